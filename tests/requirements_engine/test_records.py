@@ -1,0 +1,224 @@
+"""Candidate records: every kind of bad record is rejected with its id, field and reason."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from engine_builders import define, entry, run
+
+from tracker.requirements_engine import EngineError, RecordsError, validate_records
+
+GOOD = entry("x1", "2024-01-01", "2024-01-31", 100)
+
+BAD: list[tuple[str, dict[str, Any], str | None, str | None, str]] = [
+    (
+        "bad-start-date",
+        {"experience": [entry("x1", "2024-13-01", "2024-12-31", 1)]},
+        "x1",
+        "start",
+        "not a date",
+    ),
+    (
+        "unparseable-date",
+        {"experience": [entry("x1", "01/02/2024", "2024-12-31", 1)]},
+        "x1",
+        "start",
+        "not a date",
+    ),
+    (
+        "end-before-start",
+        {"experience": [entry("x2", "2024-02-01", "2024-01-01", 1)]},
+        "x2",
+        "end",
+        "before start",
+    ),
+    (
+        "negative-hours",
+        {"experience": [entry("x3", "2024-01-01", "2024-01-01", -1)]},
+        "x3",
+        "hours",
+        "negative",
+    ),
+    (
+        "too-many-hours",
+        {"experience": [entry("x4", "2024-01-01", "2024-01-02", 49)]},
+        "x4",
+        "hours",
+        "24 hours a day",
+    ),
+    (
+        "hours-not-number",
+        {"experience": [entry("x5", "2024-01-01", "2024-01-02", "8")]},
+        "x5",
+        "hours",
+        "must be a number",
+    ),
+    (
+        "unknown-status",
+        {"experience": [entry("x6", "2024-01-01", "2024-01-02", 8, status="ok")]},
+        "x6",
+        "status",
+        "unknown status",
+    ),
+    (
+        "missing-status",
+        {"experience": [{"id": "x7", "start": "2024-01-01", "end": "2024-01-01", "hours": 1}]},
+        "x7",
+        "status",
+        "required",
+    ),
+    (
+        "missing-hours",
+        {
+            "experience": [
+                {"id": "x8", "start": "2024-01-01", "end": "2024-01-01", "status": "approved"}
+            ]
+        },
+        "x8",
+        "hours",
+        "required",
+    ),
+    (
+        "supervised-not-bool",
+        {"experience": [entry("x9", "2024-01-01", "2024-01-01", 1, supervised="yes")]},
+        "x9",
+        "supervised",
+        "true or false",
+    ),
+    (
+        "missing-id",
+        {"exams": [{"code": "X", "taken_on": "2024-01-01", "passed": True}]},
+        "#1",
+        "id",
+        "required",
+    ),
+    (
+        "duplicate-id",
+        {"exams": [{"id": "e1", "code": "X", "taken_on": "2024-01-01"}] * 2},
+        "e1",
+        "id",
+        "duplicate",
+    ),
+    (
+        "exam-missing-code",
+        {"exams": [{"id": "e1", "taken_on": "2024-01-01"}]},
+        "e1",
+        "code",
+        "required",
+    ),
+    (
+        "exam-bad-date",
+        {"exams": [{"id": "e1", "code": "X", "taken_on": "2024-02-30"}]},
+        "e1",
+        "taken_on",
+        "not a date",
+    ),
+    (
+        "degree-unknown-level",
+        {"degrees": [{"id": "d1", "level": "phd"}]},
+        "d1",
+        "level",
+        "not one of",
+    ),
+    ("degree-missing-level", {"degrees": [{"id": "d1"}]}, "d1", "level", "required"),
+    (
+        "course-negative-credits",
+        {"courses": [{"id": "c1", "credits": -1, "completed_on": "2024-01-01"}]},
+        "c1",
+        "credits",
+        "negative",
+    ),
+    (
+        "course-topics-type",
+        {"courses": [{"id": "c1", "topics": [1]}]},
+        "c1",
+        "topics",
+        "list of text",
+    ),
+    (
+        "attestation-missing-date",
+        {"attestations": [{"id": "a1", "kind": "ethics"}]},
+        "a1",
+        "signed_on",
+        "required",
+    ),
+    (
+        "credential-bad-expiry",
+        {"credentials": [{"id": "cpa", "awarded_on": "2020-01-01", "expires_on": "soon"}]},
+        "cpa",
+        "expires_on",
+        "not a date",
+    ),
+    (
+        "waiver-missing-requirement",
+        {"waivers": [{"id": "w1", "approved_on": "2024-01-01"}]},
+        "w1",
+        "requirement",
+        "required",
+    ),
+    ("list-not-a-list", {"exams": {"id": "e1"}}, None, None, "must be a list"),
+    ("record-not-object", {"exams": ["e1"]}, "#1", None, "must be an object"),
+    ("pathway-not-text", {"pathway": 3}, None, "pathway", "must be text"),
+]
+
+
+@pytest.mark.parametrize(
+    ("records", "record_id", "field", "reason"), [pytest.param(*c[1:], id=c[0]) for c in BAD]
+)
+def test_bad_records(records: dict, record_id: str | None, field: str | None, reason: str) -> None:
+    with pytest.raises(RecordsError) as caught:
+        validate_records(records)
+    error = caught.value
+    assert isinstance(error, EngineError)
+    assert error.record_id == record_id
+    assert error.field == field
+    assert reason in error.reason
+    if record_id is not None:
+        assert record_id in str(error)
+
+
+def test_every_bad_record_is_reported() -> None:
+    records = {
+        "experience": [GOOD, entry("x2", "2024-02-01", "2024-01-01", 1)],
+        "exams": [{"id": "e1", "code": "X", "taken_on": "bad"}],
+    }
+    with pytest.raises(RecordsError) as caught:
+        validate_records(records)
+    assert {(p.record_id, p.field) for p in caught.value.problems} == {
+        ("x2", "end"),
+        ("e1", "taken_on"),
+    }
+    assert len(str(caught.value).splitlines()) == 2
+
+
+def test_good_records_pass() -> None:
+    validate_records(
+        {
+            "pathway": None,
+            "degrees": [{"id": "d1", "level": "Master", "conferred_on": None}],
+            "courses": [{"id": "c1", "completed_on": None}],
+            "exams": [{"id": 7, "code": "X", "taken_on": "2024-01-01", "passed": True}],
+            "experience": [GOOD, entry("x2", "2024-01-01", "2024-01-01", 24)],
+            "attestations": [{"id": "a1", "kind": "k", "signed_on": "2024-01-01"}],
+            "credentials": [{"id": "cpa", "awarded_on": "2020-01-01", "expires_on": None}],
+            "waivers": [{"id": "w1", "requirement": "r", "approved_on": "2024-01-01"}],
+            "extra-key-from-the-app": {"ignored": True},
+        }
+    )
+    validate_records({})
+
+
+def test_evaluate_validates_records_first() -> None:
+    d = define({"id": "e", "exam": {"code": "X"}})
+    with pytest.raises(RecordsError, match="x9"):
+        run(d, {"experience": [entry("x9", "2024-01-05", "2024-01-01", 1)]})
+
+
+def test_unknown_pathway_is_a_records_error() -> None:
+    d = define({"id": "e", "exam": {"code": "X"}}, pathways={"a": "A"})
+    with pytest.raises(RecordsError) as caught:
+        run(d, {}, pathway="zzz")
+    assert caught.value.field == "pathway"
+    with pytest.raises(RecordsError, match="pathway"):
+        run(d, {"pathway": "zzz"})

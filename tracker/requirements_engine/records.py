@@ -1,0 +1,359 @@
+"""Candidate records: validated once, then held as small typed objects."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from .dates import parse_date
+from .errors import RecordProblem, RecordsError
+from .model import ENTRY_STATUSES, LEVELS
+
+LISTS = ("degrees", "courses", "exams", "experience", "attestations", "credentials", "waivers")
+
+
+@dataclass(frozen=True, slots=True)
+class DegreeRecord:
+    id: str
+    level: str
+    rank: int
+    field: str
+    institution: str
+    accredited: bool
+    conferred_on: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class CourseRecord:
+    id: str
+    title: str
+    provider: str
+    topics: tuple[str, ...]
+    credits: float
+    completed_on: date | None
+    passed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ExamRecord:
+    id: str
+    code: str
+    taken_on: date
+    passed: bool
+
+
+@dataclass(slots=True)
+class EntryRecord:
+    """An experience entry; its hours are spread evenly over its days (`rate` per day)."""
+
+    id: str
+    start: date
+    end: date
+    start_ord: int
+    end_ord: int
+    hours: float
+    rate: float
+    category: str
+    source: str
+    supervised: bool
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class AttestationRecord:
+    id: str
+    kind: str
+    signed_on: date
+
+
+@dataclass(frozen=True, slots=True)
+class HeldCredential:
+    id: str
+    awarded_on: date
+    expires_on: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class WaiverRecord:
+    id: str
+    requirement: str
+    reason: str
+    approved_by: str
+    approved_on: date
+
+
+@dataclass(frozen=True, slots=True)
+class Records:
+    pathway: str | None
+    degrees: tuple[DegreeRecord, ...]
+    courses: tuple[CourseRecord, ...]
+    exams: tuple[ExamRecord, ...]
+    experience: tuple[EntryRecord, ...]
+    attestations: tuple[AttestationRecord, ...]
+    credentials: tuple[HeldCredential, ...]
+    waivers: tuple[WaiverRecord, ...]
+
+
+class _Bad(Exception):
+    def __init__(self, field: str | None, reason: str) -> None:
+        self.field = field
+        self.reason = reason
+
+
+def _text(item: Mapping[str, Any], key: str, *, required: bool = False) -> str:
+    value = item.get(key)
+    if value is None:
+        if required:
+            raise _Bad(key, "is required")
+        return ""
+    if not isinstance(value, str):
+        raise _Bad(key, f"must be text, not {value!r}")
+    if required and not value.strip():
+        raise _Bad(key, "must not be empty")
+    return value
+
+
+def _date(item: Mapping[str, Any], key: str, *, required: bool = True) -> date | None:
+    value = item.get(key)
+    if value is None:
+        if required:
+            raise _Bad(key, "is required")
+        return None
+    parsed = parse_date(value)
+    if parsed is None:
+        raise _Bad(key, f"{value!r} is not a date (YYYY-MM-DD)")
+    return parsed
+
+
+def _required_date(item: Mapping[str, Any], key: str) -> date:
+    parsed = _date(item, key)
+    assert parsed is not None
+    return parsed
+
+
+def _flag(item: Mapping[str, Any], key: str) -> bool:
+    value = item.get(key, False)
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise _Bad(key, f"must be true or false, not {value!r}")
+    return value
+
+
+def _number(item: Mapping[str, Any], key: str, *, required: bool = False) -> float:
+    value = item.get(key)
+    if value is None:
+        if required:
+            raise _Bad(key, "is required")
+        return 0.0
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        raise _Bad(key, f"must be a number, not {value!r}")
+    if value < 0:
+        raise _Bad(key, f"must not be negative (got {value:g})")
+    if value == float("inf"):
+        raise _Bad(key, "must be finite")
+    return float(value)
+
+
+def _degree(item: Mapping[str, Any], rid: str) -> DegreeRecord:
+    level = _text(item, "level", required=True).strip().lower()
+    if level not in LEVELS:
+        raise _Bad("level", f"{item['level']!r} is not one of {', '.join(LEVELS)}")
+    return DegreeRecord(
+        rid,
+        level,
+        LEVELS.index(level),
+        _text(item, "field"),
+        _text(item, "institution"),
+        _flag(item, "accredited"),
+        _date(item, "conferred_on", required=False),
+    )
+
+
+def _course(item: Mapping[str, Any], rid: str) -> CourseRecord:
+    topics = item.get("topics") or []
+    if isinstance(topics, str):
+        topics = [topics]
+    if not isinstance(topics, list) or not all(isinstance(t, str) for t in topics):
+        raise _Bad("topics", "must be a list of text")
+    return CourseRecord(
+        rid,
+        _text(item, "title"),
+        _text(item, "provider"),
+        tuple(topics),
+        _number(item, "credits"),
+        _date(item, "completed_on", required=False),
+        _flag(item, "passed"),
+    )
+
+
+def _exam(item: Mapping[str, Any], rid: str) -> ExamRecord:
+    return ExamRecord(
+        rid,
+        _text(item, "code", required=True),
+        _required_date(item, "taken_on"),
+        _flag(item, "passed"),
+    )
+
+
+_STATUSES = frozenset(ENTRY_STATUSES)
+_fromisoformat = date.fromisoformat
+
+
+def _entry(item: Mapping[str, Any], rid: str) -> EntryRecord:
+    """An experience entry; the common, well-formed case avoids the generic helpers (speed)."""
+    get = item.get
+    first, last, hours, status = get("start"), get("end"), get("hours"), get("status")
+    category, source, supervised = get("category", ""), get("source", ""), get("supervised", False)
+    if (
+        type(first) is str
+        and type(last) is str
+        and len(first) == 10
+        and len(last) == 10
+        and first[4] == first[7] == last[4] == last[7] == "-"
+        and type(hours) in (int, float)
+        and status in _STATUSES
+        and type(category) is str
+        and type(source) is str
+        and type(supervised) is bool
+    ):
+        try:
+            start = _fromisoformat(first)
+            end = _fromisoformat(last)
+        except ValueError:
+            pass
+        else:
+            start_ord = start.toordinal()
+            end_ord = end.toordinal()
+            days = end_ord - start_ord + 1
+            if days > 0 and 0 <= hours <= 24 * days:
+                return EntryRecord(
+                    rid, start, end, start_ord, end_ord, float(hours), hours / days,
+                    category, source, supervised, status,
+                )  # fmt: skip
+    return _entry_checked(item, rid)
+
+
+def _entry_checked(item: Mapping[str, Any], rid: str) -> EntryRecord:
+    start = _required_date(item, "start")
+    end = _required_date(item, "end")
+    if end < start:
+        raise _Bad("end", f"{end.isoformat()} is before start {start.isoformat()}")
+    hours = _number(item, "hours", required=True)
+    days = end.toordinal() - start.toordinal() + 1
+    if hours > 24 * days + 1e-9:
+        raise _Bad(
+            "hours",
+            f"{hours:g} hours over {days} day(s) is more than 24 hours a day",
+        )
+    status = item.get("status")
+    if status is None:
+        raise _Bad("status", f"is required (one of {', '.join(ENTRY_STATUSES)})")
+    if status not in ENTRY_STATUSES:
+        raise _Bad("status", f"unknown status {status!r} (one of {', '.join(ENTRY_STATUSES)})")
+    return EntryRecord(
+        rid,
+        start,
+        end,
+        start.toordinal(),
+        end.toordinal(),
+        hours,
+        hours / days,
+        _text(item, "category"),
+        _text(item, "source"),
+        _flag(item, "supervised"),
+        status,
+    )
+
+
+def _attestation(item: Mapping[str, Any], rid: str) -> AttestationRecord:
+    return AttestationRecord(
+        rid, _text(item, "kind", required=True), _required_date(item, "signed_on")
+    )
+
+
+def _held(item: Mapping[str, Any], rid: str) -> HeldCredential:
+    awarded = _required_date(item, "awarded_on")
+    expires = _date(item, "expires_on", required=False)
+    return HeldCredential(rid, awarded, expires)
+
+
+def _waiver(item: Mapping[str, Any], rid: str) -> WaiverRecord:
+    return WaiverRecord(
+        rid,
+        _text(item, "requirement", required=True),
+        _text(item, "reason"),
+        _text(item, "approved_by"),
+        _required_date(item, "approved_on"),
+    )
+
+
+_PARSERS: dict[str, Any] = {
+    "degrees": _degree,
+    "courses": _course,
+    "exams": _exam,
+    "experience": _entry,
+    "attestations": _attestation,
+    "credentials": _held,
+    "waivers": _waiver,
+}
+
+
+def parse_records(records: Mapping[str, Any]) -> Records:
+    """Validate candidate records; raise RecordsError naming every bad record and field."""
+    if not isinstance(records, Mapping):
+        raise RecordsError([RecordProblem("records", None, None, "must be a JSON object")])
+    problems: list[RecordProblem] = []
+    pathway = records.get("pathway")
+    if pathway is not None and not isinstance(pathway, str):
+        problems.append(RecordProblem("records", None, "pathway", "must be text or null"))
+        pathway = None
+    parsed: dict[str, list[Any]] = {}
+    for kind in LISTS:
+        items = records.get(kind)
+        out: list[Any] = []
+        parsed[kind] = out
+        if items is None:
+            continue
+        if not isinstance(items, list):
+            problems.append(RecordProblem(kind, None, None, "must be a list"))
+            continue
+        parser = _PARSERS[kind]
+        seen: set[str] = set()
+        for i, item in enumerate(items):
+            if type(item) is not dict and not isinstance(item, Mapping):
+                problems.append(RecordProblem(kind, f"#{i + 1}", None, "must be an object"))
+                continue
+            rid = item.get("id")
+            if type(rid) is not str or not rid:
+                if type(rid) is not int:
+                    problems.append(RecordProblem(kind, f"#{i + 1}", "id", "is required"))
+                    continue
+                rid = str(rid)
+            if rid in seen and kind != "credentials":
+                problems.append(RecordProblem(kind, rid, "id", "duplicate record id"))
+                continue
+            seen.add(rid)
+            try:
+                out.append(parser(item, rid))
+            except _Bad as bad:
+                problems.append(RecordProblem(kind, rid, bad.field, bad.reason))
+    if problems:
+        raise RecordsError(problems)
+    return Records(
+        pathway,
+        tuple(parsed["degrees"]),
+        tuple(parsed["courses"]),
+        tuple(parsed["exams"]),
+        tuple(parsed["experience"]),
+        tuple(parsed["attestations"]),
+        tuple(parsed["credentials"]),
+        tuple(parsed["waivers"]),
+    )
+
+
+def validate_records(records: Mapping[str, Any]) -> None:
+    """Raise RecordsError if any candidate record is bad; return None when all are good."""
+    parse_records(records)
