@@ -1,0 +1,56 @@
+"""Tracker: training and certification tracking for front-office financial-services careers."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from tracker.config import PROJECT_ROOT, load_settings
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """The application factory: settings, extensions, blueprints, commands. No business logic."""
+    instance = Path(os.environ.get("TRACKER_INSTANCE_DIR") or PROJECT_ROOT / "instance")
+    app = Flask(__name__, instance_path=str(instance), instance_relative_config=True)
+    app.config.update(load_settings(instance))
+    if config:
+        app.config.update(config)
+    for key in ("CREDENTIALS_DIR", "UPLOAD_DIR"):
+        app.config[key] = Path(app.config[key])
+
+    from tracker import models  # noqa: F401  (registers every table with the metadata)
+    from tracker.database import configure_engine
+    from tracker.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(Path(__file__).parent / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+    )
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Please log in to see this page."
+    login_manager.login_message_category = "info"
+    csrf.init_app(app)
+    limiter.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+
+    from tracker.web import hooks
+
+    hooks.init_app(app)
+
+    from tracker.web import register_blueprints
+
+    register_blueprints(app)
+
+    from tracker import cli
+
+    cli.init_app(app)
+    return app

@@ -1,0 +1,211 @@
+"""Writes on organizations, users and tokens. The actor is a parameter; callers commit."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+
+from sqlalchemy import func, select
+
+from tracker.accounts import passwords
+from tracker.accounts.models import ApiToken, Organization, Role, User
+from tracker.audit.operations import record
+from tracker.errors import ConflictError, NotFoundError, ValidationError
+from tracker.extensions import db
+from tracker.timeutil import utcnow
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+TOKEN_PREFIX = "trk_"  # noqa: S105 - a public prefix, not a secret
+
+
+def _clean(value: object, field: str, *, max_len: int = 200, required: bool = True) -> str:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise ValidationError(field, "must be text")
+    value = value.strip()
+    if required and not value:
+        raise ValidationError(field, "is required")
+    if len(value) > max_len:
+        raise ValidationError(field, f"must be at most {max_len} characters")
+    return value
+
+
+def parse_role(value: object) -> Role:
+    try:
+        return Role(str(value).strip().lower())
+    except ValueError:
+        allowed = ", ".join(r.value for r in Role)
+        raise ValidationError("role", f"unknown role {value!r}; use one of {allowed}") from None
+
+
+def create_organization(actor: User | None, name: object) -> Organization:
+    name = _clean(name, "name")
+    if db.session.scalar(select(Organization).where(func.lower(Organization.name) == name.lower())):
+        raise ValidationError("name", f"an organization named {name!r} already exists")
+    org = Organization(name=name)
+    db.session.add(org)
+    db.session.flush()
+    record(actor, "organization.create", f"organization:{org.id}", after={"name": name})
+    return org
+
+
+def normalize_email(value: object) -> str:
+    email = _clean(value, "email", max_len=254).lower()
+    if not EMAIL_RE.match(email):
+        raise ValidationError("email", f"{email!r} is not an e-mail address")
+    return email
+
+
+def create_user(
+    actor: User | None,
+    *,
+    email: object,
+    name: object,
+    role: object,
+    password: str,
+    organization_id: int | None = None,
+) -> User:
+    email = normalize_email(email)
+    name = _clean(name, "name")
+    role_ = parse_role(role)
+    passwords.check_policy(password)
+    if db.session.scalar(select(User.id).where(User.email == email)):
+        raise ValidationError("email", f"a user with e-mail {email} already exists")
+    if organization_id is not None:
+        if db.session.get(Organization, organization_id) is None:
+            raise ValidationError("org", f"organization {organization_id} does not exist")
+    elif role_ is not Role.ADMIN:
+        raise ValidationError("org", f"a {role_.value} must belong to an organization")
+    user = User(
+        email=email,
+        name=name,
+        role=role_,
+        organization_id=organization_id,
+        password_hash=passwords.hash_password(password),
+    )
+    db.session.add(user)
+    db.session.flush()
+    record(
+        actor,
+        "user.create",
+        f"user:{user.id}",
+        candidate=user if role_ is Role.CANDIDATE else None,
+        after={
+            "email": email,
+            "name": name,
+            "role": role_.value,
+            "organization_id": organization_id,
+        },
+    )
+    return user
+
+
+def user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user if the e-mail and password match an active account; None otherwise."""
+    user = user_by_email(email or "")
+    ok = passwords.verify_password(user.password_hash if user else None, password or "")
+    if user is None or not ok or not user.active:
+        return None
+    return user
+
+
+def _hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def issue_token(actor: User | None, user: User) -> tuple[ApiToken, str]:
+    """Create a token; the clear value is returned once and never stored."""
+    if not user.active:
+        raise ValidationError("email", f"{user.email} is deactivated")
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user_id=user.id, token_hash=_hash_token(raw), prefix=raw[:12])
+    db.session.add(token)
+    db.session.flush()
+    record(
+        actor,
+        "token.create",
+        f"token:{token.id}",
+        after={"user_id": user.id, "prefix": token.prefix},
+    )
+    return token, raw
+
+
+def user_for_token(raw: str) -> User | None:
+    digest = _hash_token(raw)
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
+    if token is None or not hmac.compare_digest(token.token_hash, digest):
+        return None
+    if token.revoked or not token.user.active:
+        return None
+    return token.user
+
+
+def revoke_token(actor: User, token: ApiToken) -> None:
+    if token.revoked:
+        raise ConflictError("this token is already revoked")
+    token.revoked_at = utcnow()
+    record(actor, "token.revoke", f"token:{token.id}", after={"user_id": token.user_id})
+    db.session.flush()
+
+
+def revoke_all_tokens(actor: User, user: User) -> int:
+    count = 0
+    for token in user.tokens:
+        if not token.revoked:
+            revoke_token(actor, token)
+            count += 1
+    return count
+
+
+def set_password(actor: User, user: User, password: str) -> None:
+    passwords.check_policy(password)
+    user.password_hash = passwords.hash_password(password)
+    user.session_version += 1
+    record(actor, "user.password", f"user:{user.id}")
+    db.session.flush()
+
+
+def set_active(actor: User, user: User, active: bool) -> None:
+    if actor.id == user.id and not active:
+        raise ValidationError("active", "you cannot deactivate your own account")
+    before = user.active
+    user.active = active
+    if not active:
+        user.session_version += 1
+    record(
+        actor,
+        "user.activate" if active else "user.deactivate",
+        f"user:{user.id}",
+        before={"active": before},
+        after={"active": active},
+    )
+    db.session.flush()
+
+
+def change_role(actor: User, user: User, role: object) -> None:
+    new = parse_role(role)
+    if actor.id == user.id:
+        raise ValidationError("role", "you cannot change your own role")
+    if new is not Role.ADMIN and user.organization_id is None:
+        raise ValidationError("role", f"a {new.value} must belong to an organization")
+    before = user.role.value
+    user.role = new
+    user.session_version += 1
+    record(
+        actor, "user.role", f"user:{user.id}", before={"role": before}, after={"role": new.value}
+    )
+    db.session.flush()
+
+
+def get_organization(org_id: int) -> Organization:
+    org = db.session.get(Organization, org_id)
+    if org is None:
+        raise NotFoundError(f"organization {org_id} does not exist")
+    return org

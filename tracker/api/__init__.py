@@ -1,0 +1,41 @@
+"""The /api/v1 blueprint: bearer-token JSON API sharing operations and policies with the pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, g, request
+
+from tracker.accounts.operations import user_for_token
+from tracker.api.errors import json_error
+from tracker.errors import TrackerError
+from tracker.extensions import csrf, db
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+PUBLIC_ENDPOINTS = {"api.openapi"}
+
+
+@bp.before_request
+def _authenticate() -> Any:
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    header = request.headers.get("Authorization", "")
+    scheme, _, raw = header.partition(" ")
+    if scheme.lower() != "bearer" or not raw.strip():
+        return json_error(401, "unauthorized", "missing bearer token (Authorization: Bearer TOKEN)")
+    user = user_for_token(raw.strip())
+    if user is None:
+        return json_error(401, "unauthorized", "invalid or revoked token")
+    g.api_user = user
+    return None
+
+
+@bp.errorhandler(TrackerError)
+def _domain_error(exc: TrackerError) -> Any:
+    db.session.rollback()
+    return json_error(exc.status, exc.code, exc.message)
+
+
+from tracker.api import views  # noqa: E402,F401  (routes register on bp)

@@ -1,0 +1,110 @@
+"""What is waiting for a decision, and for whom."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from tracker.accounts.models import Role, User
+from tracker.candidates.models import EntryStatus, ExperienceEntry
+from tracker.extensions import db
+from tracker.mentoring.models import Internship
+
+
+@dataclass(frozen=True)
+class PendingItem:
+    type: str
+    row: Any
+
+    def as_json(self) -> dict[str, Any]:
+        r = self.row
+        return {
+            "id": r.id,
+            "type": self.type,
+            "candidate_id": r.candidate_id,
+            "hours": r.hours,
+            "start": r.start.isoformat(),
+            "end": r.end.isoformat(),
+        }
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    candidate_id: int | None = None
+    start: date | None = None
+    end: date | None = None
+    category: str | None = None
+
+
+def _experience_query(user: User, flt: QueueFilter) -> Any:
+    stmt = (
+        select(ExperienceEntry)
+        .join(User, User.id == ExperienceEntry.candidate_id)
+        .where(
+            ExperienceEntry.status == EntryStatus.PENDING, ExperienceEntry.candidate_id != user.id
+        )
+        .options(joinedload(ExperienceEntry.candidate))
+        .order_by(ExperienceEntry.start, ExperienceEntry.id)
+    )
+    if user.role is not Role.ADMIN:
+        stmt = stmt.where(User.organization_id == user.organization_id)
+    if flt.candidate_id:
+        stmt = stmt.where(ExperienceEntry.candidate_id == flt.candidate_id)
+    if flt.start:
+        stmt = stmt.where(ExperienceEntry.end >= flt.start)
+    if flt.end:
+        stmt = stmt.where(ExperienceEntry.start <= flt.end)
+    if flt.category:
+        stmt = stmt.where(ExperienceEntry.category == flt.category)
+    return stmt
+
+
+def pending_experience(user: User, flt: QueueFilter | None = None) -> list[ExperienceEntry]:
+    if user.role not in (Role.COORDINATOR, Role.ADMIN):
+        return []
+    return list(db.session.scalars(_experience_query(user, flt or QueueFilter())))
+
+
+def pending_internships(user: User) -> list[Internship]:
+    if user.role is not Role.MENTOR:
+        return []
+    return list(
+        db.session.scalars(
+            select(Internship)
+            .where(
+                Internship.mentor_id == user.id,
+                Internship.status == EntryStatus.PENDING,
+                Internship.candidate_id != user.id,
+            )
+            .options(joinedload(Internship.candidate))
+            .order_by(Internship.start, Internship.id)
+        )
+    )
+
+
+def pending_for(user: User) -> list[PendingItem]:
+    items = [PendingItem("experience", e) for e in pending_experience(user)]
+    items += [PendingItem("internship", i) for i in pending_internships(user)]
+    return items
+
+
+def pending_count(user: User) -> int:
+    if user.role in (Role.COORDINATOR, Role.ADMIN):
+        stmt = (
+            select(func.count(ExperienceEntry.id))
+            .join(User, User.id == ExperienceEntry.candidate_id)
+            .where(
+                ExperienceEntry.status == EntryStatus.PENDING,
+                ExperienceEntry.candidate_id != user.id,
+            )
+        )
+        if user.role is Role.COORDINATOR:
+            stmt = stmt.where(User.organization_id == user.organization_id)
+        return int(db.session.scalar(stmt) or 0)
+    if user.role is Role.MENTOR:
+        return len(pending_internships(user))
+    return 0

@@ -1,0 +1,211 @@
+"""A candidate's records. Field names and values follow the records JSON of the engine."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.accounts.models import User
+from tracker.extensions import db
+from tracker.timeutil import utcnow
+
+
+class EntryStatus(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+    @property
+    def title(self) -> str:  # type: ignore[override]
+        return {"pending": "Pending", "approved": "Approved", "rejected": "Rejected"}[self.value]
+
+
+def status_column() -> Any:
+    return mapped_column(
+        db.Enum(
+            EntryStatus,
+            native_enum=False,
+            length=12,
+            values_callable=lambda e: [m.value for m in e],
+        ),
+        default=EntryStatus.PENDING,
+        index=True,
+    )
+
+
+def candidate_fk() -> Any:
+    return mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+
+
+class Enrolment(db.Model):
+    __tablename__ = "enrolments"
+    __table_args__ = (UniqueConstraint("candidate_id", "credential"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = candidate_fk()
+    credential: Mapped[str] = mapped_column(String(64))
+    version: Mapped[str] = mapped_column(String(32))
+    pathway: Mapped[str | None] = mapped_column(String(64))
+    enrolled_on: Mapped[date]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    candidate: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return (
+            f"<Enrolment {self.id} {self.credential}/{self.pathway} candidate={self.candidate_id}>"
+        )
+
+
+class Degree(db.Model):
+    __tablename__ = "degrees"
+    record_prefix = "d"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = candidate_fk()
+    level: Mapped[str] = mapped_column(String(20))
+    field: Mapped[str] = mapped_column(String(200))
+    institution: Mapped[str] = mapped_column(String(200))
+    accredited: Mapped[bool] = mapped_column(default=True)
+    conferred_on: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Degree {self.id} {self.level} {self.field!r}>"
+
+
+class Course(db.Model):
+    __tablename__ = "courses"
+    record_prefix = "c"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = candidate_fk()
+    title: Mapped[str] = mapped_column(String(200))
+    provider: Mapped[str] = mapped_column(String(100))
+    topics: Mapped[list[str]] = mapped_column(JSON, default=list)
+    credits: Mapped[float] = mapped_column(Float, default=0)
+    completed_on: Mapped[date | None]
+    passed: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Course {self.id} {self.title!r}>"
+
+
+class ExamResult(db.Model):
+    __tablename__ = "exam_results"
+    record_prefix = "e"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = candidate_fk()
+    code: Mapped[str] = mapped_column(String(20))
+    taken_on: Mapped[date]
+    passed: Mapped[bool]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<ExamResult {self.id} {self.code} {'pass' if self.passed else 'fail'}>"
+
+
+class ExperienceEntry(db.Model):
+    __tablename__ = "experience_entries"
+    record_prefix = "x"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = candidate_fk()
+    start: Mapped[date]
+    end: Mapped[date]
+    hours: Mapped[float] = mapped_column(Float)
+    category: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(20), default="employment")
+    supervised: Mapped[bool] = mapped_column(default=False)
+    employer: Mapped[str] = mapped_column(String(200), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[EntryStatus] = status_column()
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None]
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    candidate: Mapped[User] = relationship(foreign_keys=[candidate_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+    def __repr__(self) -> str:
+        return f"<ExperienceEntry {self.id} {self.start}..{self.end} {self.hours}h {self.status}>"
+
+
+class Attestation(db.Model):
+    __tablename__ = "attestations"
+    record_prefix = "a"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = candidate_fk()
+    kind: Mapped[str] = mapped_column(String(64))
+    signed_on: Mapped[date]
+    statement: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Attestation {self.id} {self.kind}>"
+
+
+class HeldCredential(db.Model):
+    __tablename__ = "held_credentials"
+    __table_args__ = (UniqueConstraint("candidate_id", "credential_id"),)
+    record_prefix = "h"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = candidate_fk()
+    credential_id: Mapped[str] = mapped_column(String(64))
+    awarded_on: Mapped[date]
+    expires_on: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<HeldCredential {self.id} {self.credential_id}>"
+
+
+class Waiver(db.Model):
+    __tablename__ = "waivers"
+    record_prefix = "w"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = candidate_fk()
+    credential: Mapped[str] = mapped_column(String(64))
+    requirement: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    approved_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    approved_on: Mapped[date]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    approved_by: Mapped[User] = relationship(foreign_keys=[approved_by_id])
+
+    def __repr__(self) -> str:
+        return f"<Waiver {self.id} {self.credential}:{self.requirement}>"
+
+
+class EvidenceFile(db.Model):
+    """An uploaded transcript, score report or letter attached to one record."""
+
+    __tablename__ = "evidence_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = candidate_fk()
+    record_type: Mapped[str] = mapped_column(String(20))
+    record_id: Mapped[int]
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return (
+            f"<EvidenceFile {self.id} {self.record_type}:{self.record_id} {self.original_name!r}>"
+        )

@@ -1,0 +1,156 @@
+"""Parsers for user input shared by forms, the API and the seed loader.
+
+Each raises ValidationError naming the field; none touches the database.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from tracker.errors import ValidationError
+
+EARLIEST = date(1950, 1, 1)
+DEGREE_LEVELS = ("associate", "bachelor", "master", "doctorate")
+SOURCES = ("employment", "internship")
+
+
+def parse_date(value: Any, field: str, *, required: bool = True) -> date | None:
+    if value in (None, ""):
+        if required:
+            raise ValidationError(field, "is required")
+        return None
+    if isinstance(value, date):
+        parsed = value
+    elif isinstance(value, str):
+        try:
+            parsed = date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValidationError(field, f"{value!r} is not a date (use YYYY-MM-DD)") from None
+        if len(value.strip()) != 10:
+            raise ValidationError(field, f"{value!r} is not a date (use YYYY-MM-DD)")
+    else:
+        raise ValidationError(field, "must be a date (YYYY-MM-DD)")
+    if parsed < EARLIEST:
+        raise ValidationError(field, f"must be on or after {EARLIEST.isoformat()}")
+    return parsed
+
+
+def parse_number(
+    value: Any, field: str, *, minimum: float = 0, maximum: float = 1e6, allow_zero: bool = True
+) -> float:
+    if isinstance(value, bool) or value in (None, ""):
+        raise ValidationError(field, "is required" if value in (None, "") else "must be a number")
+    if isinstance(value, str):
+        try:
+            value = float(value.strip().replace(",", ""))
+        except ValueError:
+            raise ValidationError(field, f"{value!r} is not a number") from None
+    if not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValidationError(field, "must be a number")
+    number = float(value)
+    if number < minimum or (not allow_zero and number == 0):
+        raise ValidationError(
+            field, "must be greater than 0" if not allow_zero else f"must be at least {minimum:g}"
+        )
+    if number > maximum:
+        raise ValidationError(field, f"must be at most {maximum:g}")
+    return round(number, 2)
+
+
+def parse_bool(value: Any, field: str, *, default: bool | None = None) -> bool:
+    if value in (None, ""):
+        if default is None:
+            raise ValidationError(field, "is required")
+        return default
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "yes", "y", "1", "on"):
+        return True
+    if isinstance(value, str) and value.strip().lower() in ("false", "no", "n", "0", "off"):
+        return False
+    raise ValidationError(field, "must be true or false")
+
+
+def parse_text(value: Any, field: str, *, required: bool = True, max_len: int = 200) -> str:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise ValidationError(field, "must be text")
+    value = value.strip()
+    if "\x00" in value:
+        raise ValidationError(field, "contains a character that is not allowed")
+    if required and not value:
+        raise ValidationError(field, "is required")
+    if len(value) > max_len:
+        raise ValidationError(field, f"must be at most {max_len} characters")
+    return value
+
+
+def parse_slug(value: Any, field: str, *, choices: Iterable[str] | None = None) -> str:
+    text = parse_text(value, field, max_len=64).lower()
+    if not all(ch.isalnum() or ch == "-" for ch in text):
+        raise ValidationError(field, f"{text!r} may hold only letters, digits and '-'")
+    if choices is not None:
+        allowed = sorted(set(choices))
+        if allowed and text not in allowed:
+            raise ValidationError(field, f"unknown value {text!r}; use one of {', '.join(allowed)}")
+    return text
+
+
+def parse_choice(value: Any, field: str, choices: Iterable[str]) -> str:
+    allowed = list(choices)
+    text = parse_text(value, field, max_len=64).lower()
+    if text not in allowed:
+        raise ValidationError(field, f"unknown value {text!r}; use one of {', '.join(allowed)}")
+    return text
+
+
+def parse_topics(value: Any, field: str = "topics") -> list[str]:
+    if value in (None, ""):
+        return []
+    if isinstance(value, str):
+        value = [part for part in value.replace(";", ",").split(",")]
+    if not isinstance(value, list):
+        raise ValidationError(field, "must be a list of topics")
+    topics = [
+        parse_slug(item, field)
+        for item in value
+        if not (isinstance(item, str) and not item.strip())
+    ]
+    if len(topics) > 30:
+        raise ValidationError(field, "at most 30 topics")
+    return sorted(set(topics))
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    parse: Callable[[Any, str], Any]
+    required: bool = True
+
+
+def parse_fields(
+    spec: Iterable[Field], data: Mapping[str, Any], *, partial: bool = False
+) -> dict[str, Any]:
+    """Parse every field of the spec, collecting all errors before raising."""
+    clean: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    known = set()
+    for f in spec:
+        known.add(f.name)
+        if partial and f.name not in data:
+            continue
+        try:
+            clean[f.name] = f.parse(data.get(f.name), f.name)
+        except ValidationError as exc:
+            errors.update(exc.errors)
+    unknown = sorted(set(data) - known - {"id", "csrf_token", "submit", "status"})
+    for name in unknown:
+        errors.setdefault(name, "is not a field of this record")
+    if errors:
+        raise ValidationError.from_errors(errors)
+    return clean

@@ -1,0 +1,126 @@
+"""The contract's `flask --app tracker …` commands: thin wrappers around operations."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from tracker.database import writing
+from tracker.errors import TrackerError
+from tracker.extensions import db
+
+
+def _fail(message: str) -> None:
+    db.session.rollback()
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(1)
+
+
+def _run(fn: Any) -> Any:
+    """Run one operation in one transaction: commit on success, clear message on failure."""
+    try:
+        with writing():
+            result = fn()
+            db.session.commit()
+            return result
+    except TrackerError as exc:
+        _fail(exc.message)
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db() -> None:
+    """Create or upgrade the schema (safe to run twice)."""
+    from flask_migrate import upgrade
+
+    upgrade(directory=current_app.extensions["migrate"].directory)
+    click.echo("Database is up to date.")
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo() -> None:
+    """Load the demo organization, users and records from seed/ (idempotent)."""
+    from tracker.seeding import load_demo
+
+    summary = _run(lambda: load_demo())
+    click.echo(summary.text())
+
+
+@click.command("create-org")
+@click.argument("name")
+@with_appcontext
+def create_org(name: str) -> None:
+    """Create an organization and print its id."""
+    from tracker.accounts.operations import create_organization
+
+    org = _run(lambda: create_organization(None, name))
+    click.echo(org.id)
+
+
+@click.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", required=True, help="candidate, mentor, coordinator or admin")
+@click.option("--org", "org", default=None, help="organization id (required except for admins)")
+@click.option("--password", required=True)
+@with_appcontext
+def create_user_cmd(email: str, name: str, role: str, org: str | None, password: str) -> None:
+    """Create a user and print their id."""
+    from tracker.accounts.operations import create_user
+
+    org_id: int | None = None
+    if org is not None:
+        if not org.strip().isdigit():
+            _fail(f"org: {org!r} is not an organization id")
+        org_id = int(org)
+    user = _run(
+        lambda: create_user(
+            None, email=email, name=name, role=role, password=password, organization_id=org_id
+        )
+    )
+    click.echo(user.id)
+
+
+@click.command("create-token")
+@click.argument("email")
+@with_appcontext
+def create_token(email: str) -> None:
+    """Print a new API token for that user (shown once; only its hash is stored)."""
+    from tracker.accounts.operations import issue_token, user_by_email
+
+    def make() -> str:
+        user = user_by_email(email)
+        if user is None:
+            raise TrackerError(f"email: no user with e-mail {email}")
+        _token, raw = issue_token(None, user)
+        return raw
+
+    click.echo(_run(make))
+
+
+@click.command("verify-audit")
+@with_appcontext
+def verify_audit() -> None:
+    """Check the audit log's hash chain; exit 1 at the first broken link."""
+    from tracker.audit.operations import verify_chain
+
+    report = verify_chain()
+    if report.ok:
+        click.echo(f"Audit log intact: {report.checked} events checked.")
+        return
+    click.echo(
+        f"Audit log broken at event {report.broken_at}: {report.reason} "
+        f"({report.checked} events before it are intact).",
+        err=True,
+    )
+    sys.exit(1)
+
+
+def init_app(app: Flask) -> None:
+    for command in (init_db, seed_demo, create_org, create_user_cmd, create_token, verify_audit):
+        app.cli.add_command(command)

@@ -1,0 +1,65 @@
+"""Settings from the TRACKER_* environment variables, with the contract's defaults."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """A TRACKER_* setting is unusable."""
+
+
+def _secret_key(instance: Path) -> str:
+    """Generate the key once and keep it in the instance folder, readable by the owner only."""
+    path = instance / "secret_key"
+    if path.exists():
+        key = path.read_text().strip()
+        if key:
+            return key
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def _path_setting(name: str, default: Path) -> Path:
+    value = os.environ.get(name)
+    return Path(value).resolve() if value else default
+
+
+def load_settings(instance: Path, environ: dict[str, str] | None = None) -> dict[str, Any]:
+    """Read settings from the environment; raise ConfigError naming the variable on bad values."""
+    env = os.environ if environ is None else environ
+    instance.mkdir(parents=True, exist_ok=True)
+    url = env.get("TRACKER_DATABASE_URL") or f"sqlite:///{instance / 'tracker.db'}"
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgres://")
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    if not (url.startswith("sqlite:") or url.startswith("postgresql")):
+        raise ConfigError(f"TRACKER_DATABASE_URL: unsupported database URL {url.split(':')[0]!r}")
+    credentials = _path_setting("TRACKER_CREDENTIALS_DIR", PROJECT_ROOT / "seed" / "credentials")
+    uploads = _path_setting("TRACKER_UPLOAD_DIR", instance / "uploads")
+    secret = env.get("TRACKER_SECRET_KEY") or _secret_key(instance)
+    return {
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SECRET_KEY": secret,
+        "CREDENTIALS_DIR": credentials,
+        "UPLOAD_DIR": uploads,
+        "MAX_CONTENT_LENGTH": 10 * 1024 * 1024 + 64 * 1024,
+        "MAX_UPLOAD_BYTES": 10 * 1024 * 1024,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_DURATION": 30 * 24 * 3600,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "PASSWORD_HASH_METHOD": "scrypt:32768:8:3",
+        "RATELIMIT_ENABLED": True,
+    }

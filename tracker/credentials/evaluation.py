@@ -1,0 +1,93 @@
+"""Evaluating candidates against the catalog: records in, the engine's result JSON out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from tracker.accounts.models import User
+from tracker.candidates.models import Enrolment
+from tracker.candidates.records import for_credential, load_records
+from tracker.credentials.catalog import Catalog
+from tracker.errors import NotFoundError, ValidationError
+from tracker.extensions import db
+from tracker.requirements_engine import EngineError, evaluate
+
+
+@dataclass
+class Progress:
+    """One candidate's evaluation for one enrolment."""
+
+    candidate: User
+    enrolment: Enrolment
+    result: dict[str, Any] | None
+    error: str | None = None
+
+
+def evaluate_records(
+    catalog: Catalog, credential: str, records: dict[str, Any], as_of: date, pathway: str | None
+) -> dict[str, Any]:
+    definition = catalog.get(credential)
+    if definition is None:
+        raise NotFoundError(f"credential {credential!r} is not loaded")
+    try:
+        return evaluate(
+            definition,
+            for_credential(records, credential),
+            as_of,
+            pathway=pathway,
+            catalog=catalog.definitions,
+        )
+    except EngineError as exc:
+        raise ValidationError("records", str(exc)) from exc
+
+
+def enrolment_for(candidate: User, credential: str) -> Enrolment | None:
+    return db.session.scalar(
+        select(Enrolment).where(
+            Enrolment.candidate_id == candidate.id, Enrolment.credential == credential
+        )
+    )
+
+
+def evaluate_candidate(
+    catalog: Catalog, candidate: User, credential: str, as_of: date, pathway: str | None = None
+) -> dict[str, Any]:
+    """The result for one candidate; the enrolment's pathway unless another is asked for."""
+    if catalog.get(credential) is None:
+        raise NotFoundError(f"credential {credential!r} is not loaded")
+    if pathway is None:
+        enrolment = enrolment_for(candidate, credential)
+        pathway = enrolment.pathway if enrolment else None
+    else:
+        definition = catalog.get(credential)
+        if definition is not None and pathway not in definition.pathways:
+            raise ValidationError("pathway", f"unknown pathway {pathway!r}")
+    records = load_records([candidate.id])[candidate.id]
+    return evaluate_records(catalog, credential, records, as_of, pathway)
+
+
+def evaluate_cohort(catalog: Catalog, candidates: Iterable[User], as_of: date) -> list[Progress]:
+    """Every enrolment of every candidate, loaded in bulk (a constant number of queries)."""
+    people = {c.id: c for c in candidates}
+    if not people:
+        return []
+    enrolments = db.session.scalars(
+        select(Enrolment).where(Enrolment.candidate_id.in_(people)).order_by(Enrolment.id)
+    ).all()
+    records = load_records(people)
+    out: list[Progress] = []
+    for enrolment in enrolments:
+        candidate = people[enrolment.candidate_id]
+        try:
+            result = evaluate_records(
+                catalog, enrolment.credential, records[candidate.id], as_of, enrolment.pathway
+            )
+            out.append(Progress(candidate, enrolment, result))
+        except (NotFoundError, ValidationError) as exc:
+            out.append(Progress(candidate, enrolment, None, exc.message))
+    return out

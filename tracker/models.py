@@ -1,0 +1,38 @@
+"""Every model, imported in one place for the metadata (migrations, create_all)."""
+
+from tracker.accounts.models import ApiToken, Organization, Role, User
+from tracker.audit.models import AuditEvent
+from tracker.candidates.models import (
+    Attestation,
+    Course,
+    Degree,
+    Enrolment,
+    EntryStatus,
+    EvidenceFile,
+    ExamResult,
+    ExperienceEntry,
+    HeldCredential,
+    Waiver,
+)
+from tracker.mentoring.models import Internship
+from tracker.statements.models import IssuedStatement
+
+__all__ = [
+    "ApiToken",
+    "Attestation",
+    "AuditEvent",
+    "Course",
+    "Degree",
+    "Enrolment",
+    "EntryStatus",
+    "EvidenceFile",
+    "ExamResult",
+    "ExperienceEntry",
+    "HeldCredential",
+    "Internship",
+    "IssuedStatement",
+    "Organization",
+    "Role",
+    "User",
+    "Waiver",
+]

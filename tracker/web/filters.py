@@ -1,0 +1,72 @@
+"""Template filters and globals shared by every page."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from flask import Flask
+from flask_login import current_user
+
+from tracker.accounts import policies
+
+STATUS_TITLES = {
+    "met": "Met",
+    "in_progress": "In progress",
+    "not_started": "Not started",
+    "expired": "Expired",
+    "not_applicable": "Not applicable",
+    "pending": "Pending",
+    "approved": "Approved",
+    "rejected": "Rejected",
+}
+REASON_TITLES = {
+    "pending": "waiting for approval",
+    "rejected": "rejected",
+    "outside_window": "outside the time window that counts",
+    "after_cutoff": "dated after the deadline it had to precede",
+    "not_matching": "does not match what this requirement asks for",
+    "future": "dated after the evaluation date",
+    "not_passed": "not passed",
+    "lapsed": "lapsed",
+}
+
+
+def fmt_date(value: Any) -> str:
+    if value in (None, ""):
+        return "—"
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, datetime):
+        return value.strftime("%d %b %Y %H:%M")
+    return value.strftime("%d %b %Y")  # type: ignore[no-any-return]
+
+
+def fmt_hours(value: Any) -> str:
+    if value is None:
+        return "—"
+    number = float(value)
+    return f"{number:,.0f}" if number == int(number) else f"{number:,.2f}"
+
+
+def pct(value: Any) -> str:
+    return f"{float(value or 0) * 100:.0f}%"
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(fmt_date, "date")
+    app.add_template_filter(fmt_hours, "hours")
+    app.add_template_filter(pct, "pct")
+    app.add_template_filter(lambda s: STATUS_TITLES.get(str(s), str(s)), "status_title")
+    app.add_template_filter(lambda s: REASON_TITLES.get(str(s), str(s)), "reason_title")
+    app.jinja_env.globals["policies"] = policies
+
+    @app.context_processor
+    def _nav() -> dict[str, Any]:
+        return {
+            "me": current_user if current_user.is_authenticated else None,
+            "nav_endpoints": app.view_functions.keys(),
+        }

@@ -1,0 +1,137 @@
+"""Per-request plumbing: one transaction per request, security headers, error pages."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from flask import Flask, g, render_template, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from tracker.database import write_intent
+from tracker.errors import TrackerError
+from tracker.extensions import db
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+log = logging.getLogger("tracker.requests")
+_API_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    429: "too_many_requests",
+}
+
+
+def _begin() -> None:
+    g.request_started = time.perf_counter()
+    if request.method not in SAFE_METHODS:
+        g.write_token = write_intent.set(True)
+
+
+def _finish(response: Response) -> Response:
+    """Commit once when the request succeeded; roll back otherwise."""
+    if response.status_code < 400:
+        try:
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            raise
+    else:
+        db.session.rollback()
+    return response
+
+
+def _headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    if response.mimetype == "text/html":
+        headers.setdefault("Content-Security-Policy", CSP)
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    if request.endpoint and not request.endpoint.startswith("static"):
+        headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _teardown(_exc: BaseException | None) -> None:
+    token = g.pop("write_token", None)
+    if token is not None:
+        write_intent.reset(token)
+
+
+def _log(response: Response) -> Response:
+    started = g.get("request_started")
+    if started is not None:
+        log.info(
+            "request",
+            extra={
+                "method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "ms": round((time.perf_counter() - started) * 1000, 1),
+            },
+        )
+    return response
+
+
+def _page_error(exc: Any) -> Any:
+    db.session.rollback()
+    if isinstance(exc, TrackerError):
+        status, message = exc.status, exc.message
+    else:
+        status, message = exc.code or 500, exc.description
+    if request.path.startswith("/api/"):
+        from tracker.api.errors import json_error
+
+        code = exc.code if isinstance(exc, TrackerError) else _API_CODES.get(status, "error")
+        return json_error(status, code, message)
+    titles = {
+        400: "Bad request",
+        403: "Not allowed",
+        404: "Not found",
+        405: "Not allowed",
+        409: "Already decided",
+        413: "File too large",
+        429: "Too many attempts",
+    }
+    title = titles.get(status, "Something went wrong")
+    if status == 404:
+        message = "There is nothing here, or you are not allowed to see it."
+    return render_template("web/error.html", title=title, message=message, status=status), status
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(_begin)
+    app.after_request(_finish)
+    app.after_request(_headers)
+    app.after_request(_log)
+    app.teardown_request(_teardown)
+    app.register_error_handler(TrackerError, _page_error)
+    for code in (400, 403, 404, 405, 413, 429):
+        app.register_error_handler(code, _page_error)
+
+    @app.errorhandler(500)
+    def _server_error(_exc: HTTPException) -> Any:
+        db.session.rollback()
+        if request.path.startswith("/api/"):
+            from tracker.api.errors import json_error
+
+            return json_error(500, "server_error", "the server could not finish this request")
+        return render_template(
+            "web/error.html",
+            title="Something went wrong",
+            status=500,
+            message="The server could not finish this request. Nothing was saved.",
+        ), 500

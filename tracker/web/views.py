@@ -1,0 +1,65 @@
+"""The home page (role-aware) and the health check."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, jsonify, render_template
+from flask_login import login_required
+from sqlalchemy import func, select, text
+
+from tracker.accounts.models import Organization, Role, User
+from tracker.approvals.queries import pending_count
+from tracker.candidates.queries import visible_candidates
+from tracker.credentials.catalog import current_catalog
+from tracker.credentials.evaluation import evaluate_cohort
+from tracker.extensions import db
+from tracker.mentoring.models import Internship
+from tracker.timeutil import today
+from tracker.web.auth import actor
+
+bp = Blueprint("web", __name__)
+
+
+@bp.get("/")
+@login_required
+def home() -> Any:
+    user = actor()
+    catalog = current_catalog()
+    context: dict[str, Any] = {"catalog": catalog}
+    if user.role is Role.CANDIDATE:
+        context["progress"] = evaluate_cohort(catalog, [user], today())
+        return render_template("web/home_candidate.html", **context)
+    if user.role is Role.COORDINATOR:
+        people = visible_candidates(user)
+        context["people"] = people
+        context["progress"] = evaluate_cohort(catalog, people, today())
+        context["pending"] = pending_count(user)
+        return render_template("web/home_coordinator.html", **context)
+    if user.role is Role.MENTOR:
+        context["internships"] = db.session.scalars(
+            select(Internship)
+            .where(Internship.mentor_id == user.id)
+            .order_by(Internship.start.desc())
+        ).all()
+        context["pending"] = pending_count(user)
+        return render_template("web/home_mentor.html", **context)
+    context["organizations"] = db.session.execute(
+        select(Organization, func.count(User.id))
+        .outerjoin(User, User.organization_id == Organization.id)
+        .group_by(Organization.id)
+        .order_by(Organization.name)
+    ).all()
+    context["users"] = db.session.scalars(select(User).order_by(User.role, User.name)).all()
+    context["pending"] = pending_count(user)
+    return render_template("web/home_admin.html", **context)
+
+
+@bp.get("/healthz")
+def healthz() -> Any:
+    """For load balancers: 200 when the database answers."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # noqa: BLE001 - any failure means unhealthy
+        return jsonify({"status": "error", "database": "unreachable"}), 503
+    return jsonify({"status": "ok"})
