@@ -490,11 +490,24 @@ CFP_CASES = [
         "2024-01-01",
         {
             None: {"status_not": "met"},
-            "accelerated-cpa": {"status_not": "met"},
+            "accelerated-cpa": {"status": "expired", "excluded": {("cpa", "lapsed")}},
             "accelerated-path": {"status_not": "met"},
             "coursework": {"status_not": "met"},
         },
         id="CFP-10-expired-cpa-licence-not-accepted",
+    ),
+    pytest.param(
+        # E8/E9: the Accelerated Path credential must be held when the exam is taken.
+        cfp_candidate(
+            courses=[course("c-capstone", "cfp-registered", ["capstone"], "2023-01-15")],
+            credentials=[held("cpa", "2023-06-01")],
+        ),
+        "2024-01-01",
+        {
+            None: {"status_not": "met"},
+            "accelerated-cpa": {"status_not": "met", "excluded": {("cpa", "after_cutoff")}},
+        },
+        id="E8-accelerated-path-credential-awarded-after-the-exam",
     ),
     pytest.param(
         # A CFA charter proven by the candidate's own CFA records (cfa.yaml's evaluation).

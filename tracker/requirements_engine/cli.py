@@ -30,7 +30,7 @@ class _Usage(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> Any:  # noqa: D102 - argparse's hook
+    def error(self, message: str) -> Any:
         raise _Usage(f"{self.prog}: {message}")
 
 
@@ -205,6 +205,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(line, file=sys.stderr)
     except RecursionError:
         print("error: the definition nests too deeply", file=sys.stderr)
-    except Exception as exc:  # noqa: BLE001 - the contract: a message, never a traceback
+    except Exception as exc:  # the contract: a message, never a traceback
         print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
     return BAD_INPUT

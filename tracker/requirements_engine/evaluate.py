@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from .dates import add_months, add_years
@@ -185,7 +186,7 @@ class _Evaluator:
         if pathway is None:
             return "Does not apply on this pathway"
         title = self.definition.pathways.get(pathway, pathway)
-        return f"Applies only to the {title}, not the {current}"
+        return f"Not required on {current}: applies only to {title}"
 
     def reference_date(self, node_id: str | None) -> date | None:
         """The date a referenced node was met (even if it later lapsed), or None."""
@@ -369,9 +370,8 @@ class _Evaluator:
             first = min(conferred, key=lambda d: (d.conferred_on, d.id))
             return _Leaf(first.conferred_on, 1.0, evidence, excluded, describe(first))
         if unconferred:
-            return _Leaf(
-                None, 0.0, evidence, excluded, describe(unconferred[0]) + " (not yet conferred)"
-            )
+            highest = min(unconferred, key=lambda d: (-d.rank, d.id))
+            return _Leaf(None, 0.0, evidence, excluded, describe(highest) + " (not yet conferred)")
         wanted = _LEVEL_PHRASES[spec.min_level] + (
             " or higher" if spec.min_level != "doctorate" else ""
         )
@@ -667,17 +667,17 @@ class _Evaluator:
         open_ended = (window_hi is None or window_hi > as_of_ord) and (
             cutoff_ord is None or cutoff_ord > as_of_ord
         )
-        if met_on is None and count.recent > 1e-9 and open_ended:
-            missing = spec.min - count.counted
-            if missing > 1e-9:
-                per_day = count.recent / (26 * 7)
-                projected = self.as_of + timedelta(days=max(1, -(-missing // per_day)))
-            else:
-                projected = self.as_of
-            if months_from is not None and months_from > projected:
-                projected = months_from
-            if window_hi is not None and projected.toordinal() > window_hi and missing > 1e-9:
-                projected = None
+        if met_on is None and count.reached_ord is not None:
+            projected = months_from
+        elif met_on is None and count.recent > 1e-9 and open_ended:
+            per_day = count.recent / (26 * 7)
+            days = math.ceil((spec.min - count.counted) / per_day - 1e-9)
+            if days < date.max.toordinal() - as_of_ord:
+                projected = self.as_of + timedelta(days=max(1, days))
+                if months_from is not None and months_from > projected:
+                    projected = months_from
+                if window_hi is not None and projected.toordinal() > window_hi:
+                    projected = None
 
         parts = [f"{fmt_number(count.counted)} of {fmt_number(spec.min)} hours"]
         if count.capped > 0.005:
@@ -751,6 +751,8 @@ def evaluate(
     catalog: Mapping[str, Definition] | None = None,
 ) -> dict[str, Any]:
     """Evaluate `definition` for a candidate's records as of a day; returns the result JSON."""
+    if isinstance(as_of, datetime):
+        as_of = as_of.date()
     if not isinstance(as_of, date):
         raise TypeError("as_of must be a datetime.date")
     parsed = parse_records(records)

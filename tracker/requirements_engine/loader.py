@@ -388,9 +388,9 @@ class _Parser:
                 parsed = self.whole(raw, f"{kpath}.count", 1)
                 if parsed is not None:
                     count = parsed
-                    n = len(children)
-                    if isinstance(at_least.get("of"), list) and count > len(at_least["of"]):
-                        n = len(at_least["of"])
+                    listed = at_least.get("of")
+                    n = len(listed) if isinstance(listed, list) else 0
+                    if n and count > n:
                         self.fail(
                             f"{kpath}.count",
                             f"{count} is more than the {n} nodes in 'of': it can never be met",

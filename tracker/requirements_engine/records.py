@@ -213,7 +213,7 @@ def _entry(item: Mapping[str, Any], rid: str) -> EntryRecord:
         and len(first) == 10
         and len(last) == 10
         and first[4] == first[7] == last[4] == last[7] == "-"
-        and type(hours) in (int, float)
+        and (type(hours) is float or type(hours) is int)
         and status in _STATUSES
         and type(category) is str
         and type(source) is str

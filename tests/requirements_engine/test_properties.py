@@ -1,0 +1,174 @@
+"""Invariants of evaluation, checked with Hypothesis on generated records."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from engine_builders import define, find, walk
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tracker.requirements_engine import evaluate
+
+DEFINITION = define(
+    {"id": "exam", "exam": {"code": "X", "valid_years": 3}},
+    {"id": "deg", "degree": {"min_level": "bachelor"}, "due": {"after": "exam", "years": 2}},
+    {
+        "id": "study",
+        "before": "exam",
+        "at_least": {
+            "count": 2,
+            "of": [
+                {"courses": {"topics": ["a", "b"]}},
+                {"courses": {"min_credits": 6, "window": {"last_years": 3}}},
+                {"attestation": {"kind": "k", "valid_years": 2}},
+            ],
+        },
+    },
+    {
+        "id": "work",
+        "any": [
+            {
+                "id": "capped",
+                "pathway": "p1",
+                "hours": {
+                    "min": 300,
+                    "max_per_week": 30,
+                    "max_per_year": 900,
+                    "min_months": 3,
+                    "window": {"anchor": "exam", "years_before": 3, "years_after": 2},
+                },
+            },
+            {"id": "plain", "pathway": "p2", "hours": {"min": 200, "categories": ["c1"]}},
+        ],
+    },
+    pathways={"p1": "One", "p2": "Two"},
+)
+HOURS_NODES = ("capped", "plain")
+
+START = date(2018, 1, 1)
+days = st.integers(min_value=0, max_value=365 * 8)
+
+
+def day(offset: int) -> str:
+    return (START + timedelta(days=offset)).isoformat()
+
+
+@st.composite
+def entries(draw: st.DrawFn, index: int) -> dict[str, Any]:
+    start = draw(days)
+    length = draw(st.integers(min_value=1, max_value=120))
+    return {
+        "id": f"x{index}",
+        "start": day(start),
+        "end": day(start + length - 1),
+        "hours": draw(st.floats(min_value=0, max_value=24 * length, allow_nan=False)),
+        "category": draw(st.sampled_from(["c1", "c2"])),
+        "status": draw(st.sampled_from(["approved", "approved", "pending", "rejected"])),
+    }
+
+
+@st.composite
+def candidates(draw: st.DrawFn) -> dict[str, Any]:
+    n = draw(st.integers(min_value=0, max_value=6))
+    return {
+        "pathway": draw(st.sampled_from(["p1", "p2"])),
+        "exams": [
+            {
+                "id": f"e{i}",
+                "code": draw(st.sampled_from(["X", "Y"])),
+                "taken_on": day(draw(days)),
+                "passed": draw(st.booleans()),
+            }
+            for i in range(draw(st.integers(min_value=0, max_value=3)))
+        ],
+        "degrees": [
+            {
+                "id": f"d{i}",
+                "level": draw(st.sampled_from(["associate", "bachelor", "master"])),
+                "conferred_on": draw(st.one_of(st.none(), days.map(day))),
+            }
+            for i in range(draw(st.integers(min_value=0, max_value=2)))
+        ],
+        "courses": [
+            {
+                "id": f"c{i}",
+                "topics": draw(st.lists(st.sampled_from(["a", "b", "z"]), max_size=2, unique=True)),
+                "credits": draw(st.integers(min_value=0, max_value=6)),
+                "completed_on": day(draw(days)),
+                "passed": draw(st.booleans()),
+            }
+            for i in range(draw(st.integers(min_value=0, max_value=4)))
+        ],
+        "attestations": [
+            {"id": f"a{i}", "kind": "k", "signed_on": day(draw(days))}
+            for i in range(draw(st.integers(0, 2)))
+        ],
+        "experience": [draw(entries(i)) for i in range(n)],
+        "waivers": [
+            {
+                "id": f"w{i}",
+                "requirement": draw(st.sampled_from(["deg", "study", "capped"])),
+                "approved_on": day(draw(days)),
+            }
+            for i in range(draw(st.integers(0, 1)))
+        ],
+    }
+
+
+as_of_dates = days.map(lambda offset: START + timedelta(days=offset))
+
+
+@settings(max_examples=150, deadline=None)
+@given(candidates(), as_of_dates)
+def test_progress_in_unit_interval_and_met_on_not_after_as_of(records: dict, as_of: date) -> None:
+    result = evaluate(DEFINITION, records, as_of)
+    for node in [result, *walk(result)]:
+        assert 0.0 <= node["progress"] <= 1.0
+        if node["status"] == "met":
+            assert node["met_on"] is not None and node["met_on"] <= as_of.isoformat()
+        else:
+            assert node["met_on"] is None
+        for key in ("counted_hours", "pending_hours", "capped_hours"):
+            if key in node:
+                assert node[key] >= 0
+
+
+@settings(max_examples=100, deadline=None)
+@given(candidates(), as_of_dates, st.randoms(use_true_random=False))
+def test_record_order_never_changes_the_result(records: dict, as_of: date, rnd: Any) -> None:
+    shuffled = {
+        k: (rnd.sample(v, len(v)) if isinstance(v, list) else v) for k, v in records.items()
+    }
+
+    def canonical(result: dict) -> dict:
+        for node in walk(result):
+            node["evidence"].sort()
+            if "excluded" in node:
+                node["excluded"].sort(key=lambda item: item["id"])
+        return result
+
+    assert canonical(evaluate(DEFINITION, records, as_of)) == canonical(
+        evaluate(DEFINITION, shuffled, as_of)
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(candidates(), as_of_dates, entries(99))
+def test_an_approved_entry_never_lowers_hours_progress(
+    records: dict, as_of: date, extra: dict
+) -> None:
+    extra = dict(extra, status="approved")
+    before = evaluate(DEFINITION, records, as_of)
+    after = evaluate(DEFINITION, dict(records, experience=[*records["experience"], extra]), as_of)
+    for node_id in HOURS_NODES:
+        old, new = find(before, node_id), find(after, node_id)
+        assert new["progress"] >= old["progress"]
+        assert new["counted_hours"] >= old["counted_hours"] - 1e-6
+
+
+@settings(max_examples=60, deadline=None)
+@given(candidates(), as_of_dates)
+def test_evaluation_is_deterministic(records: dict, as_of: date) -> None:
+    assert evaluate(DEFINITION, records, as_of) == evaluate(DEFINITION, records, as_of)
