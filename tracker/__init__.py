@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
-
-from tracker.config import PROJECT_ROOT, load_settings
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
-    """The application factory: settings, extensions, blueprints, commands. No business logic."""
+    """The application factory: settings, extensions, blueprints, commands. No business logic.
+
+    Flask is imported here, not at module level, so that ``tracker.requirements_engine``
+    can be imported without pulling in the web framework.
+    """
+    from flask import Flask
+
+    from tracker.config import PROJECT_ROOT, load_settings
+
     instance = Path(os.environ.get("TRACKER_INSTANCE_DIR") or PROJECT_ROOT / "instance")
     app = Flask(__name__, instance_path=str(instance), instance_relative_config=True)
     app.config.update(load_settings(instance))
@@ -53,4 +60,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from tracker import cli
 
     cli.init_app(app)
+    from tracker.logging_setup import configure_logging
+
+    configure_logging(app)
     return app

@@ -1,0 +1,123 @@
+"""Evidence files: checked by content, stored under random names, served only when allowed."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+from pathlib import Path
+from typing import IO, Any
+
+from sqlalchemy import select
+
+from tracker.accounts import policies
+from tracker.accounts.models import User
+from tracker.audit.operations import record as audit
+from tracker.candidates.models import EvidenceFile
+from tracker.errors import ForbiddenError, ValidationError
+from tracker.extensions import db
+
+MAX_BYTES = 10 * 1024 * 1024
+SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
+    (b"%PDF-", "application/pdf", ".pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
+    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
+)
+
+
+def sniff(head: bytes) -> tuple[str, str] | None:
+    """The content type and extension the bytes really are, or None."""
+    for magic, content_type, ext in SIGNATURES:
+        if head.startswith(magic):
+            return content_type, ext
+    return None
+
+
+def _safe_name(name: str | None) -> str:
+    base = os.path.basename((name or "evidence").replace("\\", "/")).strip() or "evidence"
+    cleaned = "".join(ch for ch in base if ch.isprintable() and ch not in '"<>|:*?')
+    return cleaned[:200] or "evidence"
+
+
+def attach(
+    actor: User,
+    candidate: User,
+    kind: str,
+    row: Any,
+    stream: IO[bytes],
+    filename: str | None,
+    upload_dir: Path,
+) -> EvidenceFile:
+    if not policies.can_edit_records(actor, candidate):
+        raise ForbiddenError("only the candidate may add evidence to their records")
+    data = stream.read(MAX_BYTES + 1)
+    if not data:
+        raise ValidationError("file", "the file is empty")
+    if len(data) > MAX_BYTES:
+        raise ValidationError("file", "the file is larger than 10 MB")
+    sniffed = sniff(data[:16])
+    if sniffed is None:
+        raise ValidationError(
+            "file", "only PDF, PNG or JPEG files are accepted (checked by content)"
+        )
+    content_type, ext = sniffed
+    upload_dir.mkdir(parents=True, exist_ok=True)
+    stored = secrets.token_hex(16) + ext
+    path = upload_dir / stored
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    evidence = EvidenceFile(
+        candidate_id=candidate.id,
+        record_type=kind,
+        record_id=row.id,
+        original_name=_safe_name(filename),
+        stored_name=stored,
+        content_type=content_type,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        uploaded_by_id=actor.id,
+    )
+    db.session.add(evidence)
+    db.session.flush()
+    audit(
+        actor,
+        "evidence.upload",
+        f"{kind}:{row.id}",
+        candidate=candidate,
+        after={
+            "evidence_id": evidence.id,
+            "name": evidence.original_name,
+            "type": content_type,
+            "size": len(data),
+            "sha256": evidence.sha256,
+        },
+    )
+    return evidence
+
+
+def remove(actor: User, candidate: User, evidence: EvidenceFile) -> None:
+    if not policies.can_edit_records(actor, candidate):
+        raise ForbiddenError("only the candidate may remove their evidence")
+    before = {"evidence_id": evidence.id, "name": evidence.original_name, "sha256": evidence.sha256}
+    db.session.delete(evidence)
+    db.session.flush()
+    audit(
+        actor,
+        "evidence.delete",
+        f"{evidence.record_type}:{evidence.record_id}",
+        candidate=candidate,
+        before=before,
+    )
+
+
+def for_candidate(candidate_id: int) -> dict[tuple[str, int], list[EvidenceFile]]:
+    grouped: dict[tuple[str, int], list[EvidenceFile]] = {}
+    rows = db.session.scalars(
+        select(EvidenceFile)
+        .where(EvidenceFile.candidate_id == candidate_id)
+        .order_by(EvidenceFile.id)
+    )
+    for item in rows:
+        grouped.setdefault((item.record_type, item.record_id), []).append(item)
+    return grouped

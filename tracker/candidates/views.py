@@ -1,0 +1,686 @@
+"""Candidate pages: progress, records and evidence, enrolment and what-if, cohort, waivers."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import login_required
+from sqlalchemy import select
+
+from tracker.accounts import policies
+from tracker.accounts.models import Role, User
+from tracker.candidates import evidence as evidence_ops
+from tracker.candidates import forms
+from tracker.candidates import operations as ops
+from tracker.candidates.labels import leaves_left, next_due, record_labels
+from tracker.candidates.models import Enrolment, EvidenceFile
+from tracker.candidates.queries import visible_candidates
+from tracker.candidates.records import for_credential, load_records
+from tracker.credentials.catalog import Catalog, current_catalog
+from tracker.credentials.evaluation import enrolment_for, evaluate_cohort, evaluate_records
+from tracker.errors import ConflictError, NotFoundError, ValidationError
+from tracker.extensions import db
+from tracker.mentoring.models import Internship
+from tracker.timeutil import today
+from tracker.web.auth import actor, roles_required
+from tracker.web.loading import authorize, load_candidate, load_record
+
+bp = Blueprint("candidates", __name__)
+
+FORMS: dict[str, type[Any]] = {
+    "degrees": forms.DegreeForm,
+    "courses": forms.CourseForm,
+    "exams": forms.ExamForm,
+    "attestations": forms.AttestationForm,
+    "credentials": forms.HeldCredentialForm,
+    "experience": forms.ExperienceForm,
+}
+KIND_TITLES = {
+    "degrees": "Degrees",
+    "courses": "Courses",
+    "exams": "Exam results",
+    "attestations": "Attestations",
+    "credentials": "Held credentials",
+    "experience": "Experience hours",
+}
+HELD_CREDENTIALS = [
+    ("cpa", "CPA licence"),
+    ("cfa", "CFA® charter"),
+    ("chfc", "ChFC®"),
+    ("clu", "CLU®"),
+    ("attorney", "Attorney's licence"),
+    ("dba", "Doctor of Business Administration"),
+    ("phd-business", "PhD in business, finance or economics"),
+]
+
+
+def _kind(kind: str) -> ops.RecordType:
+    if kind not in ops.RECORD_TYPES:
+        raise NotFoundError(f"unknown record type {kind!r}")
+    return ops.RECORD_TYPES[kind]
+
+
+def _choices(
+    values: list[str], extra: list[tuple[str, str]] | None = None
+) -> list[tuple[str, str]]:
+    seen = dict(extra or [])
+    for v in values:
+        seen.setdefault(v, v)
+    return list(seen.items())
+
+
+def _prepare(form: Any, kind: str, catalog: Catalog) -> None:
+    """Fill select choices from the definitions' vocabulary."""
+    if kind == "courses":
+        form.provider.choices = _choices(
+            catalog.vocabulary("providers"), [("other", "Other provider")]
+        )
+        form.topics.choices = [
+            (t, t.replace("-", " ").capitalize()) for t in catalog.vocabulary("topics")
+        ]
+    elif kind == "exams":
+        form.code.choices = _choices(catalog.vocabulary("exam_codes"))
+    elif kind == "attestations":
+        form.kind.choices = [
+            (k, k.replace("-", " ").capitalize()) for k in catalog.vocabulary("attestation_kinds")
+        ]
+    elif kind == "credentials":
+        form.credential_id.choices = _choices(
+            catalog.vocabulary("credential_ids"), HELD_CREDENTIALS
+        )
+    elif kind == "experience":
+        form.category.choices = [
+            (c, c.replace("-", " ").capitalize()) for c in catalog.vocabulary("categories")
+        ]
+
+
+def _form_data(form: Any, kind: str) -> dict[str, Any]:
+    data = {k: v for k, v in form.data.items() if k not in ("csrf_token", "submit")}
+    for key, value in list(data.items()):
+        if isinstance(value, Decimal):
+            data[key] = float(value)
+    if kind == "courses":
+        extra = [t.strip() for t in (data.pop("other_topics") or "").split(",") if t.strip()]
+        data["topics"] = list(data.get("topics") or []) + extra
+    if kind == "exams":
+        data["passed"] = data["passed"] == "true"
+    return data
+
+
+def _apply_errors(form: Any, exc: ValidationError) -> None:
+    for name, message in exc.errors.items():
+        field = getattr(form, name, None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = list(field.errors) + [message]
+        else:
+            form.form_errors.append(f"{name}: {message}")
+
+
+def _row_to_form(kind: str, row: Any) -> dict[str, Any]:
+    data = ops.RECORD_TYPES[kind].describe(row)
+    for key, value in list(data.items()):
+        if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+            data[key] = date.fromisoformat(value)
+    if kind == "exams":
+        data["passed"] = "true" if row.passed else "false"
+    return data
+
+
+# --- who am I -----------------------------------------------------------------------
+
+
+@bp.get("/me/records")
+@roles_required(Role.CANDIDATE)
+def my_records() -> Any:
+    return redirect(url_for("candidates.records", candidate_id=actor().id))
+
+
+# --- profile and progress -----------------------------------------------------------
+
+
+@bp.get("/candidates/<int:candidate_id>")
+@login_required
+def profile(candidate_id: int) -> Any:
+    user = actor()
+    candidate = load_candidate(user, candidate_id)
+    catalog = current_catalog()
+    progress = evaluate_cohort(catalog, [candidate], today())
+    waiver_form = None
+    if policies.can_grant_waiver(user, candidate):
+        waiver_form = _waiver_form(catalog, progress)
+    internships = db.session.scalars(
+        select(Internship)
+        .where(Internship.candidate_id == candidate.id)
+        .order_by(Internship.start.desc())
+    ).all()
+    return render_template(
+        "candidates/profile.html",
+        candidate=candidate,
+        progress=progress,
+        catalog=catalog,
+        waiver_form=waiver_form,
+        internships=internships,
+        next_due=next_due,
+    )
+
+
+def _waiver_form(catalog: Catalog, progress: list[Any]) -> forms.WaiverForm:
+    form = forms.WaiverForm()
+    enrolled = [p.enrolment.credential for p in progress if catalog.get(p.enrolment.credential)]
+    form.credential.choices = [(c, catalog.get(c).name) for c in enrolled]  # type: ignore[union-attr]
+    requirement_choices: list[tuple[str, str]] = []
+    for c in enrolled:
+        definition = catalog.get(c)
+        assert definition is not None
+        requirement_choices += [
+            (rid, f"{definition.name}: {title}") for rid, title in definition.node_titles().items()
+        ]
+    form.requirement.choices = requirement_choices
+    return form
+
+
+@bp.get("/candidates/<int:candidate_id>/progress/<credential>")
+@login_required
+def progress(candidate_id: int, credential: str) -> Any:
+    user = actor()
+    candidate = load_candidate(user, candidate_id)
+    catalog = current_catalog()
+    definition = catalog.get(credential)
+    if definition is None:
+        raise NotFoundError(f"credential {credential!r} is not loaded")
+    enrolment = enrolment_for(candidate, credential)
+    enrolled_pathway = enrolment.pathway if enrolment else None
+    pathway = request.args.get("pathway") or enrolled_pathway
+    if pathway and pathway not in definition.pathways:
+        raise ValidationError("pathway", f"unknown pathway {pathway!r}")
+    as_of = today()
+    records = load_records([candidate.id])[candidate.id]
+    result = evaluate_records(catalog, credential, records, as_of, pathway)
+    alternatives = {}
+    for name in definition.pathways:
+        if name != pathway:
+            alt = evaluate_records(catalog, credential, records, as_of, name)
+            alternatives[name] = alt
+    pathway_form = None
+    if enrolment is not None and policies.can_enrol(user, candidate) and definition.pathways:
+        pathway_form = forms.PathwayForm(pathway=pathway)
+        pathway_form.pathway.choices = list(definition.pathways.items())
+    return render_template(
+        "candidates/progress.html",
+        candidate=candidate,
+        definition=definition,
+        result=result,
+        enrolment=enrolment,
+        pathway=pathway,
+        what_if=pathway != enrolled_pathway and enrolment is not None,
+        alternatives=alternatives,
+        labels=record_labels(for_credential(records, credential)),
+        left=leaves_left(result["requirements"]),
+        pathway_form=pathway_form,
+        next_due=next_due(result["requirements"]),
+    )
+
+
+# --- records --------------------------------------------------------------------------
+
+
+@bp.get("/candidates/<int:candidate_id>/records")
+@login_required
+def records(candidate_id: int) -> Any:
+    user = actor()
+    candidate = load_candidate(user, candidate_id)
+    rows = {
+        kind: db.session.scalars(
+            select(rtype.model)
+            .where(rtype.model.candidate_id == candidate.id)
+            .order_by(rtype.model.id.desc())
+        ).all()
+        for kind, rtype in ops.RECORD_TYPES.items()
+    }
+    internships = db.session.scalars(
+        select(Internship)
+        .where(Internship.candidate_id == candidate.id)
+        .order_by(Internship.start.desc())
+    ).all()
+    return render_template(
+        "candidates/records.html",
+        candidate=candidate,
+        rows=rows,
+        kinds=KIND_TITLES,
+        types=ops.RECORD_TYPES,
+        internships=internships,
+        evidence=evidence_ops.for_candidate(candidate.id),
+        can_edit=policies.can_edit_records(user, candidate),
+        delete_form=forms.DeleteForm(),
+        show_all=request.args.get("all") == "1",
+    )
+
+
+@bp.route("/candidates/<int:candidate_id>/records/<kind>/new", methods=["GET", "POST"])
+@login_required
+def new_record(candidate_id: int, kind: str) -> Any:
+    user = actor()
+    candidate = load_candidate(user, candidate_id)
+    rtype = _kind(kind)
+    authorize(policies.can_edit_records(user, candidate), "only the candidate may add records")
+    catalog = current_catalog()
+    form = FORMS[kind]()
+    _prepare(form, kind, catalog)
+    if form.validate_on_submit():
+        try:
+            ops.add_record(user, candidate, kind, _form_data(form, kind), catalog=catalog)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            flash(f"The {rtype.label} was added.", "success")
+            return redirect(url_for("candidates.records", candidate_id=candidate.id) + f"#{kind}")
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "candidates/record_form.html",
+        form=form,
+        candidate=candidate,
+        kind=kind,
+        rtype=rtype,
+        row=None,
+    ), status
+
+
+@bp.route(
+    "/candidates/<int:candidate_id>/records/<kind>/<int:record_id>/edit", methods=["GET", "POST"]
+)
+@login_required
+def edit_record(candidate_id: int, kind: str, record_id: int) -> Any:
+    user = actor()
+    candidate = load_candidate(user, candidate_id)
+    rtype = _kind(kind)
+    row = _load_row(user, candidate, rtype, record_id)
+    authorize(policies.can_edit_records(user, candidate), "only the candidate may change records")
+    catalog = current_catalog()
+    form = FORMS[kind]() if request.method == "POST" else FORMS[kind](data=_row_to_form(kind, row))
+    _prepare(form, kind, catalog)
+    if form.validate_on_submit():
+        try:
+            ops.update_record(user, candidate, kind, row, _form_data(form, kind), catalog=catalog)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        except ConflictError as exc:
+            flash(exc.message, "error")
+            return redirect(url_for("candidates.records", candidate_id=candidate.id))
+        else:
+            flash(f"The {rtype.label} was updated.", "success")
+            return redirect(url_for("candidates.records", candidate_id=candidate.id) + f"#{kind}")
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "candidates/record_form.html",
+        form=form,
+        candidate=candidate,
+        kind=kind,
+        rtype=rtype,
+        row=row,
+    ), status
+
+
+def _load_row(user: User, candidate: User, rtype: ops.RecordType, record_id: int) -> Any:
+    row = load_record(user, rtype.model, record_id, rtype.label)
+    if row.candidate_id != candidate.id:
+        raise NotFoundError(f"{rtype.label} {record_id} not found")
+    return row
+
+
+@bp.post("/candidates/<int:candidate_id>/records/<kind>/<int:record_id>/delete")
+@login_required
+def delete_record(candidate_id: int, kind: str, record_id: int) -> Any:
+    user = actor()
+    candidate = load_candidate(user, candidate_id)
+    rtype = _kind(kind)
+    row = _load_row(user, candidate, rtype, record_id)
+    authorize(policies.can_edit_records(user, candidate), "only the candidate may delete records")
+    form = forms.DeleteForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        ops.delete_record(user, candidate, kind, row)
+    except ConflictError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(f"The {rtype.label} was deleted.", "success")
+    return redirect(url_for("candidates.records", candidate_id=candidate.id) + f"#{kind}")
+
+
+# --- evidence -------------------------------------------------------------------------
+
+
+@bp.route(
+    "/candidates/<int:candidate_id>/records/<kind>/<int:record_id>/evidence",
+    methods=["GET", "POST"],
+)
+@login_required
+def upload_evidence(candidate_id: int, kind: str, record_id: int) -> Any:
+    user = actor()
+    candidate = load_candidate(user, candidate_id)
+    rtype = _kind(kind)
+    row = _load_row(user, candidate, rtype, record_id)
+    authorize(policies.can_edit_records(user, candidate), "only the candidate may add evidence")
+    form = forms.EvidenceForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            evidence_ops.attach(
+                user,
+                candidate,
+                kind,
+                row,
+                upload.stream,
+                upload.filename,
+                current_app.config["UPLOAD_DIR"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            flash("The evidence file was uploaded.", "success")
+            return redirect(url_for("candidates.records", candidate_id=candidate.id) + f"#{kind}")
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "candidates/evidence_form.html",
+        form=form,
+        candidate=candidate,
+        kind=kind,
+        rtype=rtype,
+        row=row,
+    ), status
+
+
+@bp.get("/evidence/<int:evidence_id>")
+@login_required
+def evidence_file(evidence_id: int) -> Any:
+    user = actor()
+    item = load_record(user, EvidenceFile, evidence_id, "evidence file")
+    path = current_app.config["UPLOAD_DIR"] / item.stored_name
+    if not path.is_file():
+        raise NotFoundError("the evidence file is missing from storage")
+    return send_file(
+        path,
+        mimetype=item.content_type,
+        as_attachment=True,
+        download_name=item.original_name,
+        max_age=0,
+    )
+
+
+@bp.post("/evidence/<int:evidence_id>/delete")
+@login_required
+def delete_evidence(evidence_id: int) -> Any:
+    user = actor()
+    item = load_record(user, EvidenceFile, evidence_id, "evidence file")
+    candidate = load_candidate(user, item.candidate_id)
+    authorize(policies.can_edit_records(user, candidate), "only the candidate may remove evidence")
+    if not forms.DeleteForm().validate_on_submit():
+        abort(400)
+    evidence_ops.remove(user, candidate, item)
+    flash("The evidence file was removed.", "success")
+    return redirect(url_for("candidates.records", candidate_id=candidate.id))
+
+
+# --- enrolment and pathways --------------------------------------------------------
+
+
+def _enrol_form(catalog: Catalog) -> forms.EnrolForm:
+    form = forms.EnrolForm()
+    form.credential.choices = catalog.choices()
+    form.pathway.choices = [("", "Default pathway")] + [
+        (name, f"{d.name}: {title}")
+        for d in catalog.definitions.values()
+        for name, title in d.pathways.items()
+    ]
+    return form
+
+
+@bp.get("/enrol")
+@roles_required(Role.CANDIDATE)
+def enrol_page() -> Any:
+    return redirect(url_for("candidates.enrol", candidate_id=actor().id))
+
+
+@bp.route("/candidates/<int:candidate_id>/enrolments", methods=["GET", "POST"])
+@login_required
+def enrol(candidate_id: int) -> Any:
+    user = actor()
+    candidate = load_candidate(user, candidate_id)
+    authorize(policies.can_enrol(user, candidate))
+    catalog = current_catalog()
+    form = _enrol_form(catalog)
+    enrolled = {
+        e.credential
+        for e in db.session.scalars(select(Enrolment).where(Enrolment.candidate_id == candidate.id))
+    }
+    if form.validate_on_submit():
+        data = {"credential": form.credential.data, "pathway": form.pathway.data or None}
+        try:
+            ops.enrol(user, candidate, catalog, data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        except ConflictError as exc:
+            form.credential.errors = [exc.message]
+        else:
+            flash("Enrolled. Here is where you stand.", "success")
+            return redirect(
+                url_for(
+                    "candidates.progress", candidate_id=candidate.id, credential=data["credential"]
+                )
+            )
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "candidates/enrol.html", form=form, candidate=candidate, catalog=catalog, enrolled=enrolled
+    ), status
+
+
+@bp.post("/candidates/<int:candidate_id>/progress/<credential>/pathway")
+@login_required
+def switch_pathway(candidate_id: int, credential: str) -> Any:
+    user = actor()
+    candidate = load_candidate(user, candidate_id)
+    enrolment = enrolment_for(candidate, credential)
+    if enrolment is None:
+        raise NotFoundError(f"not enrolled in {credential}")
+    authorize(policies.can_enrol(user, candidate))
+    catalog = current_catalog()
+    definition = catalog.get(credential)
+    if definition is None:
+        raise NotFoundError(f"credential {credential!r} is not loaded")
+    form = forms.PathwayForm()
+    form.pathway.choices = list(definition.pathways.items())
+    if not form.validate_on_submit():
+        flash("Choose one of the credential's pathways.", "error")
+        return redirect(
+            url_for("candidates.progress", candidate_id=candidate.id, credential=credential)
+        )
+    ops.switch_pathway(user, candidate, enrolment, catalog, form.pathway.data)
+    flash(f"Pathway changed to {definition.pathways[form.pathway.data]}.", "success")
+    return redirect(
+        url_for("candidates.progress", candidate_id=candidate.id, credential=credential)
+    )
+
+
+# --- waivers --------------------------------------------------------------------------
+
+
+@bp.post("/candidates/<int:candidate_id>/waivers")
+@login_required
+def grant_waiver(candidate_id: int) -> Any:
+    user = actor()
+    candidate = load_candidate(user, candidate_id)
+    authorize(policies.can_grant_waiver(user, candidate), "only coordinators grant waivers")
+    catalog = current_catalog()
+    progress = evaluate_cohort(catalog, [candidate], today())
+    form = _waiver_form(catalog, progress)
+    if form.validate_on_submit():
+        try:
+            ops.grant_waiver(
+                user,
+                candidate,
+                catalog,
+                {
+                    "credential": form.credential.data,
+                    "requirement": form.requirement.data,
+                    "reason": form.reason.data,
+                },
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            flash("The waiver was granted.", "success")
+            return redirect(url_for("candidates.profile", candidate_id=candidate.id))
+    internships = db.session.scalars(
+        select(Internship).where(Internship.candidate_id == candidate.id)
+    ).all()
+    return render_template(
+        "candidates/profile.html",
+        candidate=candidate,
+        progress=progress,
+        catalog=catalog,
+        waiver_form=form,
+        internships=internships,
+        next_due=next_due,
+    ), 400
+
+
+# --- cohort ---------------------------------------------------------------------------
+
+SORT_KEYS = {
+    "name": lambda row: (row["candidate"].name.lower(), row["credential"]),
+    "credential": lambda row: (row["credential"], row["candidate"].name.lower()),
+    "status": lambda row: (row["status"], row["candidate"].name.lower()),
+    "progress": lambda row: (row["progress"], row["candidate"].name.lower()),
+    "due": lambda row: (row["due"] or "9999-12-31", row["candidate"].name.lower()),
+    "pending": lambda row: (row["pending_hours"], row["candidate"].name.lower()),
+}
+
+
+def _pending_hours(result: dict[str, Any]) -> float:
+    total = 0.0
+
+    def walk(nodes: list[dict[str, Any]]) -> None:
+        nonlocal total
+        for node in nodes:
+            if node["kind"] == "hours" and node["status"] != "not_applicable":
+                total = max(total, float(node.get("pending_hours") or 0))
+            walk(node.get("children", []))
+
+    walk(result["requirements"])
+    return total
+
+
+def cohort_rows(
+    user: User, catalog: Catalog, organization_id: int | None = None
+) -> list[dict[str, Any]]:
+    people = visible_candidates(user, organization_id)
+    rows = []
+    for p in evaluate_cohort(catalog, people, today()):
+        definition = catalog.get(p.enrolment.credential)
+        result = p.result or {}
+        rows.append(
+            {
+                "candidate": p.candidate,
+                "credential": p.enrolment.credential,
+                "credential_name": definition.name if definition else p.enrolment.credential,
+                "pathway": (
+                    definition.pathways.get(p.enrolment.pathway or "", p.enrolment.pathway or "")
+                    if definition
+                    else p.enrolment.pathway
+                )
+                or "",
+                "status": result.get("status", "error"),
+                "progress": float(result.get("progress") or 0),
+                "met_on": result.get("met_on"),
+                "due": next_due(result.get("requirements", [])) if result else None,
+                "pending_hours": _pending_hours(result) if result else 0.0,
+                "error": p.error,
+            }
+        )
+    return rows
+
+
+@bp.get("/cohort")
+@roles_required(Role.COORDINATOR, Role.ADMIN)
+def cohort() -> Any:
+    user = actor()
+    catalog = current_catalog()
+    rows = cohort_rows(user, catalog)
+    sort = request.args.get("sort", "name")
+    direction = request.args.get("dir", "asc")
+    rows.sort(key=SORT_KEYS.get(sort, SORT_KEYS["name"]), reverse=direction == "desc")
+    people = visible_candidates(user)
+    enrolled = {row["candidate"].id for row in rows}
+    return render_template(
+        "candidates/cohort.html",
+        rows=rows,
+        sort=sort,
+        direction=direction,
+        not_enrolled=[c for c in people if c.id not in enrolled],
+    )
+
+
+@bp.get("/cohort.csv")
+@roles_required(Role.COORDINATOR, Role.ADMIN)
+def cohort_csv() -> Any:
+    user = actor()
+    rows = cohort_rows(user, current_catalog())
+    rows.sort(key=SORT_KEYS["name"])
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(
+        [
+            "candidate_id",
+            "name",
+            "email",
+            "credential",
+            "pathway",
+            "status",
+            "progress",
+            "met_on",
+            "next_due",
+            "pending_hours",
+        ]
+    )
+    for row in rows:
+        c = row["candidate"]
+        writer.writerow(
+            [
+                c.id,
+                _csv_safe(c.name),
+                c.email,
+                row["credential"],
+                row["pathway"],
+                row["status"],
+                f"{row['progress']:.2f}",
+                row["met_on"] or "",
+                row["due"] or "",
+                f"{row['pending_hours']:.2f}",
+            ]
+        )
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=cohort-{today().isoformat()}.csv"},
+    )
+
+
+def _csv_safe(text: str) -> str:
+    """Keep spreadsheet programs from running a cell as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
