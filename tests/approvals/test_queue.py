@@ -1,0 +1,90 @@
+"""The coordinator's approval queue through the pages."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+
+from tests.candidates.test_pages import client_for, post_form
+from tracker.accounts.models import User
+from tracker.audit.models import AuditEvent
+from tracker.candidates.models import ExperienceEntry
+from tracker.candidates.operations import add_record
+from tracker.extensions import db
+
+
+@pytest.fixture()
+def queue(factory):
+    org, other = factory.org("Home"), factory.org("Other")
+    ann = factory.user("candidate", org, name="Ann Able")
+    bob = factory.user("candidate", org, name="Bob Baker")
+    far = factory.user("candidate", other, name="Far Away")
+    coord = factory.user("coordinator", org)
+
+    def entries():
+        ids = {}
+        for who, month, cat in [(ann, 1, "financial-planning"), (ann, 2, "investment-decision-making"),
+                                (bob, 3, "financial-planning"), (far, 1, "financial-planning")]:
+            user = db.session.get(User, who.id)
+            e = add_record(user, user, "experience", {"start": date(2025, month, 1), "end": date(2025, month, 28),
+                                                      "hours": 100 + month, "category": cat})
+            ids[(who.name, month)] = e.id
+        return ids
+
+    return {"ann": ann, "bob": bob, "far": far, "coord": coord, "ids": factory.run(entries)}
+
+
+def test_queue_lists_own_org_and_filters(app, queue):
+    c = client_for(app, queue["coord"])
+    def rows(url):
+        return re.findall(r'aria-label="Approve ([0-9]+) hours of ([^"]+)"', c.get(url).get_data(as_text=True))
+
+    assert rows("/approvals") == [("101", "Ann Able"), ("102", "Ann Able"), ("103", "Bob Baker")]
+    assert rows(f"/approvals?candidate={queue['bob'].id}") == [("103", "Bob Baker")]
+    assert rows("/approvals?category=investment-decision-making") == [("102", "Ann Able")]
+    assert rows("/approvals?start=2025-03-01") == [("103", "Bob Baker")]
+    assert rows("/approvals?end=2025-01-31") == [("101", "Ann Able")]
+
+
+def test_approve_reject_and_bulk(app, queue):
+    c = client_for(app, queue["coord"])
+    ids = queue["ids"]
+    one = ids[("Ann Able", 1)]
+    assert post_form(c, f"/approvals/experience/{one}/approve", {}, page_url="/approvals").status_code == 302
+    two = ids[("Ann Able", 2)]
+    empty = post_form(c, f"/approvals/experience/{two}/reject", {"reason": ""})
+    assert empty.status_code == 400
+    ok = post_form(c, f"/approvals/experience/{two}/reject", {"reason": "Not investment work"})
+    assert ok.status_code == 302
+    three = ids[("Bob Baker", 3)]
+    token_page = "/approvals"
+    bulk = post_form(c, "/approvals/bulk", {"action": "approve", "entry_id": [str(three)]}, page_url=token_page)
+    assert bulk.status_code == 302
+    with app.app_context():
+        statuses = {e.id: (e.status.value, e.decided_by_id, e.reason) for e in db.session.scalars(db.select(ExperienceEntry))}
+        assert statuses[one][:2] == ("approved", queue["coord"].id)
+        assert statuses[two] == ("rejected", queue["coord"].id, "Not investment work")
+        assert statuses[three][0] == "approved"
+        assert statuses[ids[("Far Away", 1)]][0] == "pending"
+        actions = sorted(e.action for e in db.session.scalars(db.select(AuditEvent)) if e.action.startswith("experience.") and e.action != "experience.create")
+        assert actions == ["experience.approve", "experience.approve", "experience.reject"]
+
+
+def test_second_decision_gets_a_clear_409_page(app, queue):
+    c = client_for(app, queue["coord"])
+    one = queue["ids"][("Ann Able", 1)]
+    token_page = "/approvals"
+    assert post_form(c, f"/approvals/experience/{one}/approve", {}, page_url=token_page).status_code == 302
+    again = post_form(c, f"/approvals/experience/{one}/approve", {}, page_url=token_page)
+    assert again.status_code == 409
+    assert "already approved" in again.get_data(as_text=True)
+
+
+def test_other_org_entries_are_404_and_candidates_403(app, queue):
+    c = client_for(app, queue["coord"])
+    far = queue["ids"][("Far Away", 1)]
+    assert post_form(c, f"/approvals/experience/{far}/approve", {}, page_url="/approvals").status_code == 404
+    cand = client_for(app, queue["ann"])
+    assert cand.get("/approvals").status_code == 403
