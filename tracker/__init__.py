@@ -31,7 +31,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from tracker import models  # noqa: F401  (registers every table with the metadata)
     from tracker.database import configure_engine
     from tracker.extensions import csrf, db, limiter, login_manager, migrate
+    from tracker.web import hooks
 
+    hooks.init_early(app)
     db.init_app(app)
     migrate.init_app(
         app,
@@ -48,8 +50,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
-
-    from tracker.web import hooks
 
     hooks.init_app(app)
 

@@ -35,7 +35,12 @@ def _authenticate() -> Any:
 @bp.errorhandler(TrackerError)
 def _domain_error(exc: TrackerError) -> Any:
     db.session.rollback()
+    if exc.status == 403:
+        from tracker.web.hooks import audit_refusal
+
+        audit_refusal(exc.status, exc.message)
     return json_error(exc.status, exc.code, exc.message)
 
 
-from tracker.api import views  # noqa: E402,F401  (routes register on bp)
+# Route modules register on bp.
+from tracker.api import statements, views  # noqa: E402,F401

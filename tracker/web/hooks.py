@@ -6,11 +6,12 @@ import logging
 import time
 from typing import Any
 
-from flask import Flask, g, render_template, request
+from flask import Flask, g, has_request_context, render_template, request
+from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from tracker.database import write_intent
+from tracker.database import write_intent, writing
 from tracker.errors import TrackerError
 from tracker.extensions import db
 
@@ -65,6 +66,32 @@ def _headers(response: Response) -> Response:
     return response
 
 
+def _secure_cookies(response: Response) -> Response:
+    """Cookies set by extensions (remember-me) are Secure whenever we are served over HTTPS."""
+    if request.is_secure:
+        cookies = response.headers.getlist("Set-Cookie")
+        if cookies:
+            response.headers.remove("Set-Cookie")
+            for cookie in cookies:
+                secure = cookie if "; Secure" in cookie else cookie + "; Secure"
+                response.headers.add("Set-Cookie", secure)
+    return response
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """The session cookie is Secure whenever the request came over HTTPS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        configured = bool(app.config.get("SESSION_COOKIE_SECURE"))
+        return configured or (has_request_context() and request.is_secure)
+
+
+def init_early(app: Flask) -> None:
+    """Registered before the extensions so that it runs after their after_request hooks."""
+    app.session_interface = SessionInterface()
+    app.after_request(_secure_cookies)
+
+
 def _teardown(_exc: BaseException | None) -> None:
     token = g.pop("write_token", None)
     if token is not None:
@@ -86,12 +113,34 @@ def _log(response: Response) -> Response:
     return response
 
 
+def audit_refusal(status: int, message: str) -> None:
+    """Refused authorizations (403) are written to the audit log, in their own transaction."""
+    from flask_login import current_user
+
+    from tracker.audit.operations import record
+
+    user = g.get("api_user") or (current_user if current_user.is_authenticated else None)
+    try:
+        with writing():
+            record(
+                user._get_current_object() if hasattr(user, "_get_current_object") else user,
+                "auth.refused",
+                f"{request.method} {request.path}"[:100],
+                after={"status": status, "reason": message[:200]},
+            )
+            db.session.commit()
+    except Exception:  # noqa: BLE001 - never let the audit of a refusal break the answer
+        db.session.rollback()
+
+
 def _page_error(exc: Any) -> Any:
     db.session.rollback()
     if isinstance(exc, TrackerError):
         status, message = exc.status, exc.message
     else:
         status, message = exc.code or 500, exc.description
+    if status == 403:
+        audit_refusal(status, message)
     if request.path.startswith("/api/"):
         from tracker.api.errors import json_error
 
