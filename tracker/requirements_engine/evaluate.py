@@ -333,7 +333,7 @@ class _Evaluator:
         if isinstance(spec, AttestationSpec):
             return self._attestation(spec, cutoff)
         if isinstance(spec, CredentialSpec):
-            return self._credential(spec, cutoff)
+            return self._credential(spec, cutoff, node.title)
         raise AssertionError(f"unknown node kind {node.kind}")
 
     def _degree(self, spec: DegreeSpec, cutoff: date | None) -> _Leaf:
@@ -435,7 +435,7 @@ class _Evaluator:
             parts.append(
                 f"Topics missing: {', '.join(missing)}"
                 if missing
-                else f"All {len(topics)} topics covered"
+                else (f"All {len(topics)} topics covered" if len(topics) > 1 else "Topic covered")
             )
         if spec.min_credits is not None:
             shares.append(credits / spec.min_credits)
@@ -537,7 +537,7 @@ class _Evaluator:
             f"No signed {spec.kind} attestation",
         )
 
-    def _credential(self, spec: CredentialSpec, cutoff: date | None) -> _Leaf:
+    def _credential(self, spec: CredentialSpec, cutoff: date | None, title: str) -> _Leaf:
         wanted = spec.id.casefold()
         evidence: list[str] = []
         excluded: list[dict[str, str]] = []
@@ -563,7 +563,7 @@ class _Evaluator:
         sub_met = sub.met_on if sub is not None and sub.status == MET else None
         if sub_met is not None and cutoff is not None and sub_met > cutoff:
             sub_met = None
-        name = sub.node.title if sub is not None else spec.id
+        name = sub.node.title if sub is not None else (title or spec.id)
         dates = [*held, *([sub_met] if sub_met else [])]
         if dates:
             first = min(dates)
@@ -580,7 +580,7 @@ class _Evaluator:
         if sub is not None and sub.status in (IN_PROGRESS, MET, EXPIRED):
             detail = f"Requirements of {name}: {sub.detail} ({round(sub.progress * 100)}%)"
             return _Leaf(None, 0.0, evidence, excluded, detail, has_evidence=True)
-        return _Leaf(None, 0.0, evidence, excluded, f"Does not hold {name}")
+        return _Leaf(None, 0.0, evidence, excluded, f"No {name} on record")
 
     def _sub_credential(self, credential_id: str) -> Outcome | None:
         """The evaluation of another loaded credential (None when not loaded or circular)."""
