@@ -1,0 +1,79 @@
+"""One form per administration use case. The operations validate; the forms collect."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import EqualTo, Length
+
+from tracker.accounts.models import Role
+
+ROLE_CHOICES = [(r.value, r.title) for r in Role]
+NO_ORG = ""
+
+
+class UserFilterForm(FlaskForm):
+    """The users list's filters (GET, so no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    org = SelectField("Organization", id="filter-org", validate_choice=False)
+    role = SelectField(
+        "Role", id="filter-role", choices=[("", "All roles"), *ROLE_CHOICES], validate_choice=False
+    )
+
+
+class CreateUserForm(FlaskForm):
+    email = EmailField("E-mail", validators=[Length(max=254)], render_kw={"autocomplete": "off"})
+    name = StringField("Name", validators=[Length(max=200)], render_kw={"autocomplete": "off"})
+    role = SelectField("Role", choices=ROLE_CHOICES, default=Role.CANDIDATE.value)
+    org = SelectField("Organization", validate_choice=False)
+    password = PasswordField(
+        "Initial password",
+        validators=[Length(max=256)],
+        description="At least 12 characters; not a common password.",
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class ChangeRoleForm(FlaskForm):
+    role = SelectField("New role", choices=ROLE_CHOICES)
+
+
+class DeactivateForm(FlaskForm):
+    """Deactivating ends the user's sessions and refuses their API tokens."""
+
+
+class ReactivateForm(FlaskForm):
+    pass
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(
+        "New password",
+        validators=[Length(max=256)],
+        description="At least 12 characters; not a common password.",
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        "Repeat the new password",
+        validators=[EqualTo("password", message="Does not match the new password.")],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class IssueTokenForm(FlaskForm):
+    pass
+
+
+class RevokeTokenForm(FlaskForm):
+    pass
+
+
+class CreateOrganizationForm(FlaskForm):
+    name = StringField("Name", validators=[Length(max=200)])
+
+
+def organization_choices(orgs: list, *, blank: str) -> list[tuple[str, str]]:  # type: ignore[type-arg]
+    return [(NO_ORG, blank), *((str(o.id), o.name) for o in orgs)]

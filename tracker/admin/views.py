@@ -1,0 +1,262 @@
+"""Administration pages: users, organizations, API tokens and credential definitions.
+
+Every route of this blueprint is for admins only: the check runs before any view
+(anonymous → login, other roles → 403), so no view can forget it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from tracker.accounts import operations as accounts
+from tracker.accounts import policies
+from tracker.accounts.models import Role, User
+from tracker.admin import forms, queries
+from tracker.credentials.catalog import current_catalog
+from tracker.errors import ConflictError, NotFoundError, ValidationError
+from tracker.extensions import login_manager
+from tracker.web.auth import actor
+from tracker.web.form_errors import apply_errors
+from tracker.web.loading import authorize
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+def _admins_only() -> Any:
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    authorize(policies.can_manage_users(actor()), "only administrators manage the installation")
+    return None
+
+
+# --- users -----------------------------------------------------------------------------------
+
+
+def _create_user_form() -> forms.CreateUserForm:
+    form = forms.CreateUserForm()
+    form.org.choices = forms.organization_choices(
+        queries.organizations(), blank="None (administrators only)"
+    )
+    return form
+
+
+def _users_page(create_form: forms.CreateUserForm, status: int = 200) -> Any:
+    orgs = queries.organizations()
+    flt = forms.UserFilterForm(request.args)
+    flt.org.choices = forms.organization_choices(orgs, blank="All organizations")
+    org_id = int(flt.org.data) if (flt.org.data or "").isdigit() else None
+    role = Role(flt.role.data) if flt.role.data in {r.value for r in Role} else None
+    people = queries.users(org_id, role)
+    return render_template(
+        "admin/users.html",
+        title="Users",
+        users=people,
+        filter_form=flt,
+        filtered=org_id is not None or role is not None,
+        form=create_form,
+    ), status
+
+
+@bp.get("/users")
+def users() -> Any:
+    return _users_page(_create_user_form())
+
+
+@bp.post("/users")
+def create_user() -> Any:
+    form = _create_user_form()
+    if form.validate_on_submit():
+        try:
+            user = accounts.create_user(
+                actor(),
+                email=form.email.data,
+                name=form.name.data,
+                role=form.role.data,
+                password=form.password.data or "",
+                organization_id=int(form.org.data) if (form.org.data or "").isdigit() else None,
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            flash(f"{user.name} ({user.email}) can now log in.", "success")
+            return redirect(url_for("admin.user", user_id=user.id))
+    return _users_page(form, 400)
+
+
+def _user_page(user: User, status: int = 200, **overrides: Any) -> Any:
+    context: dict[str, Any] = {
+        "role_form": forms.ChangeRoleForm(formdata=None, role=user.role.value),
+        "active_form": forms.DeactivateForm() if user.active else forms.ReactivateForm(),
+        "password_form": forms.ResetPasswordForm(formdata=None),
+        "issue_form": forms.IssueTokenForm(),
+        "revoke_form": forms.RevokeTokenForm(),
+        "new_token": None,
+    }
+    context.update(overrides)
+    return render_template(
+        "admin/user.html",
+        title=user.name,
+        user=user,
+        tokens=queries.tokens_of(user),
+        is_self=user.id == actor().id,
+        **context,
+    ), status
+
+
+@bp.get("/users/<int:user_id>")
+def user(user_id: int) -> Any:
+    return _user_page(queries.get_user(user_id))
+
+
+@bp.post("/users/<int:user_id>/role")
+def change_role(user_id: int) -> Any:
+    user = queries.get_user(user_id)
+    form = forms.ChangeRoleForm()
+    if form.validate_on_submit():
+        try:
+            before = user.role
+            accounts.change_role(actor(), user, form.role.data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            flash(f"{user.name} is now {user.role.title} (was {before.title}).", "success")
+            return redirect(url_for("admin.user", user_id=user.id))
+    return _user_page(user, 400, role_form=form)
+
+
+def _set_active(user_id: int, form: Any, active: bool) -> Any:
+    user = queries.get_user(user_id)
+    if form.validate_on_submit():
+        try:
+            accounts.set_active(actor(), user, active)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            if active:
+                flash(f"{user.name} is active again and can log in.", "success")
+            else:
+                flash(f"{user.name} is deactivated; their sessions have ended.", "success")
+            return redirect(url_for("admin.user", user_id=user.id))
+    return _user_page(user, 400, active_form=form)
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+def deactivate(user_id: int) -> Any:
+    return _set_active(user_id, forms.DeactivateForm(), False)
+
+
+@bp.post("/users/<int:user_id>/reactivate")
+def reactivate(user_id: int) -> Any:
+    return _set_active(user_id, forms.ReactivateForm(), True)
+
+
+@bp.post("/users/<int:user_id>/password")
+def reset_password(user_id: int) -> Any:
+    user = queries.get_user(user_id)
+    form = forms.ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.set_password(actor(), user, form.password.data or "")
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            flash(f"The password of {user.name} was changed; their sessions have ended.", "success")
+            return redirect(url_for("admin.user", user_id=user.id))
+    return _user_page(user, 400, password_form=form)
+
+
+@bp.post("/users/<int:user_id>/tokens")
+def issue_token(user_id: int) -> Any:
+    """Answers with the page itself (200): the clear token is shown once, never stored."""
+    user = queries.get_user(user_id)
+    form = forms.IssueTokenForm()
+    if form.validate_on_submit():
+        try:
+            token, raw = accounts.issue_token(actor(), user)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            flash(f"Token {token.prefix}… issued. Copy it now: it is shown only once.", "success")
+            return _user_page(user, new_token=raw)
+    return _user_page(user, 400, issue_form=form)
+
+
+@bp.post("/users/<int:user_id>/tokens/<int:token_id>/revoke")
+def revoke_token(user_id: int, token_id: int) -> Any:
+    user = queries.get_user(user_id)
+    token = queries.get_token(user, token_id)
+    form = forms.RevokeTokenForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        accounts.revoke_token(actor(), token)
+    except ConflictError as exc:
+        flash(f"Token {token.prefix}…: {exc.message}.", "info")
+    else:
+        flash(f"Token {token.prefix}… revoked; it no longer opens the API.", "success")
+    return redirect(url_for("admin.user", user_id=user.id))
+
+
+# --- organizations ---------------------------------------------------------------------------
+
+
+def _organizations_page(form: forms.CreateOrganizationForm, status: int = 200) -> Any:
+    return render_template(
+        "admin/organizations.html",
+        title="Organizations",
+        summaries=queries.organization_summaries(),
+        form=form,
+    ), status
+
+
+@bp.get("/organizations")
+def organizations() -> Any:
+    return _organizations_page(forms.CreateOrganizationForm())
+
+
+@bp.post("/organizations")
+def create_organization() -> Any:
+    form = forms.CreateOrganizationForm()
+    if form.validate_on_submit():
+        try:
+            org = accounts.create_organization(actor(), form.name.data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            flash(f"Organization {org.name} created.", "success")
+            return redirect(url_for("admin.organizations"))
+    return _organizations_page(form, 400)
+
+
+# --- credential definitions (read-only) -------------------------------------------------------
+
+
+@bp.get("/credentials")
+def definitions() -> Any:
+    catalog = current_catalog()
+    return render_template(
+        "admin/definitions.html",
+        title="Credential definitions",
+        catalog=catalog,
+        broken=sum(1 for f in catalog.files if not f.ok),
+    )
+
+
+@bp.get("/credentials/<credential_id>")
+def definition(credential_id: str) -> Any:
+    catalog = current_catalog()
+    found = catalog.get(credential_id)
+    if found is None:
+        raise NotFoundError(f"credential definition {credential_id} not found")
+    file = next((f for f in catalog.files if f.definition is found), None)
+    return render_template(
+        "admin/definition.html",
+        title=found.name,
+        definition=found,
+        file=file,
+        node_count=len(found.node_titles()),
+    )

@@ -1,0 +1,64 @@
+"""The audit log page: coordinators read their organization's events, admins all of them."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, render_template, request
+from flask_login import login_required
+
+from tracker.accounts import policies
+from tracker.audit import browse
+from tracker.audit.forms import AuditFilterForm
+from tracker.audit.operations import verify_chain
+from tracker.candidates.queries import visible_candidates
+from tracker.web.auth import actor
+from tracker.web.loading import authorize, load_candidate
+
+bp = Blueprint("audit", __name__)
+
+PER_PAGE = 100
+
+
+def compact_json(value: Any) -> str:
+    """One line of JSON (the template escapes it)."""
+    if value is None:
+        return ""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+@bp.get("/audit")
+@login_required
+def log() -> Any:
+    user = actor()
+    authorize(policies.can_view_audit(user), "only coordinators and admins read the audit log")
+    form = AuditFilterForm(request.args)
+    form.candidate.choices = [("", "All candidates")] + [
+        (str(c.id), f"{c.name} ({c.email})") for c in visible_candidates(user)
+    ]
+    form.action.choices = [("", "All actions")] + [(a, a) for a in browse.actions_seen(user)]
+    candidate = None
+    if (form.candidate.data or "").isdigit():
+        candidate = load_candidate(user, int(form.candidate.data))
+        authorize(policies.can_view_audit(user, candidate))
+    action = (form.action.data or "").strip()[:64] or None
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    events = browse.event_page(
+        user, candidate=candidate, action=action, page=page, per_page=PER_PAGE
+    )
+    chain = verify_chain() if policies.is_admin(user) else None
+    filters: dict[str, Any] = {}
+    if candidate is not None:
+        filters["candidate"] = candidate.id
+    if action:
+        filters["action"] = action
+    return render_template(
+        "audit/log.html",
+        title="Audit log",
+        form=form,
+        events=events,
+        chain=chain,
+        filters=filters,
+        compact_json=compact_json,
+    )
