@@ -15,6 +15,7 @@ from tracker.candidates.queries import visible_candidates
 from tracker.credentials.catalog import current_catalog
 from tracker.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
 from tracker.web.auth import actor, roles_required
+from tracker.web.form_errors import apply_errors
 from tracker.web.loading import load_record
 
 bp = Blueprint("approvals", __name__)
@@ -100,7 +101,7 @@ def reject(entry_id: int) -> Any:
         try:
             ops.reject_experience(user, entry, form.reason.data)
         except ValidationError as exc:
-            form.reason.errors = list(exc.errors.values())
+            apply_errors(form, exc)
         except ConflictError as exc:
             return _conflict(exc)
         else:

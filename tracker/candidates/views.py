@@ -39,6 +39,7 @@ from tracker.extensions import db
 from tracker.mentoring.models import Internship
 from tracker.timeutil import today
 from tracker.web.auth import actor, roles_required
+from tracker.web.form_errors import apply_errors
 from tracker.web.loading import authorize, load_candidate, load_record
 
 bp = Blueprint("candidates", __name__)
@@ -121,15 +122,6 @@ def _form_data(form: Any, kind: str) -> dict[str, Any]:
     if kind == "exams":
         data["passed"] = data["passed"] == "true"
     return data
-
-
-def _apply_errors(form: Any, exc: ValidationError) -> None:
-    for name, message in exc.errors.items():
-        field = getattr(form, name, None)
-        if field is not None and hasattr(field, "errors"):
-            field.errors = list(field.errors) + [message]
-        else:
-            form.form_errors.append(f"{name}: {message}")
 
 
 def _row_to_form(kind: str, row: Any) -> dict[str, Any]:
@@ -286,7 +278,7 @@ def new_record(candidate_id: int, kind: str) -> Any:
         try:
             ops.add_record(user, candidate, kind, _form_data(form, kind), catalog=catalog)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             flash(f"The {rtype.label} was added.", "success")
             return redirect(url_for("candidates.records", candidate_id=candidate.id) + f"#{kind}")
@@ -318,7 +310,7 @@ def edit_record(candidate_id: int, kind: str, record_id: int) -> Any:
         try:
             ops.update_record(user, candidate, kind, row, _form_data(form, kind), catalog=catalog)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         except ConflictError as exc:
             flash(exc.message, "error")
             return redirect(url_for("candidates.records", candidate_id=candidate.id))
@@ -391,7 +383,7 @@ def upload_evidence(candidate_id: int, kind: str, record_id: int) -> Any:
                 current_app.config["UPLOAD_DIR"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             flash("The evidence file was uploaded.", "success")
             return redirect(url_for("candidates.records", candidate_id=candidate.id) + f"#{kind}")
@@ -474,7 +466,7 @@ def enrol(candidate_id: int) -> Any:
         try:
             ops.enrol(user, candidate, catalog, data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         except ConflictError as exc:
             form.credential.errors = [exc.message]
         else:
@@ -542,7 +534,7 @@ def grant_waiver(candidate_id: int) -> Any:
                 },
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             flash("The waiver was granted.", "success")
             return redirect(url_for("candidates.profile", candidate_id=candidate.id))

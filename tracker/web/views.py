@@ -6,15 +6,17 @@ from typing import Any
 
 from flask import Blueprint, jsonify, render_template
 from flask_login import login_required
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 
-from tracker.accounts.models import Organization, Role, User
+from tracker.accounts.models import Role
+from tracker.admin import queries as admin_queries
+from tracker.admin.queries import organization_summaries
 from tracker.approvals.queries import pending_count
 from tracker.candidates.queries import visible_candidates
 from tracker.credentials.catalog import current_catalog
 from tracker.credentials.evaluation import evaluate_cohort
 from tracker.extensions import db
-from tracker.mentoring.models import Internship
+from tracker.mentoring.queries import internships_naming
 from tracker.timeutil import today
 from tracker.web.auth import actor
 
@@ -37,20 +39,11 @@ def home() -> Any:
         context["pending"] = pending_count(user)
         return render_template("web/home_coordinator.html", **context)
     if user.role is Role.MENTOR:
-        context["internships"] = db.session.scalars(
-            select(Internship)
-            .where(Internship.mentor_id == user.id)
-            .order_by(Internship.start.desc())
-        ).all()
+        context["internships"] = internships_naming(user)
         context["pending"] = pending_count(user)
         return render_template("web/home_mentor.html", **context)
-    context["organizations"] = db.session.execute(
-        select(Organization, func.count(User.id))
-        .outerjoin(User, User.organization_id == Organization.id)
-        .group_by(Organization.id)
-        .order_by(Organization.name)
-    ).all()
-    context["users"] = db.session.scalars(select(User).order_by(User.role, User.name)).all()
+    context["organizations"] = organization_summaries()
+    context["users"] = admin_queries.users()
     context["pending"] = pending_count(user)
     return render_template("web/home_admin.html", **context)
 
