@@ -162,7 +162,10 @@ def _query(name: str, required: bool, schema: dict[str, Any]) -> dict[str, Any]:
 
 def spec() -> dict[str, Any]:
     cid = [_path_id("candidate_id")]
-    created = {"type": "object", "properties": {"id": ID}}
+    created = {"type": "object", "properties": {"id": ID}, "required": ["id"]}
+    status = {"type": "string", "enum": ["pending", "approved", "rejected"]}
+    pending = _obj({"id": ID, "status": status}, ["id", "status"])
+    decided = _obj({"status": status}, ["status"])
     record_routes = {
         f"/candidates/{{candidate_id}}/{name}": {
             "post": _op(
@@ -197,7 +200,7 @@ def spec() -> dict[str, Any]:
         **record_routes,
         "/candidates/{candidate_id}/internships": {
             "post": _op(
-                "Request an internship", body="Internship", ok=201, answer=created, params=cid
+                "Request an internship", body="Internship", ok=201, answer=pending, params=cid
             )
         },
         "/approvals": {
@@ -219,18 +222,30 @@ def spec() -> dict[str, Any]:
             )
         },
         "/experience/{entry_id}/approve": {
-            "post": _op("Approve experience", body="Empty", params=[_path_id("entry_id")])
+            "post": _op(
+                "Approve experience", body="Empty", answer=decided, params=[_path_id("entry_id")]
+            )
         },
         "/experience/{entry_id}/reject": {
-            "post": _op("Reject experience", body="Decision", params=[_path_id("entry_id")])
+            "post": _op(
+                "Reject experience", body="Decision", answer=decided, params=[_path_id("entry_id")]
+            )
         },
         "/internships/{internship_id}/signoff": {
             "post": _op(
-                "Sign off an internship", body="SignOff", params=[_path_id("internship_id")]
+                "Sign off an internship",
+                body="SignOff",
+                answer=decided,
+                params=[_path_id("internship_id")],
             )
         },
         "/internships/{internship_id}/reject": {
-            "post": _op("Return an internship", body="Decision", params=[_path_id("internship_id")])
+            "post": _op(
+                "Return an internship",
+                body="Decision",
+                answer=decided,
+                params=[_path_id("internship_id")],
+            )
         },
         "/candidates/{candidate_id}/progress": {
             "get": _op(
@@ -255,8 +270,27 @@ def spec() -> dict[str, Any]:
             "get": _op(
                 "Audit events",
                 params=[_query("candidate_id", False, ID)],
-                answer={"type": "array", "items": {"type": "object"}},
+                answer={
+                    "type": "array",
+                    "items": _obj(
+                        {
+                            "at": {"type": "string", "format": "date-time"},
+                            "actor_id": {"type": ["integer", "null"]},
+                            "action": {"type": "string"},
+                            "target": {"type": "string"},
+                            "before": {},
+                            "after": {},
+                        },
+                        ["at", "actor_id", "action", "target", "before", "after"],
+                    ),
+                },
             )
+        },
+        "/openapi.json": {
+            "get": {
+                **_op("This description (no token needed)", answer={"type": "object"}),
+                "security": [],
+            }
         },
     }
     return {

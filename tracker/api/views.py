@@ -12,11 +12,12 @@ from tracker.accounts.models import User
 from tracker.api import bp
 from tracker.approvals import operations as approvals
 from tracker.approvals import queries as approval_queries
+from tracker.approvals.policies import can_decide_experience, can_decide_internship
 from tracker.audit import queries as audit_queries
 from tracker.candidates import operations as records_ops
 from tracker.candidates import queries as candidate_queries
-from tracker.candidates.models import ExperienceEntry
-from tracker.candidates.validation import parse_date
+from tracker.candidates.models import EntryStatus, ExperienceEntry
+from tracker.candidates.validation import parse_date, parse_id
 from tracker.credentials.catalog import current_catalog
 from tracker.credentials.evaluation import evaluate_candidate
 from tracker.errors import ValidationError
@@ -34,7 +35,10 @@ def _user() -> User:
 def _body() -> dict[str, Any]:
     if not request.data:
         return {}
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # nesting deeper than the JSON decoder follows
+        data = None
     if not isinstance(data, dict):
         raise ValidationError("body", "must be a JSON object")
     return data
@@ -81,10 +85,20 @@ def enrol(candidate_id: int) -> Any:
     ), 201
 
 
-def _add(candidate_id: int, kind: str, data: dict[str, Any]) -> tuple[Response, int]:
+def _held_credential(data: dict[str, Any]) -> dict[str, Any]:
+    """The records JSON names a held credential by "id"; the model calls it credential_id."""
+    if "id" in data and "credential_id" not in data:
+        data = {**data, "credential_id": data.pop("id")}
+    return data
+
+
+def _add(candidate_id: int, kind: str) -> tuple[Response, int]:
     user = _user()
     candidate = load_candidate(user, candidate_id)
     authorize(policies.can_edit_records(user, candidate), "only the candidate may add records")
+    data = _body()
+    if kind == "credentials":
+        data = _held_credential(data)
     rtype = records_ops.RECORD_TYPES[kind]
     row = records_ops.add_record(user, candidate, kind, data, catalog=current_catalog())
     return jsonify(rtype.describe(row)), 201
@@ -92,36 +106,33 @@ def _add(candidate_id: int, kind: str, data: dict[str, Any]) -> tuple[Response, 
 
 @bp.post("/candidates/<int:candidate_id>/degrees")
 def add_degree(candidate_id: int) -> Any:
-    return _add(candidate_id, "degrees", _body())
+    return _add(candidate_id, "degrees")
 
 
 @bp.post("/candidates/<int:candidate_id>/courses")
 def add_course(candidate_id: int) -> Any:
-    return _add(candidate_id, "courses", _body())
+    return _add(candidate_id, "courses")
 
 
 @bp.post("/candidates/<int:candidate_id>/exams")
 def add_exam(candidate_id: int) -> Any:
-    return _add(candidate_id, "exams", _body())
+    return _add(candidate_id, "exams")
 
 
 @bp.post("/candidates/<int:candidate_id>/attestations")
 def add_attestation(candidate_id: int) -> Any:
-    return _add(candidate_id, "attestations", _body())
+    return _add(candidate_id, "attestations")
 
 
 @bp.post("/candidates/<int:candidate_id>/credentials")
 def add_held_credential(candidate_id: int) -> Any:
     """Extension: a held credential, in the records JSON's shape ({"id": "cpa", …})."""
-    data = _body()
-    if "id" in data and "credential_id" not in data:
-        data = {**data, "credential_id": data.pop("id")}
-    return _add(candidate_id, "credentials", data)
+    return _add(candidate_id, "credentials")
 
 
 @bp.post("/candidates/<int:candidate_id>/experience")
 def add_experience(candidate_id: int) -> Any:
-    return _add(candidate_id, "experience", _body())
+    return _add(candidate_id, "experience")
 
 
 @bp.post("/candidates/<int:candidate_id>/internships")
@@ -130,7 +141,7 @@ def add_internship(candidate_id: int) -> Any:
     candidate = load_candidate(user, candidate_id)
     authorize(policies.can_create_internship(user, candidate))
     internship = mentoring_ops.create_internship(user, candidate, _body())
-    return jsonify(mentoring_ops.describe(internship)), 201
+    return jsonify({"id": internship.id, "status": EntryStatus(internship.status).value}), 201
 
 
 @bp.get("/approvals")
@@ -145,33 +156,43 @@ def approvals_list() -> Any:
 def approve_experience(entry_id: int) -> Any:
     user = _user()
     entry = load_record(user, ExperienceEntry, entry_id, "experience entry")
+    authorize(can_decide_experience(user, entry), "you may not decide this entry")
     _body()
     approvals.approve_experience(user, entry)
-    return jsonify({"id": entry.id, "status": "approved"})
+    return jsonify({"status": "approved"})
 
 
 @bp.post("/experience/<int:entry_id>/reject")
 def reject_experience(entry_id: int) -> Any:
     user = _user()
     entry = load_record(user, ExperienceEntry, entry_id, "experience entry")
+    authorize(can_decide_experience(user, entry), "you may not decide this entry")
     approvals.reject_experience(user, entry, _body().get("reason"))
-    return jsonify({"id": entry.id, "status": "rejected"})
+    return jsonify({"status": "rejected"})
 
 
 @bp.post("/internships/<int:internship_id>/signoff")
 def signoff_internship(internship_id: int) -> Any:
     user = _user()
     internship = load_record(user, Internship, internship_id, "internship")
+    authorize(
+        can_decide_internship(user, internship),
+        "only the mentor named on this internship may sign it off",
+    )
     approvals.sign_off_internship(user, internship, _body().get("comment"))
-    return jsonify({"id": internship.id, "status": "approved"})
+    return jsonify({"status": "approved"})
 
 
 @bp.post("/internships/<int:internship_id>/reject")
 def reject_internship(internship_id: int) -> Any:
     user = _user()
     internship = load_record(user, Internship, internship_id, "internship")
+    authorize(
+        can_decide_internship(user, internship),
+        "only the mentor named on this internship may return it",
+    )
     approvals.return_internship(user, internship, _body().get("reason"))
-    return jsonify({"id": internship.id, "status": "rejected"})
+    return jsonify({"status": "rejected"})
 
 
 def _as_of() -> date:
@@ -202,12 +223,19 @@ def audit() -> Any:
     raw = request.args.get("candidate_id")
     candidate = None
     if raw is not None:
-        if not raw.isdigit():
-            raise ValidationError("candidate_id", "must be a number")
-        candidate = load_candidate(user, int(raw))
+        candidate = load_candidate(user, parse_id(raw, "candidate_id"))
         authorize(policies.can_view_audit(user, candidate))
     events = audit_queries.events_for(user, candidate)
-    return jsonify([audit_queries.event_json(e) for e in events])
+    return jsonify([_audit_json(e) for e in events])
+
+
+AUDIT_KEYS = ("at", "actor_id", "action", "target", "before", "after")
+
+
+def _audit_json(event: Any) -> dict[str, Any]:
+    """The contract's event shape, exactly."""
+    data = audit_queries.event_json(event)
+    return {key: data[key] for key in AUDIT_KEYS}
 
 
 @bp.get("/openapi.json")

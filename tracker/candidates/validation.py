@@ -6,6 +6,7 @@ Each raises ValidationError naming the field; none touches the database.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -16,6 +17,12 @@ from tracker.errors import ValidationError
 EARLIEST = date(1950, 1, 1)
 DEGREE_LEVELS = ("associate", "bachelor", "master", "doctorate")
 SOURCES = ("employment", "internship")
+MAX_ID = 2**31 - 1
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+# Plain decimals; a comma only as a thousands separator (so "1,5" is refused, not read as 15).
+_DECIMAL = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?", re.ASCII)
+_SLUG = re.compile(r"[a-z0-9-]+", re.ASCII)
 
 
 def parse_date(value: Any, field: str, *, required: bool = True) -> date | None:
@@ -26,12 +33,13 @@ def parse_date(value: Any, field: str, *, required: bool = True) -> date | None:
     if isinstance(value, date):
         parsed = value
     elif isinstance(value, str):
+        text = value.strip()
         try:
-            parsed = date.fromisoformat(value.strip())
+            if not _ISO_DATE.fullmatch(text):
+                raise ValueError(text)
+            parsed = date.fromisoformat(text)
         except ValueError:
             raise ValidationError(field, f"{value!r} is not a date (use YYYY-MM-DD)") from None
-        if len(value.strip()) != 10:
-            raise ValidationError(field, f"{value!r} is not a date (use YYYY-MM-DD)")
     else:
         raise ValidationError(field, "must be a date (YYYY-MM-DD)")
     if parsed < EARLIEST:
@@ -45,20 +53,29 @@ def parse_number(
     if isinstance(value, bool) or value in (None, ""):
         raise ValidationError(field, "is required" if value in (None, "") else "must be a number")
     if isinstance(value, str):
-        try:
-            value = float(value.strip().replace(",", ""))
-        except ValueError:
-            raise ValidationError(field, f"{value!r} is not a number") from None
-    if not isinstance(value, int | float) or not math.isfinite(value):
+        text = value.strip()
+        if not text.strip("+-") or not _DECIMAL.fullmatch(text):
+            raise ValidationError(field, f"{value!r} is not a number")
+        value = float(text.replace(",", ""))
+    if not isinstance(value, int | float):
         raise ValidationError(field, "must be a number")
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer beyond any float
+        raise ValidationError(field, f"must be at most {maximum:g}") from None
+    if not math.isfinite(number):
+        raise ValidationError(field, "must be a number")
+    number = round(number, 2) + 0.0  # what is stored; 0.001 must not pass as "greater than 0"
     if number < minimum or (not allow_zero and number == 0):
         raise ValidationError(
-            field, "must be greater than 0" if not allow_zero else f"must be at least {minimum:g}"
+            field,
+            "must be at least 0.01"
+            if not allow_zero and minimum <= 0
+            else f"must be at least {minimum:g}",
         )
     if number > maximum:
         raise ValidationError(field, f"must be at most {maximum:g}")
-    return round(number, 2)
+    return number
 
 
 def parse_bool(value: Any, field: str, *, default: bool | None = None) -> bool:
@@ -81,7 +98,7 @@ def parse_text(value: Any, field: str, *, required: bool = True, max_len: int = 
     if not isinstance(value, str):
         raise ValidationError(field, "must be text")
     value = value.strip()
-    if "\x00" in value:
+    if "\x00" in value or not _encodable(value):
         raise ValidationError(field, "contains a character that is not allowed")
     if required and not value:
         raise ValidationError(field, "is required")
@@ -90,15 +107,40 @@ def parse_text(value: Any, field: str, *, required: bool = True, max_len: int = 
     return value
 
 
+def _encodable(text: str) -> bool:
+    """False for lone surrogates ("\\ud800" in JSON), which no database can store."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def parse_slug(value: Any, field: str, *, choices: Iterable[str] | None = None) -> str:
+    """Identifiers matched against definitions' ids: ASCII letters, digits and '-'."""
     text = parse_text(value, field, max_len=64).lower()
-    if not all(ch.isalnum() or ch == "-" for ch in text):
-        raise ValidationError(field, f"{text!r} may hold only letters, digits and '-'")
+    if not _SLUG.fullmatch(text):
+        raise ValidationError(field, f"{text!r} may hold only letters a-z, digits and '-'")
     if choices is not None:
         allowed = sorted(set(choices))
         if allowed and text not in allowed:
             raise ValidationError(field, f"unknown value {text!r}; use one of {', '.join(allowed)}")
     return text
+
+
+def parse_id(value: Any, field: str) -> int:
+    """A row id: a whole number (or its digits as text, as forms send it), never 2.5 read as 2."""
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if value in (None, ""):
+        raise ValidationError(field, "is required")
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError(field, "must be a whole number (an id)")
+    if not 1 <= value <= MAX_ID:
+        raise ValidationError(field, f"must be between 1 and {MAX_ID}")
+    return value
 
 
 def parse_choice(value: Any, field: str, choices: Iterable[str]) -> str:

@@ -14,6 +14,7 @@ from tracker.candidates.validation import (
     parse_bool,
     parse_date,
     parse_fields,
+    parse_id,
     parse_number,
     parse_slug,
     parse_text,
@@ -24,7 +25,7 @@ from tracker.mentoring.models import Internship
 from tracker.timeutil import today
 
 FIELDS = (
-    Field("mentor_id", lambda v, f: int(parse_number(v, f, minimum=1, maximum=2**31))),
+    Field("mentor_id", parse_id),
     Field("host", parse_text),
     Field("start", parse_date),
     Field("end", parse_date),
