@@ -8,6 +8,7 @@ from flask import Blueprint, g, request
 
 from tracker.accounts.operations import user_for_token
 from tracker.api.errors import json_error
+from tracker.candidates.validation import MAX_ID
 from tracker.errors import TrackerError
 from tracker.extensions import csrf, db
 
@@ -29,6 +30,8 @@ def _authenticate() -> Any:
     if user is None:
         return json_error(401, "unauthorized", "invalid or revoked token")
     g.api_user = user
+    if any(isinstance(v, int) and v > MAX_ID for v in (request.view_args or {}).values()):
+        return json_error(404, "not_found", "not found")  # beyond any row id the database holds
     return None
 
 
