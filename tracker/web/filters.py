@@ -60,6 +60,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(fmt_date, "date")
     app.add_template_filter(fmt_hours, "hours")
     app.add_template_filter(pct, "pct")
+    app.add_template_filter(lambda s: str(s).replace("-", " ").capitalize(), "label")
     app.add_template_filter(lambda s: STATUS_TITLES.get(str(s), str(s)), "status_title")
     app.add_template_filter(lambda s: REASON_TITLES.get(str(s), str(s)), "reason_title")
     app.jinja_env.globals["policies"] = policies
