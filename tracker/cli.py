@@ -122,5 +122,9 @@ def verify_audit() -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (init_db, seed_demo, create_org, create_user_cmd, create_token, verify_audit):
+    from tracker.backup import backup_command, restore_command
+    from tracker.statements.cli import statement_cmd
+
+    commands = (init_db, seed_demo, create_org, create_user_cmd, create_token, verify_audit)
+    for command in (*commands, statement_cmd, backup_command, restore_command):
         app.cli.add_command(command)

@@ -1,0 +1,578 @@
+"""What a progress statement shows, assembled as plain data (dicts, lists, strings, numbers).
+
+The renderer (pdf.py) and the worker processes of a cohort download only ever see this
+data: no ORM object leaves this module. Loading is bulk so that a whole cohort costs a
+constant number of queries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select, union
+
+from tracker.accounts.models import Organization, User
+from tracker.candidates.models import Enrolment, EntryStatus, ExperienceEntry
+from tracker.candidates.records import fingerprint, for_credential, load_records
+from tracker.credentials.catalog import Catalog
+from tracker.credentials.evaluation import evaluate_records
+from tracker.errors import NotFoundError, TrackerError
+from tracker.extensions import db
+from tracker.mentoring.models import Internship
+
+KIND_TITLES = {
+    "degrees": "Degree",
+    "courses": "Course",
+    "exams": "Exam",
+    "experience": "Experience",
+    "attestations": "Attestation",
+    "credentials": "Credential held",
+    "waivers": "Waiver",
+}
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A statement's content and the fingerprint of the records it was computed from."""
+
+    content: dict[str, Any]
+    records_sha256: str
+
+
+@dataclass(frozen=True)
+class Extras:
+    """What the records JSON leaves out but a statement shows: employers, approvers, reasons."""
+
+    by_record: dict[str, dict[str, Any]]
+    people: dict[str, str]
+    """E-mail → name, for waiver approvers."""
+
+
+def _humanize(code: str | None) -> str:
+    if not code:
+        return ""
+    text = code.replace("-", " ").replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
+def load_extras(candidate_ids: Iterable[int]) -> Extras:
+    """Employer, decision and approver of every experience entry and internship (bulk)."""
+    ids = sorted(set(candidate_ids))
+    by_record: dict[str, dict[str, Any]] = {}
+    if not ids:
+        return Extras(by_record, {})
+    users = {
+        u.id: u
+        for u in db.session.scalars(
+            select(User).where(
+                User.id.in_(
+                    union(
+                        select(ExperienceEntry.decided_by_id).where(
+                            ExperienceEntry.candidate_id.in_(ids)
+                        ),
+                        select(Internship.decided_by_id).where(Internship.candidate_id.in_(ids)),
+                        select(Internship.mentor_id).where(Internship.candidate_id.in_(ids)),
+                    )
+                )
+            )
+        )
+    }
+
+    def person(user_id: int | None) -> dict[str, str] | None:
+        user = users.get(user_id) if user_id is not None else None
+        if user is None:
+            return None
+        return {"name": user.name, "role": user.role.title}
+
+    for x in db.session.execute(
+        select(
+            ExperienceEntry.id,
+            ExperienceEntry.employer,
+            ExperienceEntry.reason,
+            ExperienceEntry.decided_by_id,
+            ExperienceEntry.decided_at,
+        ).where(ExperienceEntry.candidate_id.in_(ids))
+    ):
+        by_record[f"x{x.id}"] = {
+            "where": x.employer or "",
+            "reason": x.reason or "",
+            "decided_by": person(x.decided_by_id),
+            "decided_on": x.decided_at.date().isoformat() if x.decided_at else None,
+        }
+    for i in db.session.execute(
+        select(
+            Internship.id,
+            Internship.host,
+            Internship.comment,
+            Internship.status,
+            Internship.mentor_id,
+            Internship.decided_by_id,
+            Internship.decided_at,
+        ).where(Internship.candidate_id.in_(ids))
+    ):
+        by_record[f"i{i.id}"] = {
+            "where": i.host,
+            "reason": (i.comment or "") if i.status == EntryStatus.REJECTED else "",
+            "decided_by": person(i.decided_by_id),
+            "decided_on": i.decided_at.date().isoformat() if i.decided_at else None,
+            "mentor": person(i.mentor_id),
+        }
+    return Extras(by_record, {})
+
+
+def _people_by_email(emails: Iterable[str]) -> dict[str, str]:
+    wanted = sorted(set(emails))
+    if not wanted:
+        return {}
+    rows = db.session.execute(select(User.email, User.name).where(User.email.in_(wanted)))
+    return {email: name for email, name in rows}
+
+
+# ---------------------------------------------------------------- records described
+
+
+def _record_index(records: dict[str, Any], extras: Extras) -> dict[str, dict[str, Any]]:
+    """Every record by id, described for a reader: kind, what, date."""
+    index: dict[str, dict[str, Any]] = {}
+    for d in records["degrees"]:
+        what = f"{_humanize(d['level'])}, {d['field']}, {d['institution']}"
+        if not d.get("accredited", True):
+            what += " (not accredited)"
+        index[d["id"]] = {"kind": "Degree", "what": what, "on": d.get("conferred_on")}
+    for c in records["courses"]:
+        what = f"{c['title']} ({_humanize(c['provider'])})"
+        if not c.get("passed", True):
+            what += ", not passed"
+        index[c["id"]] = {"kind": "Course", "what": what, "on": c.get("completed_on")}
+    for e in records["exams"]:
+        result = "passed" if e["passed"] else "not passed"
+        index[e["id"]] = {"kind": "Exam", "what": f"{e['code']}, {result}", "on": e["taken_on"]}
+    for x in records["experience"]:
+        extra = extras.by_record.get(x["id"], {})
+        parts = [_humanize(x["category"])]
+        if extra.get("where"):
+            parts.append(extra["where"])
+        kind = "Internship" if x.get("source") == "internship" else "Experience"
+        index[x["id"]] = {
+            "kind": kind,
+            "about": ", ".join(parts),
+            "hours": float(x["hours"]),
+            "on": x["start"],
+            "until": x["end"],
+        }
+    for a in records["attestations"]:
+        index[a["id"]] = {
+            "kind": "Attestation",
+            "what": _humanize(a["kind"]),
+            "on": a.get("signed_on"),
+        }
+    for h in records["credentials"]:
+        index[h["id"]] = {
+            "kind": "Credential held",
+            "what": h["id"].upper(),
+            "on": h.get("awarded_on"),
+        }
+    for w in records["waivers"]:
+        index[w["id"]] = {
+            "kind": "Waiver",
+            "what": f"Waiver of {w['requirement']}",
+            "on": w.get("approved_on"),
+        }
+    return index
+
+
+def _hours(value: float) -> str:
+    return f"{value:,.0f}" if float(value) == int(value) else f"{value:,.2f}"
+
+
+# ---------------------------------------------------------------- requirements
+
+
+def _walk(nodes: list[dict[str, Any]], depth: int = 0) -> Iterator[tuple[int, dict[str, Any]]]:
+    for node in nodes:
+        yield depth, node
+        yield from _walk(node.get("children") or [], depth + 1)
+
+
+def _requirements(result: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for depth, node in _walk(result["requirements"]):
+        row = {
+            "id": node["id"],
+            "depth": depth,
+            "title": node["title"],
+            "status": node["status"],
+            "progress": round(float(node["progress"]), 4),
+            "met_on": node.get("met_on"),
+            "due": node.get("due"),
+            "projected_on": node.get("projected_on"),
+            "detail": node.get("detail") or "",
+        }
+        if "required_hours" in node:
+            row["hours"] = {
+                "counted": node["counted_hours"],
+                "pending": node["pending_hours"],
+                "capped": node["capped_hours"],
+                "required": node["required_hours"],
+            }
+        rows.append(row)
+    return rows
+
+
+def _not_counted(
+    result: dict[str, Any], index: dict[str, dict[str, Any]], extras: Extras
+) -> list[dict[str, Any]]:
+    """Records that did not count, each with the requirements that refused it and why.
+
+    A record that counted somewhere is left out when elsewhere it merely did not match:
+    a CPA licence does not "fail" the CFA-charter alternative it was never meant for.
+    """
+    counted: set[str] = set()
+    refusals: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for _depth, node in _walk(result["requirements"]):
+        counted.update(node.get("evidence") or [])
+    for _depth, node in _walk(result["requirements"]):
+        if node["status"] == "not_applicable":
+            continue
+        for item in node.get("excluded") or []:
+            rid, reason = item["id"], item["reason"]
+            if reason == "not_matching" and rid in counted:
+                continue
+            entry = {"requirement": node["title"], "reason": reason}
+            if entry not in refusals[rid]:
+                refusals[rid].append(entry)
+    rows: list[dict[str, Any]] = []
+    groups: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for rid, items in refusals.items():
+        if any(i["reason"] != "not_matching" for i in items):
+            items = [i for i in items if i["reason"] != "not_matching"]
+        record = index.get(rid, {"kind": "Record", "what": rid, "on": None})
+        note = extras.by_record.get(rid, {}).get("reason", "")
+        if "hours" not in record:
+            rows.append({"id": rid, **record, "refusals": items, "note": note, "entries": 1})
+            continue
+        # Hours entries refused alike (typically a run of monthly entries) share one row.
+        key = (record["kind"], record["about"], note, tuple(tuple(i.items()) for i in items))
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = {
+                "id": rid,
+                "kind": record["kind"],
+                "about": record["about"],
+                "hours": 0.0,
+                "on": record["on"],
+                "until": record["until"],
+                "refusals": items,
+                "note": note,
+                "entries": 0,
+            }
+            rows.append(group)
+        group["entries"] += 1
+        group["hours"] += record["hours"]
+        group["on"] = min(group["on"], record["on"])
+        group["until"] = max(group["until"], record["until"])
+    for row in rows:
+        if "about" in row:
+            entries = "" if row["entries"] == 1 else f"{row['entries']} entries, "
+            row["what"] = f"{entries}{_hours(round(row.pop('hours'), 2))} h, {row.pop('about')}"
+    rows.sort(key=lambda r: (r["on"] or "", r["id"]))
+    return rows
+
+
+# ---------------------------------------------------------------- hours by year
+
+
+def _split_by_year(start: date, end: date, hours: float) -> dict[int, float]:
+    """Spread an entry's hours evenly over its days, as the engine does, per calendar year."""
+    days = (end - start).days + 1
+    if days <= 0:
+        return {}
+    rate = hours / days
+    out: dict[int, float] = {}
+    for year in range(start.year, end.year + 1):
+        lo = max(start, date(year, 1, 1))
+        hi = min(end, date(year, 12, 31))
+        out[year] = rate * ((hi - lo).days + 1)
+    return out
+
+
+def _capped_by_year(
+    catalog: Catalog,
+    credential: str,
+    records: dict[str, Any],
+    result: dict[str, Any],
+    years: list[int],
+) -> tuple[dict[int, float], str | None]:
+    """Hours above a weekly or yearly cap, per year, for the hours requirement that capped most.
+
+    The engine reports one total per requirement; evaluating again as of each year's end
+    gives the running total, and the differences give the years (caps count in date order,
+    so a shorter horizon never changes what was counted before it).
+    """
+    nodes = [
+        n
+        for _d, n in _walk(result["requirements"])
+        if n.get("capped_hours") and n["status"] != "not_applicable"
+    ]
+    if not nodes or not years:
+        return {}, None
+    node = max(nodes, key=lambda n: n["capped_hours"])
+    as_of = date.fromisoformat(result["as_of"])
+    out: dict[int, float] = {}
+    before = 0.0
+    for year in years:
+        horizon = min(date(year, 12, 31), as_of)
+        again = evaluate_records(catalog, credential, records, horizon, result["pathway"])
+        total = next(
+            (
+                n.get("capped_hours", 0.0)
+                for _d, n in _walk(again["requirements"])
+                if n["id"] == node["id"]
+            ),
+            0.0,
+        )
+        out[year] = round(total - before, 2)
+        before = total
+        if horizon == as_of:
+            break
+    return out, node["title"]
+
+
+def _hours_table(
+    catalog: Catalog, credential: str, records: dict[str, Any], result: dict[str, Any]
+) -> dict[str, Any]:
+    as_of = date.fromisoformat(result["as_of"])
+    cells: dict[tuple[int, str], dict[str, float]] = defaultdict(
+        lambda: {"approved": 0.0, "pending": 0.0, "rejected": 0.0}
+    )
+    for x in for_credential(records, credential)["experience"]:
+        start, end = date.fromisoformat(x["start"]), date.fromisoformat(x["end"])
+        if start > as_of:
+            continue
+        for year, hours in _split_by_year(start, end, float(x["hours"])).items():
+            cells[(year, x["category"])][x["status"]] += hours
+    years = sorted({year for year, _ in cells})
+    capped, capped_for = _capped_by_year(catalog, credential, records, result, years)
+    rows = []
+    totals = {"approved": 0.0, "pending": 0.0, "rejected": 0.0, "capped": 0.0}
+    for year in years:
+        categories = sorted(cat for y, cat in cells if y == year)
+        for n, category in enumerate(categories):
+            cell = cells[(year, category)]
+            rows.append(
+                {
+                    "year": year,
+                    "category": _humanize(category),
+                    "approved": round(cell["approved"], 2),
+                    "pending": round(cell["pending"], 2),
+                    "rejected": round(cell["rejected"], 2),
+                    "first_of_year": n == 0,
+                    "year_rows": len(categories),
+                    "capped": capped.get(year, 0.0) if n == 0 else None,
+                }
+            )
+            for key in ("approved", "pending", "rejected"):
+                totals[key] += cell[key]
+        totals["capped"] += capped.get(year, 0.0)
+    return {
+        "rows": rows,
+        "totals": {k: round(v, 2) for k, v in totals.items()},
+        "capped_for": capped_for,
+    }
+
+
+# ---------------------------------------------------------------- approvals and waivers
+
+
+def _approvals(records: dict[str, Any], extras: Extras) -> list[dict[str, Any]]:
+    """Approved hours grouped by who approved them (coordinators) or signed them off (mentors)."""
+    groups: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for x in records["experience"]:
+        if x["status"] != "approved":
+            continue
+        extra = extras.by_record.get(x["id"], {})
+        who = extra.get("decided_by") or {"name": "Not recorded", "role": ""}
+        source = "Internship sign-off" if x.get("source") == "internship" else "Employment hours"
+        key = (who["name"], who["role"], source)
+        group = groups.setdefault(
+            key,
+            {
+                "name": who["name"],
+                "role": who["role"],
+                "source": source,
+                "entries": 0,
+                "hours": 0.0,
+                "first": x["start"],
+                "last": x["end"],
+                "decided_last": extra.get("decided_on"),
+            },
+        )
+        group["entries"] += 1
+        group["hours"] = round(group["hours"] + float(x["hours"]), 2)
+        group["first"] = min(group["first"], x["start"])
+        group["last"] = max(group["last"], x["end"])
+        decided = extra.get("decided_on")
+        if decided and (group["decided_last"] is None or decided > group["decided_last"]):
+            group["decided_last"] = decided
+    return sorted(groups.values(), key=lambda g: (g["first"], g["name"]))
+
+
+def _waivers(
+    records: dict[str, Any], titles: dict[str, str], people: dict[str, str]
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "requirement": titles.get(w["requirement"], w["requirement"]),
+            "reason": w["reason"],
+            "approved_by": people.get(w["approved_by"], w["approved_by"]),
+            "approved_on": w["approved_on"],
+        }
+        for w in records["waivers"]
+    ]
+
+
+# ---------------------------------------------------------------- the statement
+
+
+def content_sha256(content: dict[str, Any]) -> str:
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def build_content(
+    catalog: Catalog,
+    candidate: User,
+    credential: str,
+    as_of: date,
+    *,
+    records: dict[str, Any],
+    extras: Extras,
+    pathway: str | None,
+    organization: str,
+) -> Prepared:
+    """The statement's content for one candidate and credential: plain data only."""
+    definition = catalog.get(credential)
+    if definition is None:
+        raise NotFoundError(f"credential {credential!r} is not loaded")
+    result = evaluate_records(catalog, credential, records, as_of, pathway)
+    mine = for_credential(records, credential)
+    index = _record_index(mine, extras)
+    people = extras.people or _people_by_email(w["approved_by"] for w in mine["waivers"])
+    chosen = result["pathway"]
+    content = {
+        "candidate": {"id": candidate.id, "name": candidate.name, "email": candidate.email},
+        "organization": organization,
+        "credential": {
+            "id": definition.id,
+            "name": definition.name,
+            "issuer": definition.issuer,
+            "version": definition.version,
+            "pathway": chosen,
+            "pathway_title": definition.pathways.get(chosen, chosen) if chosen else None,
+        },
+        "as_of": result["as_of"],
+        "status": result["status"],
+        "progress": result["progress"],
+        "met_on": result["met_on"],
+        "requirements": _requirements(result),
+        "hours": _hours_table(catalog, credential, records, result),
+        "not_counted": _not_counted(result, index, extras),
+        "waivers": _waivers(mine, definition.node_titles(), people),
+        "approvals": _approvals(mine, extras),
+    }
+    return Prepared(content, fingerprint(mine))
+
+
+def summary_of(content: dict[str, Any]) -> dict[str, Any]:
+    """What the public verify page repeats: enough to match the paper, no record detail."""
+    return {
+        "candidate_name": content["candidate"]["name"],
+        "organization": content["organization"],
+        "credential_name": content["credential"]["name"],
+        "pathway_title": content["credential"]["pathway_title"],
+        "version": content["credential"]["version"],
+        "status": content["status"],
+        "progress": content["progress"],
+        "met_on": content["met_on"],
+        "requirements": [
+            {"title": r["title"], "status": r["status"]}
+            for r in content["requirements"]
+            if r["depth"] == 0
+        ],
+    }
+
+
+def organization_name(candidate: User) -> str:
+    if candidate.organization_id is None:
+        return ""
+    org = db.session.get(Organization, candidate.organization_id)
+    return org.name if org is not None else ""
+
+
+def prepare_statement(catalog: Catalog, candidate: User, credential: str, as_of: date) -> Prepared:
+    """One candidate's statement content, with the enrolment's pathway."""
+    if catalog.get(credential) is None:
+        raise NotFoundError(f"credential {credential!r} is not loaded")
+    enrolment = db.session.scalar(
+        select(Enrolment).where(
+            Enrolment.candidate_id == candidate.id, Enrolment.credential == credential
+        )
+    )
+    records = load_records([candidate.id])[candidate.id]
+    return build_content(
+        catalog,
+        candidate,
+        credential,
+        as_of,
+        records=records,
+        extras=load_extras([candidate.id]),
+        pathway=enrolment.pathway if enrolment else None,
+        organization=organization_name(candidate),
+    )
+
+
+def prepare_cohort(
+    catalog: Catalog, candidates: list[User], as_of: date
+) -> Iterator[tuple[User, str, Prepared | None, str | None]]:
+    """Every enrolment of every candidate (bulk loads): (candidate, credential, prepared, error)."""
+    people = {c.id: c for c in candidates}
+    if not people:
+        return
+    enrolments = db.session.scalars(
+        select(Enrolment)
+        .where(Enrolment.candidate_id.in_(people))
+        .order_by(Enrolment.candidate_id, Enrolment.id)
+    ).all()
+    records = load_records(people)
+    extras = load_extras(people)
+    emails = [w["approved_by"] for r in records.values() for w in r["waivers"]]
+    extras = Extras(extras.by_record, _people_by_email(emails))
+    orgs = {
+        o.id: o.name
+        for o in db.session.scalars(
+            select(Organization).where(Organization.id.in_({c.organization_id for c in candidates}))
+        )
+    }
+    for enrolment in enrolments:
+        candidate = people[enrolment.candidate_id]
+        try:
+            prepared = build_content(
+                catalog,
+                candidate,
+                enrolment.credential,
+                as_of,
+                records=records[candidate.id],
+                extras=extras,
+                pathway=enrolment.pathway,
+                organization=orgs.get(candidate.organization_id or 0, ""),
+            )
+        except TrackerError as exc:
+            yield candidate, enrolment.credential, None, exc.message
+            continue
+        yield candidate, enrolment.credential, prepared, None

@@ -1,0 +1,121 @@
+"""Issuing statements: one IssuedStatement row and one audit event per statement (flush only)."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+from typing import Any
+
+from tracker.accounts.models import User
+from tracker.audit.operations import record as audit
+from tracker.credentials.catalog import Catalog
+from tracker.extensions import db
+from tracker.statements.content import (
+    Prepared,
+    content_sha256,
+    prepare_cohort,
+    prepare_statement,
+    summary_of,
+)
+from tracker.statements.models import IssuedStatement
+
+CODE_BYTES = 24
+"""secrets.token_urlsafe(24): 192 random bits, 32 characters."""
+
+
+def new_code() -> str:
+    return secrets.token_urlsafe(CODE_BYTES)
+
+
+def verify_url(base_url: str, code: str) -> str:
+    return f"{base_url.rstrip('/')}/verify/{code}"
+
+
+def issuer_name(actor: User | None) -> str:
+    return f"{actor.name} ({actor.role.title})" if actor is not None else "Tracker command line"
+
+
+def record_issue(
+    actor: User | None,
+    candidate: User,
+    prepared: Prepared,
+    *,
+    base_url: str,
+    via: str,
+) -> dict[str, Any]:
+    """Record one issued statement and return the document the renderer gets (plain data)."""
+    content = prepared.content
+    credential = content["credential"]
+    code = new_code()
+    data_sha256 = content_sha256(content)
+    row = IssuedStatement(
+        code=code,
+        candidate_id=candidate.id,
+        credential=credential["id"],
+        version=credential["version"],
+        pathway=credential["pathway"],
+        as_of=date.fromisoformat(content["as_of"]),
+        data_sha256=data_sha256,
+        records_sha256=prepared.records_sha256,
+        summary=summary_of(content),
+        issued_by_id=actor.id if actor is not None else None,
+    )
+    db.session.add(row)
+    db.session.flush()
+    audit(
+        actor,
+        "statement.issue",
+        f"statement:{row.id}",
+        candidate=candidate,
+        after={
+            "credential": credential["id"],
+            "as_of": content["as_of"],
+            "data_sha256": data_sha256,
+            "code_prefix": code[:6],
+            "via": via,
+        },
+    )
+    return {
+        "content": content,
+        "verification": {
+            "code": code,
+            "url": verify_url(base_url, code),
+            "data_sha256": data_sha256,
+            "issued_at": row.issued_at.isoformat(timespec="seconds"),
+            "issued_by": issuer_name(actor),
+        },
+    }
+
+
+def issue_statement(
+    actor: User | None,
+    candidate: User,
+    catalog: Catalog,
+    credential: str,
+    as_of: date,
+    *,
+    base_url: str,
+    via: str,
+) -> dict[str, Any]:
+    """Evaluate, record and return one statement's document (the caller authorized the actor)."""
+    prepared = prepare_statement(catalog, candidate, credential, as_of)
+    return record_issue(actor, candidate, prepared, base_url=base_url, via=via)
+
+
+def issue_cohort(
+    actor: User,
+    candidates: list[User],
+    catalog: Catalog,
+    as_of: date,
+    *,
+    base_url: str,
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """A statement for every enrolment of every candidate; returns documents and problems."""
+    documents: list[dict[str, Any]] = []
+    problems: list[str] = []
+    for candidate, credential, prepared, error in prepare_cohort(catalog, candidates, as_of):
+        if prepared is None:
+            problems.append(f"{candidate.name} ({credential}): {error}")
+            continue
+        documents.append(record_issue(actor, candidate, prepared, base_url=base_url, via="cohort"))
+    return documents, problems

@@ -1,0 +1,109 @@
+"""Rendering statements: plain data → HTML (Jinja, autoescaped) → PDF/UA-1 (WeasyPrint).
+
+The one module that imports WeasyPrint, and only inside its functions, so that the app
+starts without loading it. The renderer fetches nothing from the network and no file
+outside the static folder (see StaticOnlyFetcher).
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from flask import current_app
+
+PDF_VARIANT = "pdf/ua-1"
+"""Tagged PDF for screen-reader users (see docs/statements.md for why not PDF/A)."""
+
+TEMPLATE = "statements/statement.html"
+
+
+class FetchRefused(ValueError):
+    """The statement renderer may not load this URL."""
+
+
+def static_root() -> Path:
+    return Path(current_app.static_folder or "").resolve()
+
+
+def make_fetcher(root: Path) -> Any:
+    """A WeasyPrint URL fetcher that serves data: URLs and files inside `root`, nothing else."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StaticOnlyFetcher(URLFetcher):  # type: ignore[misc]
+        def __init__(self) -> None:
+            super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False)
+            self.root = root.resolve()
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+            if scheme == "data":
+                return super().fetch(url, headers)
+            if scheme != "file":
+                raise FetchRefused(f"statements load no {scheme or 'relative'} URLs: {url}")
+            parts = urlsplit(url)
+            if parts.netloc not in ("", "localhost"):
+                raise FetchRefused(f"statements load no remote files: {url}")
+            path = Path(unquote(parts.path)).resolve()
+            if not path.is_relative_to(self.root) or not path.is_file():
+                raise FetchRefused(f"statements load only files of the static folder: {url}")
+            mimetype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(
+                path.as_uri(), path.read_bytes(), headers={"Content-Type": mimetype}
+            )
+
+    return StaticOnlyFetcher()
+
+
+def qr_data_uri(url: str) -> str:
+    import segno
+
+    return str(segno.make(url, error="m").svg_data_uri(scale=4, border=0, dark="#14213d"))
+
+
+def render_html(document: dict[str, Any]) -> str:
+    """The statement's HTML from plain data (the app's Jinja environment: autoescape on)."""
+    verification = dict(document["verification"])
+    verification["qr"] = qr_data_uri(verification["url"])
+    issued = datetime.fromisoformat(verification["issued_at"])
+    verification["issued_display"] = issued.strftime("%d %b %Y, %H:%M UTC")
+    template = current_app.jinja_env.get_template(TEMPLATE)
+    return template.render(doc=document["content"], verification=verification)
+
+
+def html_to_pdf(html: str, root: Path | None = None) -> bytes:
+    """WeasyPrint alone: HTML (its relative URLs resolved in the static folder) → PDF/UA-1."""
+    from weasyprint import HTML
+
+    base = root if root is not None else static_root()
+    pdf = HTML(string=html, base_url=base.as_uri() + "/", url_fetcher=make_fetcher(base))
+    result = pdf.write_pdf(pdf_variant=PDF_VARIANT)
+    assert isinstance(result, bytes)
+    return result
+
+
+def warm_up() -> None:
+    """Import WeasyPrint and initialise fontconfig with the statement's fonts (no app needed)."""
+    from weasyprint import HTML
+
+    HTML(
+        string='<html lang="en"><body><p style="font-family: DejaVu Sans">a</p>'
+        '<p style="font-family: DejaVu Serif"><b>b</b></p></body></html>'
+    ).write_pdf()
+
+
+def render_pdf(document: dict[str, Any]) -> bytes:
+    return html_to_pdf(render_html(document))
+
+
+def filename_for(document: dict[str, Any]) -> str:
+    """e.g. statement-alice-carter-cfp-2026-11-26.pdf (ASCII only, safe in a header or a ZIP)."""
+    content = document["content"]
+    name = "".join(
+        ch if ch.isascii() and ch.isalnum() else "-" for ch in content["candidate"]["name"].lower()
+    )
+    name = "-".join(part for part in name.split("-") if part) or "candidate"
+    return f"statement-{name}-{content['credential']['id']}-{content['as_of']}.pdf"

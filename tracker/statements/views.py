@@ -1,0 +1,218 @@
+"""Statement pages: the PDF download, the public verify page and the cohort ZIP.
+
+Each handler loads (404), authorizes (403), then acts through statements.operations.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import login_required
+from sqlalchemy import select
+
+from tracker.accounts import policies
+from tracker.accounts.models import Organization, Role, User
+from tracker.candidates.queries import visible_candidates
+from tracker.credentials.catalog import current_catalog
+from tracker.database import write_intent
+from tracker.errors import ForbiddenError, NotFoundError, ValidationError
+from tracker.extensions import db
+from tracker.statements import jobs, operations, queries
+from tracker.timeutil import today
+from tracker.web.auth import actor
+from tracker.web.loading import authorize, load_candidate
+
+bp = Blueprint("statements", __name__)
+
+
+def public_base_url() -> str:
+    """Where /verify/<code> is reachable: TRACKER_PUBLIC_URL if set, else this request's host."""
+    configured = current_app.config.get("PUBLIC_URL") or os.environ.get("TRACKER_PUBLIC_URL")
+    return str(configured or request.url_root)
+
+
+def credential_arg() -> str:
+    credential = (request.args.get("credential") or "").strip()
+    if not credential:
+        raise ValidationError("credential", "is required (?credential=ID)")
+    return credential
+
+
+def begin_writing() -> None:
+    """A GET that records an issued statement: reopen the transaction as a writer.
+
+    Only reads happened so far, so dropping the read transaction loses nothing; on SQLite
+    the next statement then opens with BEGIN IMMEDIATE like any POST (database.py).
+    """
+    if write_intent.get():
+        return
+    db.session.rollback()
+    g.write_token = write_intent.set(True)
+
+
+def pdf_response(document: dict[str, Any]) -> Response:
+    from tracker.statements.pdf import filename_for, render_pdf
+
+    response = Response(render_pdf(document), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename_for(document)}"'
+    return response
+
+
+def issue_and_send(user: User, candidate_id: int, via: str) -> Response:
+    """Shared by the page and the API route: load → authorize → issue → render."""
+    candidate = load_candidate(user, candidate_id)
+    authorize(policies.can_download_statement(user, candidate))
+    credential = credential_arg()
+    begin_writing()
+    document = operations.issue_statement(
+        user,
+        candidate,
+        current_catalog(),
+        credential,
+        today(),
+        base_url=public_base_url(),
+        via=via,
+    )
+    return pdf_response(document)
+
+
+@bp.get("/candidates/<int:candidate_id>/statement.pdf")
+@login_required
+def download(candidate_id: int) -> Any:
+    return issue_and_send(actor(), candidate_id, "page")
+
+
+@bp.get("/verify/<code>")
+def verify(code: str) -> Any:
+    """Public: confirms a statement and says whether the candidate's records changed since."""
+    issued = queries.by_code(code)
+    if issued is None:
+        raise NotFoundError("no statement with this code")
+    changed = queries.records_changed(issued)
+    return render_template(
+        "statements/verify.html",
+        title="Statement verification",
+        issued=issued,
+        summary=issued.summary,
+        changed=changed,
+    )
+
+
+# ---------------------------------------------------------------- cohort ZIP
+
+
+def _cohort_user() -> User:
+    user = actor()
+    if user.role not in (Role.COORDINATOR, Role.ADMIN):
+        raise ForbiddenError("only coordinators and administrators download a cohort")
+    return user
+
+
+def _organizations(user: User) -> list[Organization]:
+    if user.role is Role.ADMIN:
+        return list(db.session.scalars(select(Organization).order_by(Organization.name)))
+    org = db.session.get(Organization, user.organization_id) if user.organization_id else None
+    return [org] if org is not None else []
+
+
+def _chosen_organization(user: User) -> Organization:
+    orgs = _organizations(user)
+    if user.role is Role.ADMIN:
+        raw = (request.form.get("organization") or "").strip()
+        if not raw.isdigit():
+            raise ValidationError("organization", "choose an organization")
+        org = next((o for o in orgs if o.id == int(raw)), None)
+        if org is None:
+            raise ValidationError("organization", "unknown organization")
+        return org
+    if not orgs:
+        raise ForbiddenError("you do not belong to an organization")
+    return orgs[0]
+
+
+@bp.get("/statements/cohort")
+@login_required
+def cohort() -> Any:
+    user = _cohort_user()
+    return render_template(
+        "statements/cohort.html",
+        title="Cohort statements",
+        organizations=_organizations(user),
+        workers=current_app.config.get("STATEMENT_WORKERS") or jobs.default_workers(),
+    )
+
+
+@bp.post("/statements/cohort")
+@login_required
+def cohort_start() -> Any:
+    user = _cohort_user()
+    org = _chosen_organization(user)
+    candidates = visible_candidates(user, organization_id=org.id)
+    candidates = [c for c in candidates if c.organization_id == org.id]
+    for candidate in candidates:
+        authorize(policies.can_manage_cohort(user, candidate))
+    documents, problems = operations.issue_cohort(
+        user, candidates, current_catalog(), today(), base_url=public_base_url()
+    )
+    job = jobs.Job(
+        id=operations.new_code(),
+        owner_id=user.id,
+        organization=org.name,
+        total=len(documents),
+        problems=problems,
+        filename=f"statements-{_slug(org.name)}-{today().isoformat()}.zip",
+    )
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    def confirm(codes: list[str]) -> bool:
+        with app.app_context():
+            return queries.all_recorded(codes)
+
+    workers = int(current_app.config.get("STATEMENT_WORKERS") or jobs.default_workers())
+    jobs.start(app, job, documents, workers=workers, confirm=confirm)
+    return redirect(url_for("statements.cohort_job", job_id=job.id), code=303)
+
+
+def _slug(text: str) -> str:
+    out = "".join(ch if ch.isascii() and ch.isalnum() else "-" for ch in text.lower())
+    return "-".join(part for part in out.split("-") if part) or "organization"
+
+
+def _own_job(job_id: str) -> jobs.Job:
+    user = _cohort_user()
+    job = jobs.load(current_app._get_current_object(), job_id)  # type: ignore[attr-defined]
+    if job is None or job.owner_id != user.id:
+        abort(404)
+    return job
+
+
+@bp.get("/statements/cohort/<job_id>")
+@login_required
+def cohort_job(job_id: str) -> Any:
+    job = _own_job(job_id)
+    return render_template("statements/job.html", title="Cohort statements", job=job)
+
+
+@bp.get("/statements/cohort/<job_id>/statements.zip")
+@login_required
+def cohort_zip(job_id: str) -> Any:
+    job = _own_job(job_id)
+    path = jobs.zip_path(current_app._get_current_object(), job.id)  # type: ignore[attr-defined]
+    if job.status != "done" or not path.is_file():
+        abort(404)
+    return send_file(
+        path, mimetype="application/zip", as_attachment=True, download_name=job.filename
+    )
