@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 WORKERS ?= $(shell echo $$(( 2 * $$(nproc) + 1 )))
 
-.PHONY: run install test lint typecheck validate serve test-postgres e2e bench clean
+.PHONY: run install test lint typecheck validate serve test-postgres bandit e2e bench clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -28,7 +28,7 @@ run: $(STAMP)
 
 serve: $(STAMP)
 	$(FLASK) init-db
-	$(VENV)/bin/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - 'tracker:create_app()'
+	$(VENV)/bin/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) 'tracker:create_app()'
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check tracker tests bench
@@ -40,8 +40,25 @@ typecheck: $(STAMP)
 validate: $(STAMP)
 	$(PY) -m tracker.requirements_engine validate seed/credentials
 
+PYTEST := $(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+# pytest exits 5 when it collected no tests: a broken run, not a green one.
+NO_TESTS_FAILS := rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$rc
+
 test: $(STAMP) lint typecheck validate
-	$(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 1; fi; exit $$rc
+	$(PYTEST); $(NO_TESTS_FAILS)
+
+# The whole suite against a throw-away PostgreSQL server (started and removed by the script).
+test-postgres: $(STAMP)
+	.ci/with-postgres.sh $(PYTEST); $(NO_TESTS_FAILS)
+
+bandit: $(STAMP)
+	$(VENV)/bin/bandit -q -r tracker -lll
+
+# Every benchmark on generated data (about 10-15 minutes on 2 cores): prints a table and
+# writes bench/results.json and docs/performance.svg. BENCH_ARGS="--dir /tmp/b" keeps and
+# reuses the generated database.
+bench: $(STAMP)
+	$(PY) -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

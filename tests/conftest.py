@@ -17,6 +17,7 @@ from sqlalchemy import text
 
 from tracker import create_app
 from tracker.config import PROJECT_ROOT
+from tracker.config import database_url as normalize_url
 from tracker.database import writing
 from tracker.extensions import db
 
@@ -28,7 +29,10 @@ os.environ.setdefault("TRACKER_INSTANCE_DIR", str(_TMP / "instance"))
 
 
 def database_url() -> str:
-    return os.environ.get("TRACKER_TEST_DATABASE_URL") or f"sqlite:///{_TMP / 'test.db'}"
+    raw = os.environ.get("TRACKER_TEST_DATABASE_URL")
+    if raw:
+        return normalize_url(raw, "TRACKER_TEST_DATABASE_URL")
+    return f"sqlite:///{_TMP / 'test.db'}"
 
 
 def make_app(**overrides: Any) -> Flask:

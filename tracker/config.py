@@ -33,17 +33,22 @@ def _path_setting(name: str, default: Path) -> Path:
     return Path(value).resolve() if value else default
 
 
-def load_settings(instance: Path, environ: dict[str, str] | None = None) -> dict[str, Any]:
-    """Read settings from the environment; raise ConfigError naming the variable on bad values."""
-    env = os.environ if environ is None else environ
-    instance.mkdir(parents=True, exist_ok=True)
-    url = env.get("TRACKER_DATABASE_URL") or f"sqlite:///{instance / 'tracker.db'}"
+def database_url(url: str, name: str = "TRACKER_DATABASE_URL") -> str:
+    """The SQLAlchemy URL for a SQLite or PostgreSQL URL (psycopg 3 for plain postgres URLs)."""
     if url.startswith("postgres://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgres://")
     elif url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if not (url.startswith("sqlite:") or url.startswith("postgresql")):
-        raise ConfigError(f"TRACKER_DATABASE_URL: unsupported database URL {url.split(':')[0]!r}")
+        raise ConfigError(f"{name}: unsupported database URL {url.split(':')[0]!r}")
+    return url
+
+
+def load_settings(instance: Path, environ: dict[str, str] | None = None) -> dict[str, Any]:
+    """Read settings from the environment; raise ConfigError naming the variable on bad values."""
+    env = os.environ if environ is None else environ
+    instance.mkdir(parents=True, exist_ok=True)
+    url = database_url(env.get("TRACKER_DATABASE_URL") or f"sqlite:///{instance / 'tracker.db'}")
     credentials = _path_setting("TRACKER_CREDENTIALS_DIR", PROJECT_ROOT / "seed" / "credentials")
     uploads = _path_setting("TRACKER_UPLOAD_DIR", instance / "uploads")
     secret = env.get("TRACKER_SECRET_KEY") or _secret_key(instance)

@@ -65,3 +65,4 @@ def configure_logging(app: Flask) -> None:
         handler.setFormatter(JsonLinesFormatter())
         logger.addHandler(handler)
     logger.propagate = False
+    logger.disabled = False  # logging.config.fileConfig elsewhere may have disabled it

@@ -295,3 +295,15 @@ def test_projected_on_is_null_without_recent_hours_or_after_the_window() -> None
         "2026-11-26", recent, EXAM, window={"anchor": "exam", "years_before": 1, "years_after": 1}
     )
     assert node["projected_on"] is None
+
+
+def test_calendar_arithmetic_saturates_at_the_ends_of_the_calendar() -> None:
+    from datetime import date
+
+    from tracker.requirements_engine.dates import add_months, add_years
+
+    assert add_years(date(9999, 12, 31), 5) == date.max
+    assert add_years(date(1, 1, 1), -10) == date.min
+    assert add_months(date(9999, 12, 1), 1) == date.max
+    assert add_months(date(1, 1, 1), -1) == date.min
+    assert add_years(date(2024, 2, 29), 1) == date(2025, 2, 28)

@@ -7,7 +7,15 @@ from datetime import date, datetime
 
 
 def add_years(day: date, years: int) -> date:
-    """The same calendar day `years` later (or earlier); Feb 29 becomes Feb 28."""
+    """The same calendar day `years` later (or earlier); Feb 29 becomes Feb 28.
+
+    Saturates at the ends of the calendar (an evaluation as of 9999-12-31 plus 5 years
+    is date.max, not an error).
+    """
+    if day.year + years > date.max.year:
+        return date.max
+    if day.year + years < date.min.year:
+        return date.min
     try:
         return day.replace(year=day.year + years)
     except ValueError:
@@ -18,6 +26,10 @@ def add_months(day: date, months: int) -> date:
     """The same day of the month `months` later, clamped to the month's last day."""
     index = day.year * 12 + (day.month - 1) + months
     year, month = divmod(index, 12)
+    if year > date.max.year:
+        return date.max
+    if year < date.min.year:
+        return date.min
     last = calendar.monthrange(year, month + 1)[1]
     return date(year, month + 1, min(day.day, last))
 
