@@ -15,7 +15,7 @@ WORKERS ?= $(shell echo $$(( 2 * $$(nproc) + 1 )))
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
-	$(PIP) install -q -e '.[test]'
+	$(PIP) install -q -e '.[test,fuzz]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -59,6 +59,12 @@ bandit: $(STAMP)
 # reuses the generated database.
 bench: $(STAMP)
 	$(PY) -m bench.run $(BENCH_ARGS)
+
+# Real-browser tests: Playwright drives Debian's Chromium (never `playwright install`).
+e2e: $(STAMP)
+	$(PIP) install -q -e '.[test,fuzz,e2e]'
+	test -x /usr/bin/chromium || { apt-get update -qq && apt-get install -y -qq chromium; }
+	TRACKER_E2E=1 $(PYTEST) tests/e2e -m e2e; $(NO_TESTS_FAILS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -15,6 +15,9 @@ from typing import Any
 from tracker.errors import ValidationError
 
 EARLIEST = date(1950, 1, 1)
+# Far enough for any plan; the engine adds validity periods and grace years to dates, so
+# a date near 9999-12-31 would overflow the calendar there.
+LATEST = date(2199, 12, 31)
 DEGREE_LEVELS = ("associate", "bachelor", "master", "doctorate")
 SOURCES = ("employment", "internship")
 MAX_ID = 2**31 - 1
@@ -44,6 +47,8 @@ def parse_date(value: Any, field: str, *, required: bool = True) -> date | None:
         raise ValidationError(field, "must be a date (YYYY-MM-DD)")
     if parsed < EARLIEST:
         raise ValidationError(field, f"must be on or after {EARLIEST.isoformat()}")
+    if parsed > LATEST:
+        raise ValidationError(field, f"must be on or before {LATEST.isoformat()}")
     return parsed
 
 
