@@ -11,7 +11,18 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Enum,
+    String,
+    cast,
+    literal,
+    null,
+    select,
+    type_coerce,
+    union_all,
+)
 
 from tracker.accounts.models import User
 from tracker.candidates.models import (
@@ -39,7 +50,10 @@ RECORD_KEYS = (
 
 
 def _iso(value: Any) -> str | None:
-    return value.isoformat() if value is not None else None
+    """ISO text of a date; bulk loading reads SQLite's stored ISO text as it is."""
+    if value is None or type(value) is str:
+        return value
+    return str(value.isoformat())
 
 
 def degree_record(d: Degree) -> dict[str, Any]:
@@ -123,27 +137,137 @@ def empty_records() -> dict[str, Any]:
     return {key: [] for key in RECORD_KEYS}
 
 
+# Bulk loading reads plain tuples, not ORM objects or named rows (most of the cost of a
+# cohort's records was building objects; see docs/performance.md). The builders below
+# produce exactly the dicts of the *_record functions above (statements fingerprint them).
+def _status(value: Any) -> str:
+    return value if type(value) is str else EntryStatus(value).value
+
+
+def _degree_row(rid: int, level: Any, fld: Any, inst: Any, accr: Any, on: Any) -> dict[str, Any]:
+    return {
+        "id": f"d{rid}",
+        "level": level,
+        "field": fld,
+        "institution": inst,
+        "accredited": accr,
+        "conferred_on": _iso(on),
+    }
+
+
+def _course_row(
+    rid: int, title: Any, provider: Any, topics: Any, credits: Any, on: Any, passed: Any
+) -> dict[str, Any]:
+    return {
+        "id": f"c{rid}",
+        "title": title,
+        "provider": provider,
+        "topics": list(topics or []),
+        "credits": credits,
+        "completed_on": _iso(on),
+        "passed": passed,
+    }
+
+
+def _hours_row(
+    kind: int, rid: int, start: Any, end: Any, hours: Any, cat: Any, src: Any, sup: Any, st: Any
+) -> dict[str, Any]:
+    """An experience entry (kind 0) or an internship (kind 1): both are engine experience."""
+    return {
+        "id": f"{'i' if kind else 'x'}{rid}",
+        "start": start if type(start) is str else _iso(start),
+        "end": end if type(end) is str else _iso(end),
+        "hours": hours,
+        "category": cat,
+        "source": src,
+        "supervised": sup,
+        "status": st if type(st) is str else _status(st),
+    }
+
+
+def _dated_row(kind: int, rid: int, text: Any, on: Any, flag: Any, until: Any) -> Any:
+    """An exam (kind 0), an attestation (1) or a held credential (2)."""
+    if kind == 0:
+        return "exams", {"id": f"e{rid}", "code": text, "taken_on": _iso(on), "passed": flag}
+    if kind == 1:
+        return "attestations", {"id": f"a{rid}", "kind": text, "signed_on": _iso(on)}
+    return "credentials", {"id": text, "awarded_on": _iso(on), "expires_on": _iso(until)}
+
+
+_TABLES: tuple[tuple[str, Any, tuple[str, ...], Any], ...] = (
+    ("degrees", Degree, ("level", "field", "institution", "accredited", "conferred_on"),
+     _degree_row),
+    ("courses", Course, ("title", "provider", "topics", "credits", "completed_on", "passed"),
+     _course_row),
+)  # fmt: skip
+
+
+def _raw(column: Any) -> Any:
+    """Dates and statuses as the driver returns them: SQLite's ISO text needs no parsing."""
+    if isinstance(column.type, Date | Enum):
+        return type_coerce(column, String).label(column.name)
+    return column
+
+
+def _load_experience(ids: list[int], out: dict[int, dict[str, Any]]) -> None:
+    """Experience entries, then signed-off and pending internships: one query for both."""
+    parts = []
+    for kind, model in ((0, ExperienceEntry), (1, Internship)):
+        t = model.__table__
+        source = t.c.source if kind == 0 else literal("internship")
+        parts.append(
+            select(
+                literal(kind).label("kind"),
+                t.c.candidate_id,
+                t.c.id,
+                *(_raw(t.c[name]) for name in ("start", "end", "hours", "category")),
+                source.label("source"),
+                t.c.supervised,
+                _raw(t.c.status),
+            ).where(t.c.candidate_id.in_(ids))
+        )
+    rows = db.session.execute(union_all(*parts).order_by("kind", "id")).all()
+    lists = {cid: records["experience"] for cid, records in out.items()}
+    for kind, cid, *values in rows:
+        lists[cid].append(_hours_row(kind, *values))
+
+
+def _load_dated(ids: list[int], out: dict[int, dict[str, Any]]) -> None:
+    """Exams, attestations and held credentials (few rows each): one query for the three."""
+    e, a, h = ExamResult.__table__, Attestation.__table__, HeldCredential.__table__
+    # Typed NULLs: PostgreSQL resolves a UNION column's type branch by branch.
+    no_flag, no_date = cast(null(), Boolean), cast(null(), Date)
+    parts = [
+        select(literal(0).label("kind"), e.c.candidate_id, e.c.id, e.c.code.label("text"),
+               _raw(e.c.taken_on).label("on"), e.c.passed.label("flag"),
+               no_date.label("until")).where(e.c.candidate_id.in_(ids)),
+        select(literal(1), a.c.candidate_id, a.c.id, a.c.kind, _raw(a.c.signed_on),
+               no_flag, no_date).where(a.c.candidate_id.in_(ids)),
+        select(literal(2), h.c.candidate_id, h.c.id, h.c.credential_id, _raw(h.c.awarded_on),
+               no_flag, h.c.expires_on).where(h.c.candidate_id.in_(ids)),
+    ]  # fmt: skip
+    for _kind, cid, *values in db.session.execute(union_all(*parts).order_by("kind", "id")):
+        key, record = _dated_row(_kind, *values)
+        out[cid][key].append(record)
+
+
 def load_records(candidate_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     """Every record of each candidate, waivers of all credentials included (see for_credential)."""
     ids = sorted(set(candidate_ids))
     out: dict[int, dict[str, Any]] = {cid: empty_records() for cid in ids}
     if not ids:
         return out
-    tables: list[tuple[str, Any, Any]] = [
-        ("degrees", Degree, degree_record),
-        ("courses", Course, course_record),
-        ("exams", ExamResult, exam_record),
-        ("experience", ExperienceEntry, experience_record),
-        ("experience", Internship, internship_record),
-        ("attestations", Attestation, attestation_record),
-        ("credentials", HeldCredential, held_record),
-    ]
-    for key, model, convert in tables:
-        rows = db.session.scalars(
-            select(model).where(model.candidate_id.in_(ids)).order_by(model.id)
-        )
-        for row in rows:
-            out[row.candidate_id][key].append(convert(row))
+    for key, model, names, convert in _TABLES:
+        table = model.__table__
+        columns = [table.c.candidate_id, table.c.id, *(_raw(table.c[name]) for name in names)]
+        rows = db.session.execute(
+            select(*columns).where(table.c.candidate_id.in_(ids)).order_by(table.c.id)
+        ).all()
+        lists = {cid: records[key] for cid, records in out.items()}
+        for cid, *values in rows:
+            lists[cid].append(convert(*values))
+    _load_dated(ids, out)
+    _load_experience(ids, out)
     waiver_rows = db.session.execute(
         select(Waiver, User.email)
         .join(User, User.id == Waiver.approved_by_id)

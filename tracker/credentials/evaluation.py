@@ -12,6 +12,7 @@ from sqlalchemy import select
 from tracker.accounts.models import User
 from tracker.candidates.models import Enrolment
 from tracker.candidates.records import for_credential, load_records
+from tracker.credentials import cache
 from tracker.credentials.catalog import Catalog
 from tracker.errors import NotFoundError, ValidationError
 from tracker.extensions import db
@@ -54,6 +55,25 @@ def enrolment_for(candidate: User, credential: str) -> Enrolment | None:
     )
 
 
+def evaluate_cached(
+    catalog: Catalog,
+    candidate: User,
+    credential: str,
+    as_of: date,
+    pathway: str | None,
+    records: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """evaluate_records through the result cache; records are loaded only on a miss."""
+    key = cache.result_key(candidate, credential, pathway, as_of, catalog.fingerprint)
+    result = cache.results.get(key)
+    if result is None:
+        if records is None:
+            records = load_records([candidate.id])[candidate.id]
+        result = evaluate_records(catalog, credential, records, as_of, pathway)
+        cache.results.put(key, result)
+    return result
+
+
 def evaluate_candidate(
     catalog: Catalog, candidate: User, credential: str, as_of: date, pathway: str | None = None
 ) -> dict[str, Any]:
@@ -67,27 +87,42 @@ def evaluate_candidate(
         definition = catalog.get(credential)
         if definition is not None and pathway not in definition.pathways:
             raise ValidationError("pathway", f"unknown pathway {pathway!r}")
-    records = load_records([candidate.id])[candidate.id]
-    return evaluate_records(catalog, credential, records, as_of, pathway)
+    return evaluate_cached(catalog, candidate, credential, as_of, pathway)
 
 
 def evaluate_cohort(catalog: Catalog, candidates: Iterable[User], as_of: date) -> list[Progress]:
-    """Every enrolment of every candidate, loaded in bulk (a constant number of queries)."""
+    """Every enrolment of every candidate, in a constant number of queries.
+
+    Cached results are reused; the records of the candidates with a miss are loaded in bulk.
+    """
     people = {c.id: c for c in candidates}
     if not people:
         return []
     enrolments = db.session.scalars(
         select(Enrolment).where(Enrolment.candidate_id.in_(people)).order_by(Enrolment.id)
     ).all()
-    records = load_records(people)
+    keys = [
+        cache.result_key(
+            people[e.candidate_id], e.credential, e.pathway, as_of, catalog.fingerprint
+        )
+        for e in enrolments
+    ]
+    found = [cache.results.get(key) for key in keys]
+    missing = {e.candidate_id for e, hit in zip(enrolments, found, strict=True) if hit is None}
+    records = load_records(missing) if missing else {}
     out: list[Progress] = []
-    for enrolment in enrolments:
+    for enrolment, key, hit in zip(enrolments, keys, found, strict=True):
         candidate = people[enrolment.candidate_id]
+        if hit is not None:
+            out.append(Progress(candidate, enrolment, hit))
+            continue
         try:
             result = evaluate_records(
                 catalog, enrolment.credential, records[candidate.id], as_of, enrolment.pathway
             )
-            out.append(Progress(candidate, enrolment, result))
         except (NotFoundError, ValidationError) as exc:
             out.append(Progress(candidate, enrolment, None, exc.message))
+        else:
+            cache.results.put(key, result)
+            out.append(Progress(candidate, enrolment, result))
     return out

@@ -1,0 +1,344 @@
+"""Page latency and approvals throughput under gunicorn, and SQL statements per page.
+
+`run(directory, dataset)` expects the generated database of bench/datagen.py in `directory`.
+It starts gunicorn (5 workers) on a free loopback port with the environment pointing at
+that database, logs 8 clients in through the real login form, and stops gunicorn at the
+end, also on error.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import requests
+from sqlalchemy import event, select
+
+from bench.datagen import Dataset, environment
+
+ROOT = Path(__file__).resolve().parents[1]
+CLIENTS = 8
+WORKERS = 5
+ROUNDS = 3
+TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+
+
+def figure(value: float, unit: str, samples: list[float], **extra: Any) -> dict[str, Any]:
+    return {"value": value, "unit": unit, "runs": len(samples), "median": value, **extra}
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, round(0.95 * len(ordered)) - 1)]
+
+
+# --- SQL statements per page (in process, test client) -------------------------------
+
+
+@contextmanager
+def counting(engine: Any) -> Iterator[list[str]]:
+    """The SQL statements run on `engine` meanwhile, transaction control left out."""
+    seen: list[str] = []
+
+    def listener(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if not statement.lstrip().upper().startswith(TRANSACTION_CONTROL):
+            seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+
+
+def login(client: Any, email: str, password: str) -> None:
+    """Log in through the real form with its CSRF token (Flask test client or requests)."""
+    is_requests = isinstance(client, _Http)
+    page = client.get("/login")
+    html = page.text if is_requests else page.get_data(as_text=True)
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    if match is None:
+        raise RuntimeError("no CSRF token on the login page")
+    data = {"email": email, "password": password, "csrf_token": match.group(1)}
+    response = client.post("/login", data=data)
+    status = response.status_code
+    if status not in (200, 302):
+        raise RuntimeError(f"login of {email} failed: HTTP {status}")
+
+
+def page_urls(dataset: Dataset, app: Any) -> dict[str, list[str]]:
+    """URLs of the three measured pages for the first organization's coordinator."""
+    from tracker.candidates.models import Enrolment
+    from tracker.extensions import db
+
+    org = dataset.orgs[0]
+    with app.app_context():
+        cfp = db.session.scalars(
+            select(Enrolment.candidate_id)
+            .where(Enrolment.credential == "cfp", Enrolment.candidate_id.in_(org.candidate_ids))
+            .order_by(Enrolment.candidate_id)
+            .limit(50)
+        ).all()
+    return {
+        "progress": [f"/candidates/{cid}/progress/cfp" for cid in cfp],
+        "cohort": ["/cohort"],
+        "approvals": ["/approvals"],
+    }
+
+
+def page_queries(app: Any, dataset: Dataset, urls: dict[str, list[str]]) -> dict[str, Any]:
+    """Statements per page: with an empty result cache (the worst case) and a warm one."""
+    from tracker.credentials import cache
+    from tracker.extensions import db
+
+    client = app.test_client()
+    login(client, dataset.orgs[0].coordinator_email, dataset.password)
+    out: dict[str, Any] = {}
+    with app.app_context():
+        engine = db.engine
+    for name, targets in urls.items():
+        url = targets[0]
+        counts = []
+        for _ in range(3):
+            cache.results.clear()
+            with counting(engine) as seen:
+                response = client.get(url)
+            if response.status_code != 200:
+                raise RuntimeError(f"{url}: HTTP {response.status_code}")
+            counts.append(len(seen))
+        with counting(engine) as warm:
+            client.get(url)
+        value = statistics.median(counts)
+        out[f"page_queries.{name}"] = figure(
+            value, "statements", counts, target=10, warm_cache=len(warm)
+        )
+    return out
+
+
+# --- gunicorn -----------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def gunicorn(directory: Path) -> Iterator[str]:
+    """gunicorn serving the generated database; stopped on exit, also on error."""
+    port = free_port()
+    env = {**os.environ, **environment(directory), "PYTHONPATH": str(ROOT)}
+    log = (directory / "gunicorn.log").open("w")
+    cmd = [
+        str(Path(sys.executable).with_name("gunicorn")),
+        "-w",
+        str(WORKERS),
+        "-b",
+        f"127.0.0.1:{port}",
+        # A cold cohort page of 1,000 candidates takes seconds per worker under load.
+        "--timeout",
+        "300",
+        "tracker:create_app()",
+    ]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=log)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"gunicorn exited; see {directory / 'gunicorn.log'}")
+            try:
+                if requests.get(base + "/healthz", timeout=2).status_code == 200:
+                    break
+            except requests.RequestException:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("gunicorn did not answer within 60 s")
+            time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+class _Http(requests.Session):
+    """A requests session with a base URL; no redirects followed (like the test client)."""
+
+    def __init__(self, base: str) -> None:
+        super().__init__()
+        self.base = base
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        kwargs.setdefault("allow_redirects", False)
+        kwargs.setdefault("timeout", 300)
+        return super().request(method, self.base + url, *args, **kwargs)
+
+
+def concurrently(work: list[Callable[[], list[float]]]) -> list[list[float]]:
+    """Run one callable per client thread at once; re-raise the first failure."""
+    results: list[list[float]] = [[] for _ in work]
+    errors: list[BaseException] = []
+    start = threading.Barrier(len(work))
+
+    def body(i: int) -> None:
+        try:
+            start.wait()
+            results[i] = work[i]()
+        except BaseException as exc:  # noqa: BLE001 - reported by the caller
+            errors.append(exc)
+
+    threads = [threading.Thread(target=body, args=(i,)) for i in range(len(work))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        raise errors[0]
+    return results
+
+
+def _fetch_loop(client: _Http, urls: list[str], offset: int, count: int) -> Callable[[], list]:
+    def loop() -> list[float]:
+        times = []
+        for n in range(count):
+            url = urls[(offset + n) % len(urls)]
+            started = time.perf_counter()
+            response = client.get(url)
+            elapsed = (time.perf_counter() - started) * 1000
+            if response.status_code != 200:
+                raise RuntimeError(f"{url}: HTTP {response.status_code}")
+            times.append(elapsed)
+        return times
+
+    return loop
+
+
+PAGE_PLAN = {
+    # page: (requests per client per round, target p95 ms)
+    "progress": (25, 150),
+    "cohort": (4, 500),
+    "approvals": (15, 150),
+}
+
+
+def page_latency(base: str, dataset: Dataset, urls: dict[str, list[str]]) -> dict[str, Any]:
+    clients = [_Http(base) for _ in range(CLIENTS)]
+    for c in clients:
+        login(c, dataset.orgs[0].coordinator_email, dataset.password)
+    out: dict[str, Any] = {}
+    for name, (per_client, target) in PAGE_PLAN.items():
+        targets = urls[name]
+        # The first request of each worker fills its result cache: measured, then excluded.
+        warm = concurrently([_fetch_loop(c, targets, i * 3, 2) for i, c in enumerate(clients)])
+        first = max(t for times in warm for t in times)
+        rounds = []
+        for _ in range(ROUNDS):
+            times = concurrently(
+                [_fetch_loop(c, targets, i * 7, per_client) for i, c in enumerate(clients)]
+            )
+            rounds.append(p95([t for client_times in times for t in client_times]))
+        value = round(statistics.median(rounds), 1)
+        out[f"page_p95_ms.{name}"] = figure(
+            value,
+            "ms",
+            rounds,
+            target=target,
+            requests_per_run=per_client * CLIENTS,
+            warmup_max_ms=round(first, 1),
+        )
+    for c in clients:
+        c.close()
+    return out
+
+
+def api_tokens(app: Any, dataset: Dataset) -> list[tuple[str, list[int]]]:
+    """A bearer token and the pending entries of each approving client (orgs 2..n)."""
+    from tracker.accounts.models import User
+    from tracker.accounts.operations import issue_token
+    from tracker.candidates.models import EntryStatus, ExperienceEntry
+    from tracker.database import writing
+    from tracker.extensions import db
+
+    orgs = dataset.orgs[1:] or dataset.orgs
+    plan: list[tuple[str, list[int]]] = []
+    with app.app_context(), writing():
+        for i in range(CLIENTS):
+            org = orgs[i % len(orgs)]
+            _token, raw = issue_token(None, db.session.get(User, org.coordinator_id))
+            pending = db.session.scalars(
+                select(ExperienceEntry.id)
+                .where(
+                    ExperienceEntry.status == EntryStatus.PENDING,
+                    ExperienceEntry.candidate_id.in_(org.candidate_ids),
+                )
+                .order_by(ExperienceEntry.id)
+            ).all()
+            share = i // len(orgs)
+            per_org = -(-CLIENTS // len(orgs))
+            plan.append((raw, list(pending[share::per_org])))
+        db.session.commit()
+    return plan
+
+
+def approvals_throughput(base: str, plan: list[tuple[str, list[int]]]) -> dict[str, Any]:
+    per_client = min(30, min(len(ids) for _t, ids in plan) // ROUNDS)
+    if per_client < 3:
+        raise RuntimeError("not enough pending entries left for the approvals bench")
+    rates = []
+    errors = 0
+    for r in range(ROUNDS):
+        work = []
+        for token, ids in plan:
+            batch = ids[r * per_client : (r + 1) * per_client]
+            work.append(_approve_loop(base, token, batch))
+        started = time.perf_counter()
+        done = concurrently(work)
+        elapsed = time.perf_counter() - started
+        failures = sum(int(x) for times in done for x in times)
+        errors += failures
+        rates.append(round(per_client * len(plan) / elapsed, 1))
+    value = statistics.median(rates)
+    return {
+        "approvals_per_s": figure(
+            value, "approvals/s", rates, errors=errors, approvals_per_run=per_client * len(plan)
+        )
+    }
+
+
+def _approve_loop(base: str, token: str, ids: list[int]) -> Callable[[], list[float]]:
+    def loop() -> list[float]:
+        failures = []
+        with _Http(base) as http:
+            http.headers["Authorization"] = f"Bearer {token}"
+            for entry_id in ids:
+                response = http.post(f"/api/v1/experience/{entry_id}/approve")
+                failures.append(0.0 if response.status_code == 200 else 1.0)
+        return failures
+
+    return loop
+
+
+def run(directory: Path, dataset: Dataset, app: Any) -> dict[str, Any]:
+    urls = page_urls(dataset, app)
+    results = page_queries(app, dataset, urls)
+    plan = api_tokens(app, dataset)
+    with gunicorn(directory) as base:
+        results.update(page_latency(base, dataset, urls))
+        results.update(approvals_throughput(base, plan))
+    return results
