@@ -88,3 +88,28 @@ def test_other_org_entries_are_404_and_candidates_403(app, queue):
     assert post_form(c, f"/approvals/experience/{far}/approve", {}, page_url="/approvals").status_code == 404
     cand = client_for(app, queue["ann"])
     assert cand.get("/approvals").status_code == 403
+
+
+def test_queue_is_paged_and_keeps_filters(app, factory):
+    from datetime import timedelta
+
+    org = factory.org("Paged")
+    cand = factory.user("candidate", org, name="Many Entries")
+    coord = factory.user("coordinator", org)
+
+    def entries():
+        user = db.session.get(User, cand.id)
+        for i in range(60):
+            day = date(2024, 1, 1) + timedelta(days=i)
+            add_record(user, user, "experience", {"start": day, "end": day, "hours": 8,
+                                                  "category": "financial-planning"})
+
+    factory.run(entries)
+    c = client_for(app, coord)
+    first = c.get("/approvals?category=financial-planning").get_data(as_text=True)
+    assert first.count('aria-label="Approve 8 hours') == 50
+    assert "60 entries, 480 hours in all" in first
+    assert "page=2" in first and "category=financial-planning" in first
+    second = c.get("/approvals?category=financial-planning&page=2").get_data(as_text=True)
+    assert second.count('aria-label="Approve 8 hours') == 10
+    assert c.get("/approvals?page=abc").status_code == 200

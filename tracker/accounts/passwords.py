@@ -13,9 +13,13 @@ from tracker.errors import ValidationError
 METHOD = "scrypt:32768:8:3"
 MIN_LENGTH = 12
 MAX_LENGTH = 256
-# A valid hash to compare against when the user does not exist, so that unknown users
-# and wrong passwords take the same time.
-_DUMMY_HASH = generate_password_hash("not-a-real-password-0000", method=METHOD)
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """A valid hash to check when the user does not exist, so that unknown users and wrong
+    passwords take the same time. Made on first use, not at import (it costs a full scrypt)."""
+    return generate_password_hash("not-a-real-password-0000", method=METHOD)
 
 
 @lru_cache(maxsize=1)
@@ -39,4 +43,4 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(stored_hash: str | None, password: str) -> bool:
-    return check_password_hash(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
+    return check_password_hash(stored_hash or _dummy_hash(), password) and stored_hash is not None

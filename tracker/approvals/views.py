@@ -17,8 +17,10 @@ from tracker.errors import ConflictError, ForbiddenError, NotFoundError, Validat
 from tracker.web.auth import actor, roles_required
 from tracker.web.form_errors import apply_errors
 from tracker.web.loading import load_record
+from tracker.web.paging import page_number, page_of
 
 bp = Blueprint("approvals", __name__)
+QUEUE_PAGE_SIZE = 50
 
 
 def _filter_form() -> tuple[QueueFilterForm, QueueFilter]:
@@ -58,9 +60,13 @@ def _conflict(exc: ConflictError) -> Any:
 def queue() -> Any:
     form, flt = _filter_form()
     entries = pending_experience(actor(), flt)
+    page = page_of(entries, page_number(request.args.get("page")), QUEUE_PAGE_SIZE)
+    args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template(
         "approvals/queue.html",
-        entries=entries,
+        entries=page.rows,
+        page=page,
+        page_args=args,
         filter_form=form,
         decision_form=DecisionForm(),
         bulk_form=BulkForm(),

@@ -15,6 +15,7 @@ from sqlalchemy.orm import aliased
 from tracker.accounts.models import Role, User
 from tracker.audit.models import AuditEvent
 from tracker.extensions import db
+from tracker.web.paging import Page
 
 
 @dataclass(frozen=True)
@@ -23,24 +24,7 @@ class EventRow:
     actor: User | None
 
 
-@dataclass(frozen=True)
-class EventPage:
-    rows: list[EventRow]
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
+EventPage = Page[EventRow]
 
 
 def _scope(user: User, stmt: Any) -> Any:

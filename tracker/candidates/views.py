@@ -33,7 +33,11 @@ from tracker.candidates.models import Enrolment, EvidenceFile
 from tracker.candidates.queries import visible_candidates
 from tracker.candidates.records import for_credential, load_records
 from tracker.credentials.catalog import Catalog, current_catalog
-from tracker.credentials.evaluation import enrolment_for, evaluate_cohort, evaluate_records
+from tracker.credentials.evaluation import (
+    enrolment_for,
+    evaluate_cached,
+    evaluate_cohort,
+)
 from tracker.errors import ConflictError, NotFoundError, ValidationError
 from tracker.extensions import db
 from tracker.mentoring.models import Internship
@@ -41,6 +45,7 @@ from tracker.timeutil import today
 from tracker.web.auth import actor, roles_required
 from tracker.web.form_errors import apply_errors
 from tracker.web.loading import authorize, load_candidate, load_record
+from tracker.web.paging import page_number, page_of
 
 bp = Blueprint("candidates", __name__)
 
@@ -203,12 +208,12 @@ def progress(candidate_id: int, credential: str) -> Any:
         raise ValidationError("pathway", f"unknown pathway {pathway!r}")
     as_of = today()
     records = load_records([candidate.id])[candidate.id]
-    result = evaluate_records(catalog, credential, records, as_of, pathway)
-    alternatives = {}
-    for name in definition.pathways:
-        if name != pathway:
-            alt = evaluate_records(catalog, credential, records, as_of, name)
-            alternatives[name] = alt
+    result = evaluate_cached(catalog, candidate, credential, as_of, pathway, records)
+    alternatives = {
+        name: evaluate_cached(catalog, candidate, credential, as_of, name, records)
+        for name in definition.pathways
+        if name != pathway
+    }
     pathway_form = None
     if enrolment is not None and policies.can_enrol(user, candidate) and definition.pathways:
         pathway_form = forms.PathwayForm(pathway=pathway)
@@ -554,6 +559,7 @@ def grant_waiver(candidate_id: int) -> Any:
 
 # --- cohort ---------------------------------------------------------------------------
 
+COHORT_PAGE_SIZE = 100
 SORT_KEYS = {
     "name": lambda row: (row["candidate"].name.lower(), row["credential"]),
     "credential": lambda row: (row["credential"], row["candidate"].name.lower()),
@@ -578,10 +584,7 @@ def _pending_hours(result: dict[str, Any]) -> float:
     return total
 
 
-def cohort_rows(
-    user: User, catalog: Catalog, organization_id: int | None = None
-) -> list[dict[str, Any]]:
-    people = visible_candidates(user, organization_id)
+def cohort_rows(user: User, catalog: Catalog, people: list[User]) -> list[dict[str, Any]]:
     rows = []
     for p in evaluate_cohort(catalog, people, today()):
         definition = catalog.get(p.enrolment.credential)
@@ -613,15 +616,17 @@ def cohort_rows(
 def cohort() -> Any:
     user = actor()
     catalog = current_catalog()
-    rows = cohort_rows(user, catalog)
-    sort = request.args.get("sort", "name")
-    direction = request.args.get("dir", "asc")
-    rows.sort(key=SORT_KEYS.get(sort, SORT_KEYS["name"]), reverse=direction == "desc")
     people = visible_candidates(user)
+    rows = cohort_rows(user, catalog, people)
+    sort = request.args.get("sort", "name")
+    if sort not in SORT_KEYS:
+        sort = "name"
+    direction = "desc" if request.args.get("dir") == "desc" else "asc"
+    rows.sort(key=SORT_KEYS[sort], reverse=direction == "desc")
     enrolled = {row["candidate"].id for row in rows}
     return render_template(
         "candidates/cohort.html",
-        rows=rows,
+        page=page_of(rows, page_number(request.args.get("page")), COHORT_PAGE_SIZE),
         sort=sort,
         direction=direction,
         not_enrolled=[c for c in people if c.id not in enrolled],
@@ -632,7 +637,7 @@ def cohort() -> Any:
 @roles_required(Role.COORDINATOR, Role.ADMIN)
 def cohort_csv() -> Any:
     user = actor()
-    rows = cohort_rows(user, current_catalog())
+    rows = cohort_rows(user, current_catalog(), visible_candidates(user))
     rows.sort(key=SORT_KEYS["name"])
     buffer = io.StringIO()
     writer = csv.writer(buffer)
