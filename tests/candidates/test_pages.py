@@ -224,3 +224,26 @@ def test_cohort_sorts_and_exports_csv(app, people, factory):
     assert "finra-rep" in lines[1]
     assert client_for(app, people["cand"]).get("/cohort").status_code == 403
     assert client_for(app, people["outsider"]).get("/cohort.csv").get_data(as_text=True).count("\n") == 1
+
+
+def test_evidence_on_an_internship_reaches_its_mentor(app, people, factory):
+    from tracker.accounts.models import User
+    from tracker.mentoring.operations import create_internship
+
+    def make():
+        cand = db.session.get(User, people["cand"].id)
+        return create_internship(cand, cand, {"mentor_id": people["mentor"].id, "host": "Desk",
+                                              "start": "2025-06-01", "end": "2025-08-31", "hours": 400}).id
+
+    iid = factory.run(make)
+    c = client_for(app, people["cand"])
+    url = f"/candidates/{people['cand'].id}/records/internships/{iid}/evidence"
+    token = extract_csrf(c.get(url).get_data(as_text=True))
+    r = c.post(url, data={"csrf_token": token, "file": (io.BytesIO(PDF), "letter.pdf")},
+               content_type="multipart/form-data")
+    assert r.status_code == 302
+    with app.app_context():
+        item = db.session.scalar(db.select(EvidenceFile))
+        assert (item.record_type, item.record_id, item.content_type) == ("internships", iid, "application/pdf")
+    assert client_for(app, people["mentor"]).get(f"/evidence/{item.id}").status_code == 200
+    assert c.get(f"/candidates/{people['cand'].id}/records/nothing/{iid}/evidence").status_code == 404

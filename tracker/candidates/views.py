@@ -371,8 +371,12 @@ def delete_record(candidate_id: int, kind: str, record_id: int) -> Any:
 def upload_evidence(candidate_id: int, kind: str, record_id: int) -> Any:
     user = actor()
     candidate = load_candidate(user, candidate_id)
-    rtype = _kind(kind)
-    row = _load_row(user, candidate, rtype, record_id)
+    if kind not in EVIDENCE_TARGETS:
+        raise NotFoundError(f"unknown record type {kind!r}")
+    model, label = EVIDENCE_TARGETS[kind]
+    row = load_record(user, model, record_id, label)
+    if row.candidate_id != candidate.id:
+        raise NotFoundError(f"{label} {record_id} not found")
     authorize(policies.can_edit_records(user, candidate), "only the candidate may add evidence")
     form = forms.EvidenceForm()
     if form.validate_on_submit():
@@ -398,7 +402,7 @@ def upload_evidence(candidate_id: int, kind: str, record_id: int) -> Any:
         form=form,
         candidate=candidate,
         kind=kind,
-        rtype=rtype,
+        label=label,
         row=row,
     ), status
 
@@ -560,6 +564,11 @@ def grant_waiver(candidate_id: int) -> Any:
 # --- cohort ---------------------------------------------------------------------------
 
 COHORT_PAGE_SIZE = 100
+# Records that evidence can be attached to: every record type, and internships.
+EVIDENCE_TARGETS: dict[str, tuple[Any, str]] = {
+    **{kind: (rtype.model, rtype.label) for kind, rtype in ops.RECORD_TYPES.items()},
+    "internships": (Internship, "internship"),
+}
 SORT_KEYS = {
     "name": lambda row: (row["candidate"].name.lower(), row["credential"]),
     "credential": lambda row: (row["credential"], row["candidate"].name.lower()),
