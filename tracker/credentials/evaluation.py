@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import gc
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -109,6 +111,37 @@ def evaluate_cohort(catalog: Catalog, candidates: Iterable[User], as_of: date) -
     ]
     found = [cache.results.get(key) for key in keys]
     missing = {e.candidate_id for e, hit in zip(enrolments, found, strict=True) if hit is None}
+    with _collector_paused(len(missing) >= BULK_THRESHOLD):
+        return _evaluate_misses(catalog, people, enrolments, keys, found, missing, as_of)
+
+
+# Loading and evaluating a large cohort allocates millions of short-lived, acyclic objects
+# (one dict and one record per experience entry); the cyclic garbage collector would scan
+# them again and again for nothing (about a quarter of the time for 5,000 candidates).
+BULK_THRESHOLD = 200
+
+
+@contextmanager
+def _collector_paused(active: bool) -> Iterator[None]:
+    was_enabled = gc.isenabled()
+    if active and was_enabled:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if active and was_enabled:
+            gc.enable()
+
+
+def _evaluate_misses(
+    catalog: Catalog,
+    people: dict[int, User],
+    enrolments: Sequence[Enrolment],
+    keys: list[Any],
+    found: list[dict[str, Any] | None],
+    missing: set[int],
+    as_of: date,
+) -> list[Progress]:
     records = load_records(missing) if missing else {}
     out: list[Progress] = []
     for enrolment, key, hit in zip(enrolments, keys, found, strict=True):
