@@ -13,6 +13,7 @@ from tracker.accounts.models import Role, User
 from tracker.candidates.models import EntryStatus, ExperienceEntry
 from tracker.extensions import db
 from tracker.mentoring.models import Internship
+from tracker.web.paging import Page
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,39 @@ def pending_experience(user: User, flt: QueueFilter | None = None) -> list[Exper
     if user.role not in (Role.COORDINATOR, Role.ADMIN):
         return []
     return list(db.session.scalars(_experience_query(user, flt or QueueFilter())))
+
+
+def pending_experience_page(
+    user: User, flt: QueueFilter, page: int, per_page: int
+) -> tuple[Page[ExperienceEntry], float]:
+    """One page of the queue, and the hours of the whole filtered queue (two statements)."""
+    if user.role not in (Role.COORDINATOR, Role.ADMIN):
+        return Page([], 1, per_page, 0), 0.0
+    stmt = _experience_query(user, flt)
+    summary = stmt.with_only_columns(
+        func.count(ExperienceEntry.id), func.coalesce(func.sum(ExperienceEntry.hours), 0)
+    ).order_by(None)
+    total, hours = db.session.execute(summary).one()
+    last = max(1, -(-int(total) // per_page))
+    page = min(max(page, 1), last)
+    rows = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
+    return Page(list(rows), page, per_page, int(total)), float(hours)
+
+
+def candidates_with_pending(user: User) -> list[tuple[int, str]]:
+    """(id, name) of the candidates whose hours wait for this user: the queue's filter."""
+    if user.role not in (Role.COORDINATOR, Role.ADMIN):
+        return []
+    stmt = (
+        select(User.id, User.name)
+        .join(ExperienceEntry, ExperienceEntry.candidate_id == User.id)
+        .where(ExperienceEntry.status == EntryStatus.PENDING, User.id != user.id)
+        .group_by(User.id, User.name)
+        .order_by(User.name, User.id)
+    )
+    if user.role is not Role.ADMIN:
+        stmt = stmt.where(User.organization_id == user.organization_id)
+    return [(cid, name) for cid, name in db.session.execute(stmt)]
 
 
 def pending_internships(user: User) -> list[Internship]:

@@ -9,15 +9,18 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from tracker.accounts.models import Role
 from tracker.approvals import operations as ops
 from tracker.approvals.forms import BulkForm, DecisionForm, QueueFilterForm, RejectForm
-from tracker.approvals.queries import QueueFilter, pending_experience
+from tracker.approvals.queries import (
+    QueueFilter,
+    candidates_with_pending,
+    pending_experience_page,
+)
 from tracker.candidates.models import ExperienceEntry
-from tracker.candidates.queries import visible_candidates
 from tracker.credentials.catalog import current_catalog
 from tracker.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
 from tracker.web.auth import actor, roles_required
 from tracker.web.form_errors import apply_errors
 from tracker.web.loading import load_record
-from tracker.web.paging import page_number, page_of
+from tracker.web.paging import page_number
 
 bp = Blueprint("approvals", __name__)
 QUEUE_PAGE_SIZE = 50
@@ -26,8 +29,9 @@ QUEUE_PAGE_SIZE = 50
 def _filter_form() -> tuple[QueueFilterForm, QueueFilter]:
     user = actor()
     form = QueueFilterForm(request.args)
+    # Only the candidates with hours waiting are worth filtering by.
     form.candidate.choices = [("", "All candidates")] + [
-        (str(c.id), c.name) for c in visible_candidates(user)
+        (str(cid), name) for cid, name in candidates_with_pending(user)
     ]
     form.category.choices = [("", "All kinds")] + [
         (c, c.replace("-", " ").capitalize()) for c in current_catalog().vocabulary("categories")
@@ -59,8 +63,9 @@ def _conflict(exc: ConflictError) -> Any:
 @roles_required(Role.COORDINATOR, Role.ADMIN)
 def queue() -> Any:
     form, flt = _filter_form()
-    entries = pending_experience(actor(), flt)
-    page = page_of(entries, page_number(request.args.get("page")), QUEUE_PAGE_SIZE)
+    page, total_hours = pending_experience_page(
+        actor(), flt, page_number(request.args.get("page")), QUEUE_PAGE_SIZE
+    )
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template(
         "approvals/queue.html",
@@ -70,7 +75,7 @@ def queue() -> Any:
         filter_form=form,
         decision_form=DecisionForm(),
         bulk_form=BulkForm(),
-        total_hours=sum(e.hours for e in entries),
+        total_hours=total_hours,
         query=request.query_string.decode(),
     )
 
