@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from tests.conftest import _reset, login
-from tests.world import build_world
+from tests.world import build_url, build_world
 
 OK, LOGIN = "ok", "login"
 ACTORS = [
@@ -173,12 +173,6 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
 }
 
 
-def _build(rule, params):
-    url = rule.rule
-    for part in re.findall(r"<[^>]+>", url):
-        name = part.strip("<>").split(":")[-1]
-        url = url.replace(part, str(params[name]))
-    return url
 
 
 def _outcome(response, is_api):
@@ -224,7 +218,7 @@ def test_access_matrix(app, factory):
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             for actor in ACTORS:
                 client, csrf = client_for(actor)
-                url = _build(rule, world.params()) + (f"?{query}" if query else "")
+                url = build_url(rule, world.params()) + (f"?{query}" if query else "")
                 headers = {}
                 if is_api and actor != "anonymous":
                     headers["Authorization"] = f"Bearer {tokens[actor]}"

@@ -108,3 +108,14 @@ def build_world(app: Any, factory: Any) -> World:
 
     world.ids.update(factory.run(records))
     return world
+
+
+def build_url(rule: Any, params: dict[str, Any]) -> str:
+    """The URL of a url_map rule with every <converter:name> filled from params."""
+    import re
+
+    url = str(rule.rule)
+    for part in re.findall(r"<[^>]+>", url):
+        name = part.strip("<>").split(":")[-1]
+        url = url.replace(part, str(params[name]))
+    return url

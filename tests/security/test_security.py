@@ -8,19 +8,13 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import PASSWORD, extract_csrf, login, make_app
-from tests.world import build_world
+from tests.world import build_url, build_world
 from tracker.audit.models import AuditEvent
 from tracker.extensions import db
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 
 
-def _build(rule, params):
-    url = rule.rule
-    for part in re.findall(r"<[^>]+>", url):
-        name = part.strip("<>").split(":")[-1]
-        url = url.replace(part, str(params[name]))
-    return url
 
 
 def _page_rules(app):
@@ -53,7 +47,7 @@ def test_every_state_changing_page_route_refuses_missing_or_wrong_csrf(app, worl
     login(client, world.users["admin"].email)
     for rule in _page_rules(app):
         for method in sorted(rule.methods & STATE_CHANGING):
-            url = _build(rule, world.params())
+            url = build_url(rule, world.params())
             missing = client.open(url, method=method, data={})
             wrong = client.open(url, method=method, data={"csrf_token": "forged"})
             assert missing.status_code == 400, (method, url, missing.status_code)
@@ -79,7 +73,7 @@ def test_no_get_changes_state(app, world, role):
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint == "static":
             continue
-        client.get(_build(rule, params))
+        client.get(build_url(rule, params))
     after = _snapshot(app)
     with app.app_context():
         logged = db.session.scalar(

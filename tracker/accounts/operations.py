@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from tracker.accounts import passwords
 from tracker.accounts.models import ApiToken, Organization, Role, User
 from tracker.audit.operations import record
+from tracker.candidates.validation import parse_text
 from tracker.errors import ConflictError, NotFoundError, ValidationError
 from tracker.extensions import db
 from tracker.timeutil import utcnow
@@ -21,16 +22,7 @@ TOKEN_PREFIX = "trk_"  # noqa: S105 - a public prefix, not a secret
 
 
 def _clean(value: object, field: str, *, max_len: int = 200, required: bool = True) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise ValidationError(field, "must be text")
-    value = value.strip()
-    if required and not value:
-        raise ValidationError(field, "is required")
-    if len(value) > max_len:
-        raise ValidationError(field, f"must be at most {max_len} characters")
-    return value
+    return parse_text(value, field, max_len=max_len, required=required)
 
 
 def parse_role(value: object) -> Role:

@@ -274,28 +274,9 @@ def records(candidate_id: int) -> Any:
 def new_record(candidate_id: int, kind: str) -> Any:
     user = actor()
     candidate = load_candidate(user, candidate_id)
-    rtype = _kind(kind)
+    _kind(kind)  # 404 for an unknown record type
     authorize(policies.can_edit_records(user, candidate), "only the candidate may add records")
-    catalog = current_catalog()
-    form = FORMS[kind]()
-    _prepare(form, kind, catalog)
-    if form.validate_on_submit():
-        try:
-            ops.add_record(user, candidate, kind, _form_data(form, kind), catalog=catalog)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            flash(f"The {rtype.label} was added.", "success")
-            return redirect(url_for("candidates.records", candidate_id=candidate.id) + f"#{kind}")
-    status = 400 if request.method == "POST" else 200
-    return render_template(
-        "candidates/record_form.html",
-        form=form,
-        candidate=candidate,
-        kind=kind,
-        rtype=rtype,
-        row=None,
-    ), status
+    return _record_form_page(user, candidate, kind, current_catalog(), None)
 
 
 @bp.route(
@@ -309,18 +290,31 @@ def edit_record(candidate_id: int, kind: str, record_id: int) -> Any:
     row = _load_row(user, candidate, rtype, record_id)
     authorize(policies.can_edit_records(user, candidate), "only the candidate may change records")
     catalog = current_catalog()
-    form = FORMS[kind]() if request.method == "POST" else FORMS[kind](data=_row_to_form(kind, row))
+    return _record_form_page(user, candidate, kind, catalog, row)
+
+
+def _record_form_page(user: User, candidate: User, kind: str, catalog: Catalog, row: Any) -> Any:
+    """The add (row None) and edit form of one record: validate, act, redirect or re-render."""
+    rtype = ops.RECORD_TYPES[kind]
+    if row is None or request.method == "POST":
+        form = FORMS[kind]()
+    else:
+        form = FORMS[kind](data=_row_to_form(kind, row))
     _prepare(form, kind, catalog)
     if form.validate_on_submit():
+        data = _form_data(form, kind)
         try:
-            ops.update_record(user, candidate, kind, row, _form_data(form, kind), catalog=catalog)
+            if row is None:
+                ops.add_record(user, candidate, kind, data, catalog=catalog)
+            else:
+                ops.update_record(user, candidate, kind, row, data, catalog=catalog)
         except ValidationError as exc:
             apply_errors(form, exc)
         except ConflictError as exc:
             flash(exc.message, "error")
             return redirect(url_for("candidates.records", candidate_id=candidate.id))
         else:
-            flash(f"The {rtype.label} was updated.", "success")
+            flash(f"The {rtype.label} was {'added' if row is None else 'updated'}.", "success")
             return redirect(url_for("candidates.records", candidate_id=candidate.id) + f"#{kind}")
     status = 400 if request.method == "POST" else 200
     return render_template(
