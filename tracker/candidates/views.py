@@ -41,6 +41,7 @@ from tracker.credentials.evaluation import (
 from tracker.errors import ConflictError, NotFoundError, ValidationError
 from tracker.extensions import db
 from tracker.mentoring.models import Internship
+from tracker.mentoring.queries import internships_of
 from tracker.timeutil import today
 from tracker.web.auth import actor, roles_required
 from tracker.web.form_errors import apply_errors
@@ -161,20 +162,21 @@ def profile(candidate_id: int) -> Any:
     waiver_form = None
     if policies.can_grant_waiver(user, candidate):
         waiver_form = _waiver_form(catalog, progress)
-    internships = db.session.scalars(
-        select(Internship)
-        .where(Internship.candidate_id == candidate.id)
-        .order_by(Internship.start.desc())
-    ).all()
+    return _profile_page(candidate, catalog, progress, waiver_form)
+
+
+def _profile_page(
+    candidate: User, catalog: Catalog, progress: list[Any], waiver_form: Any, status: int = 200
+) -> Any:
     return render_template(
         "candidates/profile.html",
         candidate=candidate,
         progress=progress,
         catalog=catalog,
         waiver_form=waiver_form,
-        internships=internships,
+        internships=internships_of(candidate),
         next_due=next_due,
-    )
+    ), status
 
 
 def _waiver_form(catalog: Catalog, progress: list[Any]) -> forms.WaiverForm:
@@ -250,18 +252,13 @@ def records(candidate_id: int) -> Any:
         ).all()
         for kind, rtype in ops.RECORD_TYPES.items()
     }
-    internships = db.session.scalars(
-        select(Internship)
-        .where(Internship.candidate_id == candidate.id)
-        .order_by(Internship.start.desc())
-    ).all()
     return render_template(
         "candidates/records.html",
         candidate=candidate,
         rows=rows,
         kinds=KIND_TITLES,
         types=ops.RECORD_TYPES,
-        internships=internships,
+        internships=internships_of(candidate),
         evidence=evidence_ops.for_candidate(candidate.id),
         can_edit=policies.can_edit_records(user, candidate),
         delete_form=forms.DeleteForm(),
@@ -541,18 +538,7 @@ def grant_waiver(candidate_id: int) -> Any:
         else:
             flash("The waiver was granted.", "success")
             return redirect(url_for("candidates.profile", candidate_id=candidate.id))
-    internships = db.session.scalars(
-        select(Internship).where(Internship.candidate_id == candidate.id)
-    ).all()
-    return render_template(
-        "candidates/profile.html",
-        candidate=candidate,
-        progress=progress,
-        catalog=catalog,
-        waiver_form=form,
-        internships=internships,
-        next_due=next_due,
-    ), 400
+    return _profile_page(candidate, catalog, progress, form, status=400)
 
 
 # --- cohort ---------------------------------------------------------------------------
