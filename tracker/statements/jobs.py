@@ -11,8 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import multiprocessing
-import os
 import re
 import shutil
 import threading
@@ -26,13 +24,15 @@ from typing import Any
 
 from flask import Flask
 
+from tracker.workers import (
+    init_worker,
+    process_context,
+    worker_app,
+    worker_config,
+)
+
 JOB_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 KEEP_SECONDS = 24 * 3600
-WORKER_CONFIG_KEYS = ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "CREDENTIALS_DIR", "UPLOAD_DIR")
-
-
-def default_workers() -> int:
-    return max(1, min(2, os.cpu_count() or 1))
 
 
 @dataclass
@@ -57,39 +57,11 @@ class Job:
 
 # ---------------------------------------------------------------- rendering in processes
 
-_worker_app: Flask | None = None
-
-
-def _init_worker(config: dict[str, Any]) -> None:
-    global _worker_app
-    from tracker import create_app
-
-    _worker_app = create_app(config)
-
-
 def _render_one(document: dict[str, Any]) -> tuple[str, bytes]:
     from tracker.statements.pdf import filename_for, render_pdf
 
-    assert _worker_app is not None, "worker not initialised"
-    with _worker_app.app_context():
+    with worker_app().app_context():
         return filename_for(document), render_pdf(document)
-
-
-def worker_config(app: Flask) -> dict[str, Any]:
-    """The settings a worker needs to build its app: picklable values only."""
-    config = {key: app.config[key] for key in WORKER_CONFIG_KEYS if key in app.config}
-    config["TESTING"] = bool(app.config.get("TESTING"))
-    return config
-
-
-def process_context() -> Any:
-    """Fork server where there is one (workers start warm and a threaded server is safe), else
-    spawn. A plain fork from a threaded web server could copy a held lock into the child."""
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["tracker.statements.preload"])
-        return context
-    return multiprocessing.get_context("spawn")
 
 
 def render_all(
@@ -99,7 +71,7 @@ def render_all(
     with ProcessPoolExecutor(
         max_workers=max(1, workers),
         mp_context=process_context(),
-        initializer=_init_worker,
+        initializer=init_worker,
         initargs=(config,),
     ) as pool:
         futures = {pool.submit(_render_one, doc): n for n, doc in enumerate(documents)}

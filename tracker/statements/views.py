@@ -34,6 +34,7 @@ from tracker.statements import jobs, operations, queries
 from tracker.timeutil import today
 from tracker.web.auth import actor
 from tracker.web.loading import authorize, load_candidate
+from tracker.workers import default_workers
 
 bp = Blueprint("statements", __name__)
 
@@ -151,7 +152,7 @@ def cohort() -> Any:
         "statements/cohort.html",
         title="Cohort statements",
         organizations=_organizations(user),
-        workers=current_app.config.get("STATEMENT_WORKERS") or jobs.default_workers(),
+        workers=current_app.config.get("STATEMENT_WORKERS") or default_workers(),
     )
 
 
@@ -181,7 +182,7 @@ def cohort_start() -> Any:
         with app.app_context():
             return queries.all_recorded(codes)
 
-    workers = int(current_app.config.get("STATEMENT_WORKERS") or jobs.default_workers())
+    workers = int(current_app.config.get("STATEMENT_WORKERS") or default_workers())
     jobs.start(app, job, documents, workers=workers, confirm=confirm)
     return redirect(url_for("statements.cohort_job", job_id=job.id), code=303)
 
