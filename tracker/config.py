@@ -67,4 +67,6 @@ def load_settings(instance: Path, environ: dict[str, str] | None = None) -> dict
         "WTF_CSRF_TIME_LIMIT": None,
         "PASSWORD_HASH_METHOD": "scrypt:32768:8:3",
         "RATELIMIT_ENABLED": True,
+        # Login throttling counters: per process in memory unless shared (e.g. redis://host).
+        "RATELIMIT_STORAGE_URI": env.get("TRACKER_RATELIMIT_STORAGE_URI") or "memory://",
     }
