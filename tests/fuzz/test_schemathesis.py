@@ -7,7 +7,6 @@ candidate, a pending entry, a pending internship) so that the handlers get past 
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import pytest
@@ -23,6 +22,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tests.conftest import bearer
+from tests.world import build_world
 
 MAX_EXAMPLES = 25
 CHECKS = [
@@ -38,56 +38,20 @@ def role(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+ACTORS = {"coordinator": "coordinator_same_org", "candidate": "candidate"}
+
+
 @pytest.fixture()
 def world(role: str, app: Any, factory: Any) -> dict[str, Any]:
-    """One organization with a coordinator, a mentor and an enrolled candidate with pending rows."""
-    org = factory.org("Fuzz Org")
-    users = {
-        "coordinator": factory.user("coordinator", org, email="coord@fuzz.test"),
-        "candidate": factory.user("candidate", org, email="cand@fuzz.test"),
-        "mentor": factory.user("mentor", org, email="mentor@fuzz.test"),
+    """The shared test world (tests/world.py), seen as a coordinator or as the candidate."""
+    shared = build_world(app, factory)
+    user = shared.users[ACTORS[role]]
+    ids = {
+        "entry_id": shared.ids["experience"],
+        "internship_id": shared.ids["internship"],
+        "candidate_id": shared.users["candidate"].id,
     }
-
-    def rows() -> dict[str, int]:
-        from tracker.accounts.models import User
-        from tracker.candidates import operations
-        from tracker.credentials.catalog import current_catalog
-        from tracker.extensions import db
-        from tracker.mentoring.operations import create_internship
-
-        cand = db.session.get(User, users["candidate"].id)
-        operations.enrol(cand, cand, current_catalog(), {"credential": "cfp"})
-        entry = operations.add_record(
-            cand,
-            cand,
-            "experience",
-            {
-                "start": date(2025, 1, 1),
-                "end": date(2025, 1, 31),
-                "hours": 150,
-                "category": "financial-planning",
-            },
-        )
-        internship = create_internship(
-            cand,
-            cand,
-            {
-                "mentor_id": users["mentor"].id,
-                "host": "Desk",
-                "start": "2025-02-01",
-                "end": "2025-03-31",
-                "hours": 300,
-            },
-        )
-        return {"entry_id": entry.id, "internship_id": internship.id}
-
-    ids = factory.run(rows)
-    ids["candidate_id"] = users["candidate"].id
-    return {
-        "role": role,
-        "headers": bearer(factory.token(users[role])),
-        "ids": ids,
-    }
+    return {"role": role, "headers": bearer(factory.token(user)), "ids": ids}
 
 
 def _operations() -> list[tuple[str, str]]:
