@@ -18,19 +18,38 @@ from tracker.timeutil import utcnow
 
 
 def _decide(
-    model: Any, row: Any, actor: User, status: EntryStatus, note_field: str, note: str | None
-) -> None:
-    now = utcnow()
+    actor: User,
+    row: Any,
+    action: str,
+    status: EntryStatus,
+    note: tuple[str, str | None],
+    audited: dict[str, Any],
+) -> Any:
+    """Decide a pending row if it is still pending (else 409), and audit the decision.
+
+    `action` is e.g. "experience.approve"; `note` is the column and text recorded with it;
+    `audited` is what the audit event adds to the new status.
+    """
+    model = type(row)
+    column, text = note
     result = db.session.execute(
         update(model)
         .where(model.id == row.id, model.status == EntryStatus.PENDING)
-        .values(status=status, decided_by_id=actor.id, decided_at=now, **{note_field: note})
+        .values(status=status, decided_by_id=actor.id, decided_at=utcnow(), **{column: text})
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
-        db.session.refresh(row)
-        raise ConflictError(f"this entry was already {EntryStatus(row.status).value}")
     db.session.refresh(row)
+    if result.rowcount != 1:
+        raise ConflictError(f"this entry was already {EntryStatus(row.status).value}")
+    audit(
+        actor,
+        action,
+        f"{action.split('.')[0]}:{row.id}",
+        candidate=row.candidate,
+        before={"status": EntryStatus.PENDING.value},
+        after={"status": status.value, **audited},
+    )
+    return row
 
 
 def _reason(value: Any, field: str = "reason") -> str:
@@ -40,61 +59,29 @@ def _reason(value: Any, field: str = "reason") -> str:
 def approve_experience(actor: User, entry: ExperienceEntry) -> ExperienceEntry:
     if not can_decide_experience(actor, entry):
         raise ForbiddenError("you may not decide this entry")
-    _decide(ExperienceEntry, entry, actor, EntryStatus.APPROVED, "reason", None)
-    audit(
-        actor,
-        "experience.approve",
-        f"experience:{entry.id}",
-        candidate=entry.candidate,
-        before={"status": "pending"},
-        after={"status": "approved", "hours": entry.hours},
-    )
-    return entry
+    return _decide(actor, entry, "experience.approve", EntryStatus.APPROVED, ("reason", None),
+                   {"hours": entry.hours})  # fmt: skip
 
 
 def reject_experience(actor: User, entry: ExperienceEntry, reason: Any) -> ExperienceEntry:
     if not can_decide_experience(actor, entry):
         raise ForbiddenError("you may not decide this entry")
     text = _reason(reason)
-    _decide(ExperienceEntry, entry, actor, EntryStatus.REJECTED, "reason", text)
-    audit(
-        actor,
-        "experience.reject",
-        f"experience:{entry.id}",
-        candidate=entry.candidate,
-        before={"status": "pending"},
-        after={"status": "rejected", "reason": text},
-    )
-    return entry
+    return _decide(actor, entry, "experience.reject", EntryStatus.REJECTED, ("reason", text),
+                   {"reason": text})  # fmt: skip
 
 
 def sign_off_internship(actor: User, internship: Internship, comment: Any = None) -> Internship:
     if not can_decide_internship(actor, internship):
         raise ForbiddenError("only the mentor named on this internship may sign it off")
     text = parse_text(comment, "comment", required=False, max_len=2000) or None
-    _decide(Internship, internship, actor, EntryStatus.APPROVED, "comment", text)
-    audit(
-        actor,
-        "internship.signoff",
-        f"internship:{internship.id}",
-        candidate=internship.candidate,
-        before={"status": "pending"},
-        after={"status": "approved", "comment": text},
-    )
-    return internship
+    return _decide(actor, internship, "internship.signoff", EntryStatus.APPROVED,
+                   ("comment", text), {"comment": text})  # fmt: skip
 
 
 def return_internship(actor: User, internship: Internship, reason: Any) -> Internship:
     if not can_decide_internship(actor, internship):
         raise ForbiddenError("only the mentor named on this internship may return it")
     text = _reason(reason)
-    _decide(Internship, internship, actor, EntryStatus.REJECTED, "comment", text)
-    audit(
-        actor,
-        "internship.reject",
-        f"internship:{internship.id}",
-        candidate=internship.candidate,
-        before={"status": "pending"},
-        after={"status": "rejected", "reason": text},
-    )
-    return internship
+    return _decide(actor, internship, "internship.reject", EntryStatus.REJECTED,
+                   ("comment", text), {"reason": text})  # fmt: skip
