@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, url_for
@@ -64,45 +65,52 @@ def internship(internship_id: int) -> Any:
 @bp.post("/internships/<int:internship_id>/signoff")
 @login_required
 def sign_off(internship_id: int) -> Any:
-    user, row = _load(internship_id)
-    authorize(can_decide_internship(user, row), "only the mentor named on it may sign it off")
-    form = forms.SignOffForm()
-    if form.validate_on_submit():
-        try:
-            approvals.sign_off_internship(user, row, form.comment.data)
-        except ConflictError as exc:
-            flash(f"Nothing changed: {exc.message}.", "error")
-            return redirect(url_for("mentoring.internship", internship_id=row.id))
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            flash(
-                f"Signed off: {row.hours:g} hours at {row.host} now count for "
-                f"{row.candidate.name}.",
-                "success",
-            )
-            return redirect(url_for("mentoring.internship", internship_id=row.id))
-    return _internship_page(user, row, 400, signoff_form=form)
+    return _decide(
+        internship_id,
+        forms.SignOffForm,
+        "signoff_form",
+        lambda user, row, form: approvals.sign_off_internship(user, row, form.comment.data),
+        lambda row: (
+            f"Signed off: {row.hours:g} hours at {row.host} now count for {row.candidate.name}."
+        ),
+    )
 
 
 @bp.post("/internships/<int:internship_id>/return")
 @login_required
 def return_internship(internship_id: int) -> Any:
+    return _decide(
+        internship_id,
+        forms.ReturnForm,
+        "return_form",
+        lambda user, row, form: approvals.return_internship(user, row, form.reason.data),
+        lambda row: f"Returned to {row.candidate.name} with your reason.",
+    )
+
+
+def _decide(
+    internship_id: int,
+    form_class: Any,
+    form_name: str,
+    act: Callable[[User, Internship, Any], Any],
+    done: Callable[[Internship], str],
+) -> Any:
+    """Load, authorize (the named mentor only), validate the form, decide, redirect."""
     user, row = _load(internship_id)
-    authorize(can_decide_internship(user, row), "only the mentor named on it may return it")
-    form = forms.ReturnForm()
+    authorize(can_decide_internship(user, row), "only the mentor named on it may decide it")
+    form = form_class()
     if form.validate_on_submit():
         try:
-            approvals.return_internship(user, row, form.reason.data)
+            act(user, row, form)
         except ConflictError as exc:
             flash(f"Nothing changed: {exc.message}.", "error")
             return redirect(url_for("mentoring.internship", internship_id=row.id))
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            flash(f"Returned to {row.candidate.name} with your reason.", "success")
+            flash(done(row), "success")
             return redirect(url_for("mentoring.internship", internship_id=row.id))
-    return _internship_page(user, row, 400, return_form=form)
+    return _internship_page(user, row, 400, **{form_name: form})
 
 
 def _internship_form(candidate: User) -> forms.InternshipForm:
