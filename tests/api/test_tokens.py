@@ -61,3 +61,29 @@ def test_me_for_every_role_and_two_orgs(client, factory):
 def test_unknown_api_route_is_json_404(client, factory):
     user = factory.user("admin")
     _error(client.get("/api/v1/nothing", headers=bearer(factory.token(user))), 404, "not_found")
+
+
+def test_token_use_is_recorded_to_the_hour(client, factory, app):
+    from datetime import timedelta
+
+    user = factory.user("admin")
+    raw = factory.token(user)
+
+    def last_used():
+        with app.app_context():
+            return db.session.scalar(db.select(ApiToken)).last_used_at
+
+    assert last_used() is None
+    assert client.get("/api/v1/me", headers=bearer(raw)).status_code == 200
+    first = last_used()
+    assert first is not None
+    assert client.get("/api/v1/me", headers=bearer(raw)).status_code == 200
+    assert last_used() == first  # within the hour: no write
+
+    def age():
+        token = db.session.scalar(db.select(ApiToken))
+        token.last_used_at = first - timedelta(hours=2)
+
+    factory.run(age)
+    assert client.get("/api/v1/me", headers=bearer(raw)).status_code == 200
+    assert last_used() > first - timedelta(hours=2)

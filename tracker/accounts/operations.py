@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -13,7 +14,7 @@ from tracker.accounts import passwords
 from tracker.accounts.models import ApiToken, Organization, Role, User
 from tracker.audit.operations import record
 from tracker.candidates.validation import parse_text
-from tracker.errors import ConflictError, NotFoundError, ValidationError
+from tracker.errors import ConflictError, ValidationError
 from tracker.extensions import db
 from tracker.timeutil import utcnow
 
@@ -129,14 +130,29 @@ def issue_token(actor: User | None, user: User) -> tuple[ApiToken, str]:
     return token, raw
 
 
-def user_for_token(raw: str) -> User | None:
+def token_for(raw: str) -> ApiToken | None:
+    """The live token with this clear value: not revoked, of an active user; else None."""
     digest = _hash_token(raw)
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
     if token is None or not hmac.compare_digest(token.token_hash, digest):
         return None
     if token.revoked or not token.user.active:
         return None
-    return token.user
+    return token
+
+
+# "Last used" is for admins deciding which tokens to revoke: to the hour is enough, and it
+# keeps API reads from writing on every request.
+TOKEN_USE_RESOLUTION = timedelta(hours=1)
+
+
+def token_use_is_stale(token: ApiToken, now: datetime) -> bool:
+    return token.last_used_at is None or now - token.last_used_at >= TOKEN_USE_RESOLUTION
+
+
+def note_token_use(token: ApiToken, now: datetime) -> None:
+    token.last_used_at = now
+    db.session.flush()
 
 
 def revoke_token(actor: User, token: ApiToken) -> None:
@@ -145,15 +161,6 @@ def revoke_token(actor: User, token: ApiToken) -> None:
     token.revoked_at = utcnow()
     record(actor, "token.revoke", f"token:{token.id}", after={"user_id": token.user_id})
     db.session.flush()
-
-
-def revoke_all_tokens(actor: User, user: User) -> int:
-    count = 0
-    for token in user.tokens:
-        if not token.revoked:
-            revoke_token(actor, token)
-            count += 1
-    return count
 
 
 def set_password(actor: User, user: User, password: str) -> None:
@@ -194,10 +201,3 @@ def change_role(actor: User, user: User, role: object) -> None:
         actor, "user.role", f"user:{user.id}", before={"role": before}, after={"role": new.value}
     )
     db.session.flush()
-
-
-def get_organization(org_id: int) -> Organization:
-    org = db.session.get(Organization, org_id)
-    if org is None:
-        raise NotFoundError(f"organization {org_id} does not exist")
-    return org

@@ -6,11 +6,14 @@ from typing import Any
 
 from flask import Blueprint, g, request
 
-from tracker.accounts.operations import user_for_token
+from tracker.accounts.models import ApiToken
+from tracker.accounts.operations import note_token_use, token_for, token_use_is_stale
 from tracker.api.errors import json_error
 from tracker.candidates.validation import MAX_ID
+from tracker.database import write_intent
 from tracker.errors import TrackerError
 from tracker.extensions import csrf, db
+from tracker.timeutil import utcnow
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -26,10 +29,19 @@ def _authenticate() -> Any:
     scheme, _, raw = header.partition(" ")
     if scheme.lower() != "bearer" or not raw.strip():
         return json_error(401, "unauthorized", "missing bearer token (Authorization: Bearer TOKEN)")
-    user = user_for_token(raw.strip())
-    if user is None:
+    token = token_for(raw.strip())
+    if token is None:
         return json_error(401, "unauthorized", "invalid or revoked token")
-    g.api_user = user
+    now = utcnow()
+    if token_use_is_stale(token, now):
+        # Record the use in this request's one transaction, opened as a writer (SQLite:
+        # a read transaction that later writes could fail against a concurrent writer).
+        db.session.rollback()
+        if "write_token" not in g:
+            g.write_token = write_intent.set(True)
+        token = db.session.get(ApiToken, token.id)
+        note_token_use(token, now)
+    g.api_user = token.user
     if any(isinstance(v, int) and v > MAX_ID for v in (request.view_args or {}).values()):
         return json_error(404, "not_found", "not found")  # beyond any row id the database holds
     return None

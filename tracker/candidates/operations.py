@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 
 from tracker.accounts import policies
-from tracker.accounts.models import Role, User
+from tracker.accounts.models import User
 from tracker.audit.operations import record as audit
 from tracker.candidates.models import (
     Attestation,
@@ -403,7 +403,3 @@ def grant_waiver(actor: User, candidate: User, catalog: Catalog, data: Mapping[s
         },
     )
     return waiver
-
-
-def is_candidate(user: User) -> bool:
-    return user.role is Role.CANDIDATE

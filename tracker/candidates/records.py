@@ -259,10 +259,6 @@ def for_credential(
     return result
 
 
-def records_for(candidate: User, credential: str, pathway: str | None = None) -> dict[str, Any]:
-    return for_credential(load_records([candidate.id])[candidate.id], credential, pathway)
-
-
 def fingerprint(records: dict[str, Any]) -> str:
     """SHA-256 of the canonical JSON of a records document."""
     canonical = json.dumps(records, sort_keys=True, separators=(",", ":"), default=str)

@@ -6,7 +6,6 @@ import time
 
 from sqlalchemy import func, select
 
-from tracker.accounts.models import User
 from tracker.candidates.records import fingerprint, for_credential, load_records
 from tracker.extensions import db
 from tracker.statements.models import IssuedStatement
@@ -40,13 +39,3 @@ def all_recorded(codes: list[str], attempts: int = 10, pause: float = 0.5) -> bo
             return True
         time.sleep(pause)
     return False
-
-
-def issued_for(candidate: User) -> list[IssuedStatement]:
-    return list(
-        db.session.scalars(
-            select(IssuedStatement)
-            .where(IssuedStatement.candidate_id == candidate.id)
-            .order_by(IssuedStatement.issued_at.desc())
-        )
-    )
