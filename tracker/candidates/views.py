@@ -83,38 +83,46 @@ def _kind(kind: str) -> ops.RecordType:
     return ops.RECORD_TYPES[kind]
 
 
+# Readable names for the shipped definitions' providers; other ids show as they are.
+PROVIDER_LABELS = [
+    ("cfp-registered", "CFP Board Registered Program"),
+    ("cfp-ce", "CFP Board CE sponsor"),
+    ("cfp-ethics-ce", "CFP Board-approved ethics CE"),
+    ("other", "Other provider"),
+]
+
+
 def _choices(
-    values: list[str], extra: list[tuple[str, str]] | None = None
+    values: list[str], labels: list[tuple[str, str]] | None = None, *, readable: bool = True
 ) -> list[tuple[str, str]]:
-    seen = dict(extra or [])
-    for v in values:
-        seen.setdefault(v, v)
-    return list(seen.items())
+    """(value, label) for each value, in order; `labels` name the values they know, the rest
+    read as words ("risk-management" → "Risk management") unless `readable` is off (codes)."""
+    names = dict(labels or [])
+
+    def label(value: str) -> str:
+        return value.replace("-", " ").capitalize() if readable else value
+
+    return [(v, names.get(v) or label(v)) for v in dict.fromkeys(values)]
 
 
 def _prepare(form: Any, kind: str, catalog: Catalog) -> None:
     """Fill select choices from the definitions' vocabulary."""
     if kind == "courses":
-        form.provider.choices = _choices(
-            catalog.vocabulary("providers"), [("other", "Other provider")]
-        )
-        form.topics.choices = [
-            (t, t.replace("-", " ").capitalize()) for t in catalog.vocabulary("topics")
-        ]
+        providers = catalog.vocabulary("providers")
+        known = [p for p, _label in PROVIDER_LABELS if p in providers]  # the usual ones first
+        form.provider.choices = _choices(known + providers + ["other"], PROVIDER_LABELS)
+        form.topics.choices = _choices(catalog.vocabulary("topics"))
     elif kind == "exams":
-        form.code.choices = _choices(catalog.vocabulary("exam_codes"))
+        form.code.choices = _choices(catalog.vocabulary("exam_codes"), readable=False)
     elif kind == "attestations":
-        form.kind.choices = [
-            (k, k.replace("-", " ").capitalize()) for k in catalog.vocabulary("attestation_kinds")
-        ]
+        form.kind.choices = _choices(catalog.vocabulary("attestation_kinds"))
     elif kind == "credentials":
+        known = [cid for cid, _name in HELD_CREDENTIALS]
         form.credential_id.choices = _choices(
-            catalog.vocabulary("credential_ids"), HELD_CREDENTIALS
+            known + catalog.vocabulary("credential_ids"), HELD_CREDENTIALS, readable=False
         )
     elif kind == "experience":
-        form.category.choices = [
-            (c, c.replace("-", " ").capitalize()) for c in catalog.vocabulary("categories")
-        ]
+        form.category.choices = _choices(catalog.vocabulary("categories"))
 
 
 def _form_data(form: Any, kind: str) -> dict[str, Any]:
@@ -461,6 +469,12 @@ def enrol(candidate_id: int) -> Any:
         e.credential
         for e in db.session.scalars(select(Enrolment).where(Enrolment.candidate_id == candidate.id))
     }
+    # Credentials not yet enrolled in come first; the others stay choosable only to be told so.
+    form.credential.choices = sorted(
+        ((cid, name + (" (already enrolled)" if cid in enrolled else "")) for cid, name in
+         form.credential.choices),  # type: ignore[union-attr]
+        key=lambda choice: choice[0] in enrolled,
+    )  # fmt: skip
     if form.validate_on_submit():
         data = {"credential": form.credential.data, "pathway": form.pathway.data or None}
         try:
