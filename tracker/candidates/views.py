@@ -28,6 +28,7 @@ from tracker.accounts.models import Role, User
 from tracker.candidates import evidence as evidence_ops
 from tracker.candidates import forms
 from tracker.candidates import operations as ops
+from tracker.candidates.cohort import cohort_rows
 from tracker.candidates.labels import leaves_left, next_due, record_labels
 from tracker.candidates.models import Enrolment, EvidenceFile
 from tracker.candidates.queries import visible_candidates
@@ -573,54 +574,13 @@ SORT_KEYS = {
 }
 
 
-def _pending_hours(result: dict[str, Any]) -> float:
-    total = 0.0
-
-    def walk(nodes: list[dict[str, Any]]) -> None:
-        nonlocal total
-        for node in nodes:
-            if node["kind"] == "hours" and node["status"] != "not_applicable":
-                total = max(total, float(node.get("pending_hours") or 0))
-            walk(node.get("children", []))
-
-    walk(result["requirements"])
-    return total
-
-
-def cohort_rows(user: User, catalog: Catalog, people: list[User]) -> list[dict[str, Any]]:
-    rows = []
-    for p in evaluate_cohort(catalog, people, today()):
-        definition = catalog.get(p.enrolment.credential)
-        result = p.result or {}
-        rows.append(
-            {
-                "candidate": p.candidate,
-                "credential": p.enrolment.credential,
-                "credential_name": definition.name if definition else p.enrolment.credential,
-                "pathway": (
-                    definition.pathways.get(p.enrolment.pathway or "", p.enrolment.pathway or "")
-                    if definition
-                    else p.enrolment.pathway
-                )
-                or "",
-                "status": result.get("status", "error"),
-                "progress": float(result.get("progress") or 0),
-                "met_on": result.get("met_on"),
-                "due": next_due(result.get("requirements", [])) if result else None,
-                "pending_hours": _pending_hours(result) if result else 0.0,
-                "error": p.error,
-            }
-        )
-    return rows
-
-
 @bp.get("/cohort")
 @roles_required(Role.COORDINATOR, Role.ADMIN)
 def cohort() -> Any:
     user = actor()
     catalog = current_catalog()
     people = visible_candidates(user)
-    rows = cohort_rows(user, catalog, people)
+    rows = cohort_rows(catalog, people)
     sort = request.args.get("sort", "name")
     if sort not in SORT_KEYS:
         sort = "name"
@@ -640,7 +600,7 @@ def cohort() -> Any:
 @roles_required(Role.COORDINATOR, Role.ADMIN)
 def cohort_csv() -> Any:
     user = actor()
-    rows = cohort_rows(user, current_catalog(), visible_candidates(user))
+    rows = cohort_rows(current_catalog(), visible_candidates(user))
     rows.sort(key=SORT_KEYS["name"])
     buffer = io.StringIO()
     writer = csv.writer(buffer)

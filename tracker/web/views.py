@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from flask import Blueprint, jsonify, render_template
@@ -12,6 +13,7 @@ from tracker.accounts.models import Role
 from tracker.admin import queries as admin_queries
 from tracker.admin.queries import organization_summaries
 from tracker.approvals.queries import pending_count
+from tracker.candidates.cohort import cohort_rows
 from tracker.candidates.queries import visible_candidates
 from tracker.credentials.catalog import current_catalog
 from tracker.credentials.evaluation import evaluate_cohort
@@ -21,6 +23,7 @@ from tracker.timeutil import today
 from tracker.web.auth import actor
 
 bp = Blueprint("web", __name__)
+HOME_ROWS = 10  # the home page summarises; the cohort page lists everyone
 
 
 @bp.get("/")
@@ -34,8 +37,14 @@ def home() -> Any:
         return render_template("web/home_candidate.html", **context)
     if user.role is Role.COORDINATOR:
         people = visible_candidates(user)
+        rows = cohort_rows(catalog, people)
         context["people"] = people
-        context["progress"] = evaluate_cohort(catalog, people, today())
+        context["counts"] = Counter(row["status"] for row in rows)
+        context["soonest"] = sorted(
+            (row for row in rows if row["due"] and row["status"] != "met"),
+            key=lambda row: row["due"],
+        )[:HOME_ROWS]
+        context["enrolled"] = len({row["candidate"].id for row in rows})
         context["pending"] = pending_count(user)
         return render_template("web/home_coordinator.html", **context)
     if user.role is Role.MENTOR:

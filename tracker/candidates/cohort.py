@@ -1,0 +1,54 @@
+"""The cohort at a glance: one summary row per enrolment, for the cohort page, its CSV and
+the coordinator's home page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tracker.accounts.models import User
+from tracker.candidates.labels import next_due
+from tracker.credentials.catalog import Catalog
+from tracker.credentials.evaluation import evaluate_cohort
+from tracker.timeutil import today
+
+
+def _pending_hours(result: dict[str, Any]) -> float:
+    total = 0.0
+
+    def walk(nodes: list[dict[str, Any]]) -> None:
+        nonlocal total
+        for node in nodes:
+            if node["kind"] == "hours" and node["status"] != "not_applicable":
+                total = max(total, float(node.get("pending_hours") or 0))
+            walk(node.get("children", []))
+
+    walk(result["requirements"])
+    return total
+
+
+def cohort_rows(catalog: Catalog, people: list[User]) -> list[dict[str, Any]]:
+    """One row per enrolment: status, progress, met_on, next due date and pending hours."""
+    rows = []
+    for p in evaluate_cohort(catalog, people, today()):
+        definition = catalog.get(p.enrolment.credential)
+        result = p.result or {}
+        rows.append(
+            {
+                "candidate": p.candidate,
+                "credential": p.enrolment.credential,
+                "credential_name": definition.name if definition else p.enrolment.credential,
+                "pathway": (
+                    definition.pathways.get(p.enrolment.pathway or "", p.enrolment.pathway or "")
+                    if definition
+                    else p.enrolment.pathway
+                )
+                or "",
+                "status": result.get("status", "error"),
+                "progress": float(result.get("progress") or 0),
+                "met_on": result.get("met_on"),
+                "due": next_due(result.get("requirements", [])) if result else None,
+                "pending_hours": _pending_hours(result) if result else 0.0,
+                "error": p.error,
+            }
+        )
+    return rows
