@@ -106,3 +106,13 @@ def test_role_aware_home_pages(client, factory):
     coord = client.application.test_client()
     login(coord, people["coordinator"].email)
     assert b"Cand Idate" in coord.get("/").data
+
+
+def test_home_pages_have_a_plain_title(client, factory):
+    org = factory.org("Harbor")
+    for role in ("candidate", "coordinator", "mentor", "admin"):
+        user = factory.user(role, org if role != "admin" else None)
+        c = client.application.test_client()
+        login(c, user.email)
+        html = c.get("/").get_data(as_text=True)
+        assert "<title>Home · Tracker</title>" in html, role
