@@ -32,7 +32,7 @@ serve: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check tracker tests bench
-	$(VENV)/bin/ruff format --check tracker/requirements_engine tests/requirements_engine
+	$(VENV)/bin/ruff format --check tracker tests bench
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy --strict tracker/requirements_engine

@@ -137,9 +137,7 @@ def populate(
         ]
         session.execute(insert(User), rows)
         ids = dict(
-            session.execute(
-                select(User.email, User.id).where(User.organization_id == org_id)
-            ).all()
+            session.execute(select(User.email, User.id).where(User.organization_id == org_id)).all()
         )
         coordinator_id = ids[staff[0]["email"]]
         org = Org(org_id, staff[0]["email"], coordinator_id)

@@ -37,9 +37,7 @@ def _panel(x0: int, title: str, xlabel: str, ylabel: str, points: list[tuple[flo
             f'<text x="{x0 + LEFT - 6}" y="{sy(y) + 4:.1f}" text-anchor="end">{y:.3g}</text>'
         )
     for x, _y in points:
-        parts.append(
-            f'<text x="{sx(x):.1f}" y="{TOP + ph + 16}" text-anchor="middle">{x:g}</text>'
-        )
+        parts.append(f'<text x="{sx(x):.1f}" y="{TOP + ph + 16}" text-anchor="middle">{x:g}</text>')
     line = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in [(0, 0), *points])
     parts.append(f'<polyline points="{line}" fill="none" stroke="#1f6feb" stroke-width="2"/>')
     parts += [

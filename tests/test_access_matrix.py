@@ -173,8 +173,6 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
 }
 
 
-
-
 def _outcome(response, is_api):
     code = response.status_code
     if code >= 500:

@@ -25,11 +25,24 @@ def queue(factory):
 
     def entries():
         ids = {}
-        for who, month, cat in [(ann, 1, "financial-planning"), (ann, 2, "investment-decision-making"),
-                                (bob, 3, "financial-planning"), (far, 1, "financial-planning")]:
+        for who, month, cat in [
+            (ann, 1, "financial-planning"),
+            (ann, 2, "investment-decision-making"),
+            (bob, 3, "financial-planning"),
+            (far, 1, "financial-planning"),
+        ]:
             user = db.session.get(User, who.id)
-            e = add_record(user, user, "experience", {"start": date(2025, month, 1), "end": date(2025, month, 28),
-                                                      "hours": 100 + month, "category": cat})
+            e = add_record(
+                user,
+                user,
+                "experience",
+                {
+                    "start": date(2025, month, 1),
+                    "end": date(2025, month, 28),
+                    "hours": 100 + month,
+                    "category": cat,
+                },
+            )
             ids[(who.name, month)] = e.id
         return ids
 
@@ -38,8 +51,11 @@ def queue(factory):
 
 def test_queue_lists_own_org_and_filters(app, queue):
     c = client_for(app, queue["coord"])
+
     def rows(url):
-        return re.findall(r'aria-label="Approve ([0-9]+) hours of ([^"]+)"', c.get(url).get_data(as_text=True))
+        return re.findall(
+            r'aria-label="Approve ([0-9]+) hours of ([^"]+)"', c.get(url).get_data(as_text=True)
+        )
 
     assert rows("/approvals") == [("101", "Ann Able"), ("102", "Ann Able"), ("103", "Bob Baker")]
     assert rows(f"/approvals?candidate={queue['bob'].id}") == [("103", "Bob Baker")]
@@ -52,7 +68,10 @@ def test_approve_reject_and_bulk(app, queue):
     c = client_for(app, queue["coord"])
     ids = queue["ids"]
     one = ids[("Ann Able", 1)]
-    assert post_form(c, f"/approvals/experience/{one}/approve", {}, page_url="/approvals").status_code == 302
+    assert (
+        post_form(c, f"/approvals/experience/{one}/approve", {}, page_url="/approvals").status_code
+        == 302
+    )
     two = ids[("Ann Able", 2)]
     empty = post_form(c, f"/approvals/experience/{two}/reject", {"reason": ""})
     assert empty.status_code == 400
@@ -60,15 +79,24 @@ def test_approve_reject_and_bulk(app, queue):
     assert ok.status_code == 302
     three = ids[("Bob Baker", 3)]
     token_page = "/approvals"
-    bulk = post_form(c, "/approvals/bulk", {"action": "approve", "entry_id": [str(three)]}, page_url=token_page)
+    bulk = post_form(
+        c, "/approvals/bulk", {"action": "approve", "entry_id": [str(three)]}, page_url=token_page
+    )
     assert bulk.status_code == 302
     with app.app_context():
-        statuses = {e.id: (e.status.value, e.decided_by_id, e.reason) for e in db.session.scalars(db.select(ExperienceEntry))}
+        statuses = {
+            e.id: (e.status.value, e.decided_by_id, e.reason)
+            for e in db.session.scalars(db.select(ExperienceEntry))
+        }
         assert statuses[one][:2] == ("approved", queue["coord"].id)
         assert statuses[two] == ("rejected", queue["coord"].id, "Not investment work")
         assert statuses[three][0] == "approved"
         assert statuses[ids[("Far Away", 1)]][0] == "pending"
-        actions = sorted(e.action for e in db.session.scalars(db.select(AuditEvent)) if e.action.startswith("experience.") and e.action != "experience.create")
+        actions = sorted(
+            e.action
+            for e in db.session.scalars(db.select(AuditEvent))
+            if e.action.startswith("experience.") and e.action != "experience.create"
+        )
         assert actions == ["experience.approve", "experience.approve", "experience.reject"]
 
 
@@ -76,7 +104,10 @@ def test_second_decision_gets_a_clear_409_page(app, queue):
     c = client_for(app, queue["coord"])
     one = queue["ids"][("Ann Able", 1)]
     token_page = "/approvals"
-    assert post_form(c, f"/approvals/experience/{one}/approve", {}, page_url=token_page).status_code == 302
+    assert (
+        post_form(c, f"/approvals/experience/{one}/approve", {}, page_url=token_page).status_code
+        == 302
+    )
     again = post_form(c, f"/approvals/experience/{one}/approve", {}, page_url=token_page)
     assert again.status_code == 409
     assert "already approved" in again.get_data(as_text=True)
@@ -85,7 +116,10 @@ def test_second_decision_gets_a_clear_409_page(app, queue):
 def test_other_org_entries_are_404_and_candidates_403(app, queue):
     c = client_for(app, queue["coord"])
     far = queue["ids"][("Far Away", 1)]
-    assert post_form(c, f"/approvals/experience/{far}/approve", {}, page_url="/approvals").status_code == 404
+    assert (
+        post_form(c, f"/approvals/experience/{far}/approve", {}, page_url="/approvals").status_code
+        == 404
+    )
     cand = client_for(app, queue["ann"])
     assert cand.get("/approvals").status_code == 403
 
@@ -101,8 +135,12 @@ def test_queue_is_paged_and_keeps_filters(app, factory):
         user = db.session.get(User, cand.id)
         for i in range(60):
             day = date(2024, 1, 1) + timedelta(days=i)
-            add_record(user, user, "experience", {"start": day, "end": day, "hours": 8,
-                                                  "category": "financial-planning"})
+            add_record(
+                user,
+                user,
+                "experience",
+                {"start": day, "end": day, "hours": 8, "category": "financial-planning"},
+            )
 
     factory.run(entries)
     c = client_for(app, coord)

@@ -15,8 +15,6 @@ from tracker.extensions import db
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 
 
-
-
 def _page_rules(app):
     return [
         r

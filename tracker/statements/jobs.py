@@ -57,6 +57,7 @@ class Job:
 
 # ---------------------------------------------------------------- rendering in processes
 
+
 def _render_one(document: dict[str, Any]) -> tuple[str, bytes]:
     from tracker.statements.pdf import filename_for, render_pdf
 
