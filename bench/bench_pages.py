@@ -78,8 +78,8 @@ def login(client: Any, email: str, password: str) -> None:
 
 def page_urls(dataset: Dataset, app: Any) -> dict[str, list[str]]:
     """URLs of the three measured pages for the first organization's coordinator."""
-    from tracker.candidates.models import Enrolment
     from tracker.extensions import db
+    from tracker.records.models import Enrolment
 
     org = dataset.orgs[0]
     with app.app_context():
@@ -271,9 +271,9 @@ def api_tokens(app: Any, dataset: Dataset) -> list[tuple[str, list[int]]]:
     """A bearer token and the pending entries of each approving client (orgs 2..n)."""
     from tracker.accounts.models import User
     from tracker.accounts.operations import issue_token
-    from tracker.candidates.models import EntryStatus, ExperienceEntry
     from tracker.database import writing
     from tracker.extensions import db
+    from tracker.records.models import EntryStatus, ExperienceEntry
 
     orgs = dataset.orgs[1:] or dataset.orgs
     plan: list[tuple[str, list[int]]] = []

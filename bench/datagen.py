@@ -79,7 +79,8 @@ def populate(
 ) -> Dataset:
     """Insert the data into the app's database (inside an app context). Returns ids and logins."""
     from tracker.accounts.models import Organization, Role, User
-    from tracker.candidates.models import (
+    from tracker.extensions import db
+    from tracker.records.models import (
         Attestation,
         Course,
         Degree,
@@ -88,7 +89,6 @@ def populate(
         ExamResult,
         ExperienceEntry,
     )
-    from tracker.extensions import db
 
     now = datetime.now().replace(microsecond=0)  # noqa: DTZ005 - naive UTC-ish stamp is fine
     today = today or now.date()
@@ -251,7 +251,7 @@ def _records(
                     "category": category,
                     "source": "employment",
                     "supervised": n % 2 == 1,
-                    "employer": "Bench & Co",
+                    "workplace": "Bench & Co",
                     "description": "",
                     "status": state,
                     "decided_by_id": coordinator_id if decided else None,

@@ -133,7 +133,7 @@ def test_seed_demo_is_idempotent(app, runner):
             if m.__tablename__ != "audit_events"
         }
     assert counts == again
-    assert counts["users"] == 10 and counts["experience_entries"] > 100
+    assert counts["users"] == 10 and counts["hours_entries"] > 100
 
 
 def test_verify_audit(app, runner):

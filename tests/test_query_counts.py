@@ -12,8 +12,13 @@ from bench.bench_pages import counting
 from bench.datagen import PASSWORD, populate
 from tests.conftest import login
 from tracker.accounts.models import User
-from tracker.candidates import records as rec
-from tracker.candidates.models import (
+from tracker.credentials import cache
+from tracker.credentials.catalog import current_catalog
+from tracker.credentials.evaluation import evaluate_cohort
+from tracker.database import writing
+from tracker.extensions import db
+from tracker.records import adapter as rec
+from tracker.records.models import (
     Attestation,
     Course,
     Degree,
@@ -22,14 +27,10 @@ from tracker.candidates.models import (
     ExamResult,
     ExperienceEntry,
     HeldCredential,
+    HoursEntry,
+    Internship,
     Waiver,
 )
-from tracker.credentials import cache
-from tracker.credentials.catalog import current_catalog
-from tracker.credentials.evaluation import evaluate_cohort
-from tracker.database import writing
-from tracker.extensions import db
-from tracker.mentoring.models import Internship
 from tracker.timeutil import today
 
 PAGES = ("progress", "cohort", "approvals")
@@ -186,12 +187,12 @@ def test_bulk_loading_builds_the_same_records_as_the_row_converters(app, factory
             ("degrees", Degree, rec.degree_record),
             ("courses", Course, rec.course_record),
             ("exams", ExamResult, rec.exam_record),
-            ("experience", ExperienceEntry, rec.experience_record),
-            ("experience", Internship, rec.internship_record),
+            ("experience", HoursEntry, rec.hours_record),
             ("attestations", Attestation, rec.attestation_record),
             ("credentials", HeldCredential, rec.held_record),
         ):
-            for row in db.session.scalars(select(model).order_by(model.id)):
+            order = (model.source, model.id) if model is HoursEntry else (model.id,)
+            for row in db.session.scalars(select(model).order_by(*order)):
                 expected[key].append(convert(row))
         for waiver in db.session.scalars(select(Waiver)):
             expected["waivers"].append(rec.waiver_record(waiver, coord.email))

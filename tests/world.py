@@ -34,8 +34,10 @@ class World:
             "token_id": self.ids["token"],
             "definition_id": "cfp",
             "credential_id": "cfp",
+            "waiver_id": self.ids.get("waiver", 1),
             "code": self.ids.get("statement_code", "unknown-code"),
             "job_id": "unknown-job",
+            "records": self.ids.get("records", {}),
             "filename": "css/tracker.css",
         }
 
@@ -73,7 +75,7 @@ def build_world(app: Any, factory: Any) -> World:
                 "category": "financial-planning",
             },
         )
-        operations.add_record(
+        degree = operations.add_record(
             cand,
             cand,
             "degrees",
@@ -83,6 +85,23 @@ def build_world(app: Any, factory: Any) -> World:
                 "institution": "U",
                 "conferred_on": "2018-01-01",
             },
+        )
+        others = {
+            "courses": {"title": "Tax", "provider": "cfp-registered", "topics": ["tax"],
+                        "credits": 3, "completed_on": "2020-01-01"},
+            "exams": {"code": "CFP", "taken_on": "2021-03-01", "passed": True},
+            "attestations": {"kind": "ethics", "signed_on": "2021-04-01"},
+            "credentials": {"id": "cpa", "awarded_on": "2015-01-01"},
+        }  # fmt: skip
+        record_ids = {"degrees": degree.id}
+        for kind, body in others.items():
+            record_ids[kind] = operations.add_record(cand, cand, kind, body).id
+        coordinator = db.session.get(User, users["coordinator_same_org"].id)
+        waiver = operations.grant_waiver(
+            coordinator,
+            cand,
+            current_catalog(),
+            {"credential": "cfp", "requirement": "degree", "reason": "Foreign degree"},
         )
         internship = create_internship(
             cand,
@@ -102,6 +121,13 @@ def build_world(app: Any, factory: Any) -> World:
         return {
             "experience": entry.id,
             "internship": internship.id,
+            "waiver": waiver.id,
+            "records": {
+                **record_ids,
+                "experience": entry.id,
+                "internships": internship.id,
+                "waivers": waiver.id,
+            },  # fmt: skip
             "evidence": item.id,
             "token": token.id,
         }
@@ -111,11 +137,19 @@ def build_world(app: Any, factory: Any) -> World:
 
 
 def build_url(rule: Any, params: dict[str, Any]) -> str:
-    """The URL of a url_map rule with every <converter:name> filled from params."""
+    """The URL of a url_map rule with every <converter:name> filled from params.
+
+    A `record_id` after a record kind's name (…/courses/<int:record_id>) is that kind's
+    record in the world, when params hold one (`records`).
+    """
     import re
 
     url = str(rule.rule)
     for part in re.findall(r"<[^>]+>", url):
         name = part.strip("<>").split(":")[-1]
-        url = url.replace(part, str(params[name]))
+        value = params[name]
+        if name == "record_id":
+            kind = url.split(part)[0].rstrip("/").rsplit("/", 1)[-1]
+            value = params.get("records", {}).get(kind, value)
+        url = url.replace(part, str(value), 1)
     return url

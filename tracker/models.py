@@ -2,7 +2,7 @@
 
 from tracker.accounts.models import ApiToken, Organization, Role, User
 from tracker.audit.models import AuditEvent
-from tracker.candidates.models import (
+from tracker.records.models import (
     Attestation,
     Course,
     Degree,
@@ -12,9 +12,9 @@ from tracker.candidates.models import (
     ExamResult,
     ExperienceEntry,
     HeldCredential,
+    Internship,
     Waiver,
 )
-from tracker.mentoring.models import Internship
 from tracker.statements.models import IssuedStatement
 
 __all__ = [

@@ -7,9 +7,8 @@ import pytest
 from tracker.accounts import policies
 from tracker.accounts.models import User
 from tracker.approvals.policies import can_decide_experience, can_decide_internship
-from tracker.candidates.models import ExperienceEntry
 from tracker.extensions import db
-from tracker.mentoring.models import Internship
+from tracker.records.models import ExperienceEntry, Internship
 
 ACTORS = [
     "self",

@@ -10,9 +10,9 @@ import pytest
 from tests.candidates.test_pages import client_for, post_form
 from tracker.accounts.models import User
 from tracker.audit.models import AuditEvent
-from tracker.candidates.models import ExperienceEntry
 from tracker.candidates.operations import add_record
 from tracker.extensions import db
+from tracker.records.models import ExperienceEntry
 
 
 @pytest.fixture()
@@ -85,7 +85,7 @@ def test_approve_reject_and_bulk(app, queue):
     assert bulk.status_code == 302
     with app.app_context():
         statuses = {
-            e.id: (e.status.value, e.decided_by_id, e.reason)
+            e.id: (e.status.value, e.decided_by_id, e.note)
             for e in db.session.scalars(db.select(ExperienceEntry))
         }
         assert statuses[one][:2] == ("approved", queue["coord"].id)

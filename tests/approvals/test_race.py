@@ -20,12 +20,11 @@ from tests.conftest import bearer
 from tracker.accounts.models import User
 from tracker.audit.models import AuditEvent
 from tracker.audit.operations import verify_chain
-from tracker.candidates.models import EntryStatus, ExperienceEntry
 from tracker.candidates.operations import add_record
 from tracker.credentials.catalog import current_catalog
 from tracker.extensions import db
-from tracker.mentoring.models import Internship
 from tracker.mentoring.operations import create_internship
+from tracker.records.models import EntryStatus, ExperienceEntry, Internship
 from tracker.timeutil import today
 
 TRIALS = 10
@@ -143,7 +142,7 @@ def test_exactly_one_concurrent_decision_wins(app, factory, team, deciders):
             assert EntryStatus(entry.status).value == DECISIONS[won_with], trial
             assert entry.decided_by_id == coordinators[winner].id, trial
             assert entry.decided_at is not None
-            assert entry.reason == (f"refused by {winner}" if won_with == "reject" else None)
+            assert entry.note == (f"refused by {winner}" if won_with == "reject" else None)
         events = _decision_events(app, f"experience:{entry_id}")
         assert [(e.action, e.actor_id) for e in events] == [
             (f"experience.{won_with}", coordinators[winner].id)

@@ -9,8 +9,8 @@ import pytest
 
 from tests.conftest import extract_csrf, login
 from tracker.audit.models import AuditEvent
-from tracker.candidates.models import Degree, Enrolment, EvidenceFile, ExperienceEntry, Waiver
 from tracker.extensions import db
+from tracker.records.models import Degree, Enrolment, EvidenceFile, ExperienceEntry, Waiver
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -195,8 +195,7 @@ def test_degree_course_exam_attestation_forms(app, people):
             {
                 "title": "Tax",
                 "provider": "cfp-registered",
-                "topics": ["tax"],
-                "other_topics": "estate",
+                "topics": ["tax", "estate"],
                 "credits": "3",
                 "completed_on": "2023-01-01",
                 "passed": "y",

@@ -11,10 +11,9 @@ from sqlalchemy import func, select
 from tests.admin.pages import as_user, assert_accessible_basics, post, text
 from tracker.accounts.models import User
 from tracker.audit.models import AuditEvent
-from tracker.candidates.models import EntryStatus
 from tracker.extensions import db
-from tracker.mentoring.models import Internship
 from tracker.mentoring.operations import create_internship
+from tracker.records.models import EntryStatus, Internship
 
 
 def make_internship(factory, candidate, mentor, host="Harbor Wealth", start="2025-01-06"):
@@ -43,7 +42,7 @@ def _read(app, fn):
 def _internship(app, internship_id):
     def load():
         row = db.session.get(Internship, internship_id)
-        return SimpleNamespace(status=row.status, comment=row.comment, decided_by=row.decided_by_id)
+        return SimpleNamespace(status=row.status, comment=row.note, decided_by=row.decided_by_id)
 
     return _read(app, load)
 

@@ -17,10 +17,10 @@ from tests.conftest import bearer
 from tracker.accounts.models import User
 from tracker.audit.models import AuditEvent
 from tracker.audit.operations import verify_chain
-from tracker.candidates.models import EntryStatus, ExperienceEntry
 from tracker.candidates.operations import add_record
 from tracker.credentials.catalog import current_catalog
 from tracker.extensions import db
+from tracker.records.models import EntryStatus, ExperienceEntry
 
 APPROVERS = 8
 TRIALS = 20

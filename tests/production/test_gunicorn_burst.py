@@ -169,7 +169,7 @@ def test_burst_of_hour_submissions_under_gunicorn(tmp_path):
         stored = {
             row[0]: (row[1], float(row[2]))
             for row in conn.execute(
-                "SELECT id, candidate_id, hours FROM experience_entries WHERE status = 'pending'"
+                "SELECT id, candidate_id, hours FROM hours_entries WHERE status = 'pending' AND source = 'employment'"
             )
         }
         integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]

@@ -17,11 +17,11 @@ from tests.conftest import database_url
 from tracker.accounts.models import User
 from tracker.audit.models import AuditEvent
 from tracker.audit.operations import verify_chain
-from tracker.candidates.models import ExperienceEntry
 from tracker.candidates.operations import add_record
 from tracker.config import PROJECT_ROOT
 from tracker.credentials.catalog import current_catalog
 from tracker.extensions import db
+from tracker.records.models import ExperienceEntry
 
 ROWS = 1500  # with long descriptions: several MB, more than SQLite's page cache holds
 READY_TIMEOUT_S = 60

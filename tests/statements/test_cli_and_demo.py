@@ -58,9 +58,9 @@ def test_cli_unwritable_file(runner, people, tmp_path):
 
 
 def test_every_demo_enrolment_renders(app, runner):
-    from tracker.candidates.models import Enrolment
     from tracker.credentials.catalog import current_catalog
     from tracker.database import writing
+    from tracker.records.models import Enrolment
     from tracker.statements.operations import issue_statement
     from tracker.statements.pdf import render_pdf
     from tracker.timeutil import today

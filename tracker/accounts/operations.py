@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 import secrets
 from datetime import datetime, timedelta
 
@@ -12,18 +11,22 @@ from sqlalchemy import func, select
 
 from tracker.accounts import passwords
 from tracker.accounts.models import ApiToken, Organization, Role, User
+from tracker.accounts.schemas import EmailIn, OrganizationIn
 from tracker.audit.operations import record
-from tracker.candidates.validation import parse_text
 from tracker.errors import ConflictError, ValidationError
 from tracker.extensions import db
+from tracker.schema import parse
 from tracker.timeutil import utcnow
 
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 TOKEN_PREFIX = "trk_"  # noqa: S105 - a public prefix, not a secret
 
 
-def _clean(value: object, field: str, *, max_len: int = 200, required: bool = True) -> str:
-    return parse_text(value, field, max_len=max_len, required=required)
+def _clean(value: object, field: str) -> str:
+    """A person's or an organization's name, by the schemas' rules (errors name `field`)."""
+    try:
+        return parse(OrganizationIn, {"name": value}).name
+    except ValidationError as exc:
+        raise ValidationError(field, exc.errors["name"]) from None
 
 
 def parse_role(value: object) -> Role:
@@ -46,10 +49,7 @@ def create_organization(actor: User | None, name: object) -> Organization:
 
 
 def normalize_email(value: object) -> str:
-    email = _clean(value, "email", max_len=254).lower()
-    if not EMAIL_RE.match(email):
-        raise ValidationError("email", f"{email!r} is not an e-mail address")
-    return email
+    return parse(EmailIn, {"email": value}).email
 
 
 def create_user(

@@ -20,7 +20,7 @@ def is_mentor_of(user: User, candidate: User) -> bool:
     """The user is named as mentor on at least one of the candidate's internships."""
     if user.role is not Role.MENTOR:
         return False
-    from tracker.mentoring.models import Internship
+    from tracker.records.models import Internship
 
     return bool(
         db.session.scalar(
@@ -93,3 +93,18 @@ def can_manage_users(user: User) -> bool:
 
 def can_see_approvals(user: User) -> bool:
     return user.role in (Role.COORDINATOR, Role.MENTOR, Role.ADMIN)
+
+
+def can_verify_records(user: User, candidate: User) -> bool:
+    """Coordinators of the candidate's organization and admins check self-reported records
+    against their evidence; nobody verifies their own."""
+    return can_manage_cohort(user, candidate) and user.id != candidate.id
+
+
+def can_list_mentors(user: User) -> bool:
+    """Whoever records internships needs the mentors they may name."""
+    return user.role in (Role.CANDIDATE, Role.COORDINATOR, Role.ADMIN)
+
+
+def can_see_cohort(user: User) -> bool:
+    return user.role in (Role.COORDINATOR, Role.ADMIN)

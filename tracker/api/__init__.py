@@ -9,21 +9,19 @@ from flask import Blueprint, g, request
 from tracker.accounts.models import ApiToken
 from tracker.accounts.operations import note_token_use, token_for, token_use_is_stale
 from tracker.api.errors import json_error
-from tracker.candidates.validation import MAX_ID
 from tracker.database import write_intent
 from tracker.errors import TrackerError
 from tracker.extensions import csrf, db
+from tracker.schema import MAX_ID
 from tracker.timeutil import utcnow
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
-PUBLIC_ENDPOINTS = {"api.openapi"}
-
 
 @bp.before_request
 def _authenticate() -> Any:
-    if request.endpoint in PUBLIC_ENDPOINTS:
+    if request.endpoint in public_endpoints():
         return None
     header = request.headers.get("Authorization", "")
     scheme, _, raw = header.partition(" ")
@@ -45,6 +43,13 @@ def _authenticate() -> Any:
     if any(isinstance(v, int) and v > MAX_ID for v in (request.view_args or {}).values()):
         return json_error(404, "not_found", "not found")  # beyond any row id the database holds
     return None
+
+
+def public_endpoints() -> set[str]:
+    """The operations declared public (the OpenAPI document): no token needed."""
+    from tracker.api.routing import OPERATIONS, endpoint_of
+
+    return {f"api.{endpoint_of(op)}" for op in OPERATIONS if op.public}
 
 
 @bp.errorhandler(TrackerError)

@@ -1,311 +1,233 @@
-"""The OpenAPI 3.1 description of /api/v1, served at /api/v1/openapi.json."""
+"""The OpenAPI 3.1 document of /api/v1, generated from the declared operations.
+
+Nothing here restates a field: bodies, queries and answers come from the schemas that
+parse and describe them (routing.OPERATIONS), the vocabulary enums from the loaded
+definitions. Served at /api/v1/openapi.json.
+"""
 
 from __future__ import annotations
 
+import copy
+import re
+import typing
 from typing import Any
 
-DATE = {"type": "string", "format": "date", "example": "2024-03-10"}
-ID = {"type": "integer", "minimum": 1}
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from tracker.api import answers
+from tracker.api.routing import OPERATIONS, Operation
+from tracker.schema import MAX_ID, Vocabulary
+
+ERROR_TEXT = {
+    400: "Bad input: the message names the field",
+    401: "No or bad token",
+    403: "Authenticated but not allowed",
+    404: "Not found, or not visible to you",
+    405: "Method not allowed (see Allow)",
+    409: "Conflict: already decided, verified or changed since (code `stale`)",
+    413: "The upload is too large",
+}
+_PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 
 
-def _obj(props: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
-    schema: dict[str, Any] = {"type": "object", "properties": props}
-    if required:
-        schema["required"] = required
-    return schema
+def _path(rule: str) -> str:
+    return _PARAM.sub(lambda m: "{" + m.group(2) + "}", rule).removeprefix("/api/v1")
 
 
-ERROR = _obj(
-    {
-        "error": _obj(
-            {"code": {"type": "string"}, "message": {"type": "string"}}, ["code", "message"]
+def _path_parameters(rule: str) -> list[dict[str, Any]]:
+    params = []
+    for converter, name in _PARAM.findall(rule):
+        schema: dict[str, Any] = (
+            {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+            if converter == "int"
+            else {"type": "string", "minLength": 1, "maxLength": 64, "pattern": r"^[^/]+$"}
         )
-    },
-    ["error"],
-)
-USER = _obj(
-    {
-        "id": ID,
-        "email": {"type": "string"},
-        "name": {"type": "string"},
-        "role": {"type": "string", "enum": ["candidate", "mentor", "coordinator", "admin"]},
-        "organization_id": {"type": ["integer", "null"]},
-    },
-    ["id", "email", "name", "role", "organization_id"],
-)
-BODIES: dict[str, dict[str, Any]] = {
-    "Enrolment": _obj(
+        params.append({"name": name, "in": "path", "required": True, "schema": schema})
+    return params
+
+
+def _models(op: Operation) -> list[type[BaseModel]]:
+    found = [m for m in (op.body, op.query) if m is not None]
+    answer = op.answer
+    if typing.get_origin(answer) is list:
+        answer = typing.get_args(answer)[0]
+    if isinstance(answer, type) and issubclass(answer, BaseModel):
+        found.append(answer)
+    return found
+
+
+def _ref(model: type[BaseModel]) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+def _query_parameters(model: type[BaseModel], defs: dict[str, Any]) -> list[dict[str, Any]]:
+    schema = defs[model.__name__]
+    required = set(schema.get("required", []))
+    return [
         {
-            "credential": {"type": "string", "example": "cfp"},
-            "pathway": {"type": "string", "example": "standard"},
-        },
-        ["credential"],
-    ),
-    "Degree": _obj(
-        {
-            "level": {"type": "string", "enum": ["associate", "bachelor", "master", "doctorate"]},
-            "field": {"type": "string"},
-            "institution": {"type": "string"},
-            "accredited": {"type": "boolean"},
-            "conferred_on": {**DATE, "type": ["string", "null"]},
-        },
-        ["level", "field", "institution"],
-    ),
-    "Course": _obj(
-        {
-            "title": {"type": "string"},
-            "provider": {"type": "string", "example": "cfp-registered"},
-            "topics": {"type": "array", "items": {"type": "string"}},
-            "credits": {"type": "number", "minimum": 0},
-            "completed_on": DATE,
-            "passed": {"type": "boolean"},
-        },
-        ["title", "provider"],
-    ),
-    "Exam": _obj(
-        {
-            "code": {"type": "string", "example": "CFP"},
-            "taken_on": DATE,
-            "passed": {"type": "boolean"},
-        },
-        ["code", "taken_on", "passed"],
-    ),
-    "Attestation": _obj(
-        {"kind": {"type": "string", "example": "ethics"}, "signed_on": DATE}, ["kind"]
-    ),
-    "HeldCredential": _obj(
-        {
-            "id": {"type": "string", "example": "cpa"},
-            "awarded_on": DATE,
-            "expires_on": {**DATE, "type": ["string", "null"]},
-        },
-        ["id", "awarded_on"],
-    ),
-    "Experience": _obj(
-        {
-            "start": DATE,
-            "end": DATE,
-            "hours": {"type": "number", "exclusiveMinimum": 0},
-            "category": {"type": "string", "example": "financial-planning"},
-            "supervised": {"type": "boolean"},
-            "employer": {"type": "string"},
-            "description": {"type": "string"},
-        },
-        ["start", "end", "hours", "category"],
-    ),
-    "Internship": _obj(
-        {
-            "mentor_id": ID,
-            "start": DATE,
-            "end": DATE,
-            "hours": {"type": "number", "exclusiveMinimum": 0},
-            "host": {"type": "string"},
-        },
-        ["mentor_id", "start", "end", "hours", "host"],
-    ),
-    "Decision": _obj({"reason": {"type": "string"}}, ["reason"]),
-    "SignOff": _obj({"comment": {"type": "string"}}),
-    "Empty": _obj({}),
-}
-ERRORS = {
-    str(code): {
-        "description": text,
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-    }
-    for code, text in [
-        (400, "Bad input; the message names the field"),
-        (401, "No or bad token"),
-        (403, "Not allowed"),
-        (404, "Not found or not visible to you"),
-        (409, "Conflict, e.g. the entry was already decided"),
-    ]
-}
-
-
-def _json(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"content": {"application/json": {"schema": schema}}}
-
-
-def _op(
-    summary: str,
-    *,
-    body: str | None = None,
-    ok: int = 200,
-    answer: dict[str, Any] | None = None,
-    params: list[dict[str, Any]] | None = None,
-    content: str = "application/json",
-) -> dict[str, Any]:
-    op: dict[str, Any] = {
-        "summary": summary,
-        "responses": {
-            str(ok): {
-                "description": "OK",
-                **({"content": {content: {"schema": answer or {}}}} if content else {}),
-            },
-            **ERRORS,
-        },
-    }
-    if body:
-        op["requestBody"] = {"required": True, **_json({"$ref": f"#/components/schemas/{body}"})}
-    if params:
-        op["parameters"] = params
-    return op
-
-
-def _path_id(name: str) -> dict[str, Any]:
-    return {"name": name, "in": "path", "required": True, "schema": ID}
-
-
-def _query(name: str, required: bool, schema: dict[str, Any]) -> dict[str, Any]:
-    return {"name": name, "in": "query", "required": required, "schema": schema}
-
-
-def spec() -> dict[str, Any]:
-    cid = [_path_id("candidate_id")]
-    created = {"type": "object", "properties": {"id": ID}, "required": ["id"]}
-    status = {"type": "string", "enum": ["pending", "approved", "rejected"]}
-    pending = _obj({"id": ID, "status": status}, ["id", "status"])
-    decided = _obj({"status": status}, ["status"])
-    record_routes = {
-        f"/candidates/{{candidate_id}}/{name}": {
-            "post": _op(
-                f"Add a {label} (the candidate)", body=body, ok=201, answer=created, params=cid
-            )
+            "name": name,
+            "in": "query",
+            "required": name in required,
+            "schema": _plain(prop),
+            **({"description": prop["description"]} if "description" in prop else {}),
         }
-        for name, label, body in [
-            ("degrees", "degree", "Degree"),
-            ("courses", "course", "Course"),
-            ("exams", "exam result", "Exam"),
-            ("attestations", "attestation", "Attestation"),
-            ("credentials", "held credential", "HeldCredential"),
-            ("experience", "pending experience entry", "Experience"),
-        ]
-    }
-    paths: dict[str, Any] = {
-        "/me": {"get": _op("The token's user", answer=USER)},
-        "/candidates": {
-            "get": _op(
-                "Candidates visible to you",
-                answer={
-                    "type": "array",
-                    "items": _obj(
-                        {"id": ID, "email": {"type": "string"}, "name": {"type": "string"}}
-                    ),
-                },
-            )
-        },
-        "/candidates/{candidate_id}/enrolments": {
-            "post": _op("Enrol a candidate", body="Enrolment", ok=201, answer=created, params=cid)
-        },
-        **record_routes,
-        "/candidates/{candidate_id}/internships": {
-            "post": _op(
-                "Request an internship", body="Internship", ok=201, answer=pending, params=cid
-            )
-        },
-        "/approvals": {
-            "get": _op(
-                "Pending entries you may decide",
-                answer={
-                    "type": "array",
-                    "items": _obj(
-                        {
-                            "id": ID,
-                            "type": {"type": "string", "enum": ["experience", "internship"]},
-                            "candidate_id": ID,
-                            "hours": {"type": "number"},
-                            "start": DATE,
-                            "end": DATE,
-                        }
-                    ),
-                },
-            )
-        },
-        "/experience/{entry_id}/approve": {
-            "post": _op(
-                "Approve experience", body="Empty", answer=decided, params=[_path_id("entry_id")]
-            )
-        },
-        "/experience/{entry_id}/reject": {
-            "post": _op(
-                "Reject experience", body="Decision", answer=decided, params=[_path_id("entry_id")]
-            )
-        },
-        "/internships/{internship_id}/signoff": {
-            "post": _op(
-                "Sign off an internship",
-                body="SignOff",
-                answer=decided,
-                params=[_path_id("internship_id")],
-            )
-        },
-        "/internships/{internship_id}/reject": {
-            "post": _op(
-                "Return an internship",
-                body="Decision",
-                answer=decided,
-                params=[_path_id("internship_id")],
-            )
-        },
-        "/candidates/{candidate_id}/progress": {
-            "get": _op(
-                "Evaluate progress (the engine's result JSON)",
-                params=cid
-                + [
-                    _query("credential", True, {"type": "string"}),
-                    _query("as_of", False, DATE),
-                    _query("pathway", False, {"type": "string"}),
-                ],
-            )
-        },
-        "/candidates/{candidate_id}/statement.pdf": {
-            "get": _op(
-                "Progress statement (PDF)",
-                params=cid + [_query("credential", True, {"type": "string"})],
-                content="application/pdf",
-                answer={"type": "string", "format": "binary"},
-            )
-        },
-        "/audit": {
-            "get": _op(
-                "Audit events",
-                params=[_query("candidate_id", False, ID)],
-                answer={
-                    "type": "array",
-                    "items": _obj(
-                        {
-                            "at": {"type": "string", "format": "date-time"},
-                            "actor_id": {"type": ["integer", "null"]},
-                            "action": {"type": "string"},
-                            "target": {"type": "string"},
-                            "before": {},
-                            "after": {},
-                        },
-                        ["at", "actor_id", "action", "target", "before", "after"],
-                    ),
-                },
-            )
-        },
-        "/openapi.json": {
-            "get": {
-                **_op("This description (no token needed)", answer={"type": "object"}),
-                "security": [],
+        for name, prop in schema.get("properties", {}).items()
+    ]
+
+
+def _plain(prop: dict[str, Any]) -> dict[str, Any]:
+    """A query parameter's schema: a nullable one is simply optional in a query string."""
+    prop = {k: v for k, v in prop.items() if k not in ("title", "description")}
+    options = prop.get("anyOf")
+    if options:
+        kept = [o for o in options if o.get("type") != "null"]
+        if len(kept) == 1:
+            prop = {**{k: v for k, v in prop.items() if k != "anyOf"}, **kept[0]}
+    if prop.get("default") is None:
+        prop.pop("default", None)
+    return prop
+
+
+def _content(answer: Any) -> dict[str, Any]:
+    if isinstance(answer, tuple):
+        return {media: {"schema": {"type": "string", "format": "binary"}} for media in answer}
+    if isinstance(answer, str):
+        media = {"schema": {"type": "string", "format": "binary"}}
+        if answer == "text/csv":
+            media = {"schema": {"type": "string"}}
+        return {answer: media}
+    if typing.get_origin(answer) is list:
+        return {
+            "application/json": {
+                "schema": {"type": "array", "items": _ref(typing.get_args(answer)[0])}
             }
-        },
+        }
+    return {"application/json": {"schema": _ref(answer)}}
+
+
+PAGING_HEADERS = {
+    "X-Total-Count": {
+        "description": "How many rows the whole list holds",
+        "schema": {"type": "integer", "minimum": 0},
+    },
+    "Link": {
+        "description": 'The next page: `<URL>; rel="next"` (absent on the last page)',
+        "schema": {"type": "string"},
+    },
+}
+
+
+def _operation(op: Operation, defs: dict[str, Any]) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "operationId": op.operation_id,
+        "tags": [op.tag],
+        "summary": op.summary,
     }
-    return {
+    if op.description:
+        doc["description"] = op.description
+    params = _path_parameters(op.rule)
+    if op.query is not None:
+        params += _query_parameters(op.query, defs)
+    if params:
+        doc["parameters"] = params
+    if op.body is not None:
+        doc["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": _ref(op.body)}},
+        }
+    elif op.multipart:
+        doc["requestBody"] = {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"file": {"type": "string", "format": "binary"}},
+                        "required": ["file"],
+                    }
+                }
+            },
+        }
+    responses: dict[str, Any] = {}
+    if op.status == 204 or op.answer is None:
+        responses[str(op.status)] = {"description": "Done"}
+    else:
+        ok: dict[str, Any] = {"description": "OK", "content": _content(op.answer)}
+        if op.csv:
+            ok["content"]["text/csv"] = {"schema": {"type": "string"}}
+        if op.paged:
+            ok["headers"] = PAGING_HEADERS
+        responses[str(op.status)] = ok
+    errors = set(op.errors) | {405}
+    if not op.public:
+        errors |= {401}
+    if op.query is not None or op.body is not None or op.multipart:
+        errors.add(400)
+    for code in sorted(errors):
+        responses[str(code)] = {
+            "description": ERROR_TEXT[code],
+            "content": {"application/json": {"schema": _ref(answers.Error)}},
+        }
+        if code == 405:
+            responses["405"]["headers"] = {
+                "Allow": {
+                    "description": "The methods this path takes",
+                    "schema": {"type": "string"},
+                }
+            }
+    doc["responses"] = responses
+    if op.public:
+        doc["security"] = []
+    return doc
+
+
+def _with_vocabulary(node: Any, vocabulary: Vocabulary | None) -> Any:
+    """`x-vocabulary: KEY` marks a value the loaded definitions decide: list them."""
+    if isinstance(node, dict):
+        out = {k: _with_vocabulary(v, vocabulary) for k, v in node.items()}
+        key = out.get("x-vocabulary")
+        if key and vocabulary is not None:
+            allowed = sorted(vocabulary.allowed(key))
+            if allowed:
+                out["enum"] = allowed
+                out.pop("pattern", None)
+        return out
+    if isinstance(node, list):
+        return [_with_vocabulary(v, vocabulary) for v in node]
+    return node
+
+
+def spec(vocabulary: Vocabulary | None = None) -> dict[str, Any]:
+    """The whole document; with a vocabulary, vocabulary fields list their allowed values."""
+    models: dict[str, type[BaseModel]] = {answers.Error.__name__: answers.Error}
+    for op in OPERATIONS:
+        for model in _models(op):
+            models[model.__name__] = model
+    _, top = models_json_schema(
+        [(m, "validation") for m in models.values()],
+        ref_template="#/components/schemas/{model}",
+    )
+    defs = copy.deepcopy(top.get("$defs", {}))
+    paths: dict[str, Any] = {}
+    for op in OPERATIONS:
+        paths.setdefault(_path(op.rule), {})[op.method.lower()] = _operation(op, defs)
+    document = {
         "openapi": "3.1.0",
         "info": {
             "title": "Tracker API",
-            "version": "1.0.0",
-            "description": "Training and certification tracking. Errors are "
-            '{"error": {"code", "message"}}.',
+            "version": "2",
+            "description": "Training and certification records, approvals and progress. "
+            'Errors are {"error": {"code", "message"}}; lists take `limit` and `cursor` '
+            "and answer the total in `X-Total-Count` and the next page in `Link`.",
         },
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}],
+        "tags": [{"name": tag} for tag in dict.fromkeys(op.tag for op in OPERATIONS)],
+        "paths": paths,
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {"Error": ERROR, "User": USER, **BODIES},
+            "schemas": defs,
         },
-        "paths": paths,
     }
+    return _with_vocabulary(document, vocabulary)  # type: ignore[no-any-return]

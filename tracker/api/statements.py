@@ -5,11 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from flask import g
+from pydantic import Field
 
 from tracker.api import bp
+from tracker.api.routing import Query, operation
 from tracker.statements.views import issue_and_send
 
 
-@bp.get("/candidates/<int:candidate_id>/statement.pdf")
+class StatementQuery(Query):
+    credential: str = Field(min_length=1, max_length=64, description="the credential's id")
+
+
+@operation(bp, "GET", "/candidates/<int:candidate_id>/statement.pdf",
+           operation_id="downloadStatement", tag="statements",
+           summary="Issue and download a progress statement (recorded for /verify/<code>; "
+           "HEAD issues nothing)", query=StatementQuery, answer="application/pdf",
+           errors=(403, 404))  # fmt: skip
 def statement_pdf(candidate_id: int) -> Any:
     return issue_and_send(g.api_user, candidate_id, "api")

@@ -1,47 +1,60 @@
-"""The contract's /api/v1 routes. Each handler loads, authorizes, then acts."""
+"""The /api/v1 operations. Each handler loads (404), authorizes (403), then acts.
+
+Bodies, queries and answers are declared on each operation (routing.operation) from the
+schemas; the record kinds' operations are registered once per kind from the registry.
+"""
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
+from functools import partial
 from typing import Any
 
-from flask import Response, g, jsonify, request
+from flask import Response, g, request, send_file
+from pydantic import Field
+from sqlalchemy import select
 
 from tracker.accounts import policies
 from tracker.accounts.models import User
-from tracker.api import bp
+from tracker.api import answers, bp
+from tracker.api.routing import Listing, ListQuery, Query, body, operation, query
 from tracker.approvals import operations as approvals
 from tracker.approvals import queries as approval_queries
-from tracker.approvals.policies import can_decide_experience, can_decide_internship
+from tracker.approvals.policies import can_decide
 from tracker.audit import queries as audit_queries
+from tracker.candidates import evidence as evidence_ops
 from tracker.candidates import operations as records_ops
 from tracker.candidates import queries as candidate_queries
-from tracker.candidates.models import EntryStatus, ExperienceEntry
-from tracker.candidates.validation import parse_date, parse_id
+from tracker.candidates.cohort import cohort_rows
 from tracker.credentials.catalog import current_catalog
 from tracker.credentials.evaluation import evaluate_candidate
-from tracker.errors import ValidationError
-from tracker.mentoring import operations as mentoring_ops
-from tracker.mentoring.models import Internship
+from tracker.errors import NotFoundError, TrackerError, ValidationError
+from tracker.extensions import db
+from tracker.records.kinds import KINDS, RecordKind
+from tracker.records.models import Enrolment, EntryStatus, EvidenceFile, HoursEntry, Waiver
+from tracker.records.schemas import (
+    ApproveIn,
+    DecideIn,
+    Empty,
+    EnrolmentIn,
+    EnrolmentPatch,
+    RejectIn,
+    RevokeIn,
+    SignOffIn,
+)
+from tracker.records.schemas import Decision as DecisionBody
+from tracker.schema import EARLIEST, LATEST, MAX_ID, patch_schema
 from tracker.timeutil import today
 from tracker.web.loading import authorize, load_candidate, load_record
+
+op = partial(operation, bp)
 
 
 def _user() -> User:
     user: User = g.api_user
     return user
-
-
-def _body() -> dict[str, Any]:
-    if not request.data:
-        return {}
-    try:
-        data = request.get_json(silent=True)
-    except RecursionError:  # nesting deeper than the JSON decoder follows
-        data = None
-    if not isinstance(data, dict):
-        raise ValidationError("body", "must be a JSON object")
-    return data
 
 
 def user_json(user: User) -> dict[str, Any]:
@@ -54,179 +67,392 @@ def user_json(user: User) -> dict[str, Any]:
     }
 
 
-@bp.get("/me")
+def _enrolment_json(e: Enrolment) -> dict[str, Any]:
+    return {
+        "id": e.id,
+        "candidate_id": e.candidate_id,
+        "credential": e.credential,
+        "version": e.version,
+        "pathway": e.pathway,
+        "enrolled_on": e.enrolled_on.isoformat(),
+    }
+
+
+# --- who am I, candidates ----------------------------------------------------------------
+
+
+@op("GET", "/me", operation_id="getMe", tag="accounts", summary="The token's user",
+    answer=answers.User)  # fmt: skip
 def me() -> Any:
-    return jsonify(user_json(_user()))
+    return user_json(_user())
 
 
-@bp.get("/candidates")
+@op("GET", "/candidates", operation_id="listCandidates", tag="candidates",
+    summary="The candidates you may see (coordinators, admins, mentors: theirs)",
+    answer=list[answers.CandidateSummary], paged=True, errors=(403,))  # fmt: skip
 def candidates() -> Any:
     user = _user()
     authorize(policies.can_list_candidates(user), "candidates cannot list other candidates")
-    people = candidate_queries.visible_candidates(user)
-    return jsonify([{"id": c.id, "email": c.email, "name": c.name} for c in people])
+    return Listing(
+        candidate_queries.visible_candidates_query(user),
+        lambda c: {"id": c.id, "email": c.email, "name": c.name},
+    )
 
 
-@bp.post("/candidates/<int:candidate_id>/enrolments")
+@op("GET", "/candidates/<int:candidate_id>", operation_id="getCandidate", tag="candidates",
+    summary="A candidate's profile with their enrolments", answer=answers.Candidate,
+    errors=(404,))  # fmt: skip
+def candidate(candidate_id: int) -> Any:
+    cand = load_candidate(_user(), candidate_id)
+    enrolments = db.session.scalars(
+        select(Enrolment).where(Enrolment.candidate_id == cand.id).order_by(Enrolment.id)
+    )
+    return {
+        "id": cand.id,
+        "email": cand.email,
+        "name": cand.name,
+        "organization_id": cand.organization_id,
+        "enrolments": [_enrolment_json(e) for e in enrolments],
+    }
+
+
+@op("POST", "/candidates/<int:candidate_id>/enrolments", operation_id="createEnrolment",
+    tag="enrolments", summary="Enrol a candidate in a credential", body=EnrolmentIn,
+    answer=answers.Enrolment, status=201, errors=(403, 404, 409))  # fmt: skip
 def enrol(candidate_id: int) -> Any:
     user = _user()
-    candidate = load_candidate(user, candidate_id)
-    authorize(policies.can_enrol(user, candidate))
-    enrolment = records_ops.enrol(user, candidate, current_catalog(), _body())
-    return jsonify(
-        {
-            "id": enrolment.id,
-            "candidate_id": candidate.id,
-            "credential": enrolment.credential,
-            "version": enrolment.version,
-            "pathway": enrolment.pathway,
-            "enrolled_on": enrolment.enrolled_on.isoformat(),
-        }
-    ), 201
+    cand = load_candidate(user, candidate_id)
+    authorize(policies.can_enrol(user, cand))
+    return _enrolment_json(records_ops.enrol(user, cand, current_catalog(), body()))
 
 
-def _held_credential(data: dict[str, Any]) -> dict[str, Any]:
-    """The records JSON names a held credential by "id"; the model calls it credential_id."""
-    if "id" in data and "credential_id" not in data:
-        data = {**data, "credential_id": data.pop("id")}
-    return data
-
-
-def _add(candidate_id: int, kind: str) -> tuple[Response, int]:
+@op("PATCH", "/candidates/<int:candidate_id>/enrolments/<credential>",
+    operation_id="updateEnrolment", tag="enrolments",
+    summary="Change an enrolment's pathway (or, coordinators and admins, its rules version)",
+    body=EnrolmentPatch, answer=answers.Enrolment, errors=(403, 404))  # fmt: skip
+def change_enrolment(candidate_id: int, credential: str) -> Any:
     user = _user()
-    candidate = load_candidate(user, candidate_id)
-    authorize(policies.can_edit_records(user, candidate), "only the candidate may add records")
-    data = _body()
-    if kind == "credentials":
-        data = _held_credential(data)
-    rtype = records_ops.RECORD_TYPES[kind]
-    row = records_ops.add_record(user, candidate, kind, data, catalog=current_catalog())
-    return jsonify(rtype.describe(row)), 201
+    cand = load_candidate(user, candidate_id)
+    enrolment = db.session.scalar(
+        select(Enrolment).where(
+            Enrolment.candidate_id == cand.id, Enrolment.credential == credential
+        )
+    )
+    if enrolment is None:
+        raise NotFoundError(f"not enrolled in {credential!r}")
+    authorize(policies.can_enrol(user, cand))
+    records_ops.change_enrolment(user, cand, enrolment, current_catalog(), body())
+    return _enrolment_json(enrolment)
 
 
-@bp.post("/candidates/<int:candidate_id>/degrees")
-def add_degree(candidate_id: int) -> Any:
-    return _add(candidate_id, "degrees")
+# --- records of every kind ---------------------------------------------------------------
 
 
-@bp.post("/candidates/<int:candidate_id>/courses")
-def add_course(candidate_id: int) -> Any:
-    return _add(candidate_id, "courses")
+def _record_answers(kind: RecordKind, rows: list[Any]) -> list[dict[str, Any]]:
+    evidence = evidence_ops.of_records(kind.name, [r.id for r in rows])
+    return [kind.answer(row, evidence.get(row.id, [])) for row in rows]
 
 
-@bp.post("/candidates/<int:candidate_id>/exams")
-def add_exam(candidate_id: int) -> Any:
-    return _add(candidate_id, "exams")
+def _load_kind_row(user: User, cand: User, kind: RecordKind, record_id: int) -> Any:
+    row = load_record(user, kind.model, record_id, kind.label)
+    if row.candidate_id != cand.id:
+        raise NotFoundError(f"{kind.label} {record_id} not found")
+    return row
 
 
-@bp.post("/candidates/<int:candidate_id>/attestations")
-def add_attestation(candidate_id: int) -> Any:
-    return _add(candidate_id, "attestations")
+def _register_kind(kind: RecordKind) -> None:
+    """The list, get, create, change, delete, evidence and verify operations of one kind."""
+    base = f"/candidates/<int:candidate_id>/{kind.name}"
+    item = f"{base}/<int:record_id>"
+    one, many = kind.operation_name, kind.operation_plural
+    answer = kind.answer_schema()
+    who_writes = "coordinators and admins" if kind.name == "waivers" else "the candidate"
+
+    def list_records(candidate_id: int) -> Any:
+        cand = load_candidate(_user(), candidate_id)
+        stmt = select(kind.model).where(kind.model.candidate_id == cand.id).order_by(kind.model.id)
+        return Listing(stmt, lambda row: row, batch=lambda rows: _record_answers(kind, rows))
+
+    def get_record(candidate_id: int, record_id: int) -> Any:
+        user = _user()
+        row = _load_kind_row(user, load_candidate(user, candidate_id), kind, record_id)
+        return _record_answers(kind, [row])[0]
+
+    def create_record(candidate_id: int) -> Any:
+        user = _user()
+        cand = load_candidate(user, candidate_id)
+        if kind.name == "waivers":
+            authorize(policies.can_grant_waiver(user, cand), "only coordinators grant waivers")
+            row = records_ops.grant_waiver(user, cand, current_catalog(), body())
+        else:
+            if kind.name == "internships":
+                authorize(policies.can_create_internship(user, cand))
+            else:
+                authorize(
+                    policies.can_edit_records(user, cand), "only the candidate may add records"
+                )
+            row = records_ops.add_record(user, cand, kind.name, body())
+        return _record_answers(kind, [row])[0]
+
+    op("GET", base, operation_id=f"list{many}", tag=kind.name, answer=list[answer], paged=True,
+       summary=f"The candidate's {kind.title.lower()}", errors=(404,))(list_records)  # fmt: skip
+    op("GET", item, operation_id=f"get{one}", tag=kind.name, answer=answer,
+       summary=f"One {kind.label} with its evidence", errors=(404,))(get_record)  # fmt: skip
+    op("POST", base, operation_id=f"create{one}", tag=kind.name, body=kind.schema,
+       answer=answer, status=201, errors=(403, 404, 409),
+       summary=f"Add a {kind.label} ({who_writes})")(create_record)  # fmt: skip
+    if kind.name == "waivers":
+        return
+
+    def update_record(candidate_id: int, record_id: int) -> Any:
+        user = _user()
+        cand = load_candidate(user, candidate_id)
+        row = _load_kind_row(user, cand, kind, record_id)
+        authorize(policies.can_edit_records(user, cand), "only the candidate may change records")
+        changes = body().model_dump(exclude_unset=True, by_alias=True, mode="json")
+        records_ops.update_record(user, cand, kind.name, row, changes, partial=True)
+        return _record_answers(kind, [row])[0]
+
+    def delete_record(candidate_id: int, record_id: int) -> Any:
+        user = _user()
+        cand = load_candidate(user, candidate_id)
+        row = _load_kind_row(user, cand, kind, record_id)
+        authorize(policies.can_edit_records(user, cand), "only the candidate may delete records")
+        records_ops.delete_record(user, cand, kind.name, row)
+        return None
+
+    def upload_evidence(candidate_id: int, record_id: int) -> Any:
+        user = _user()
+        cand = load_candidate(user, candidate_id)
+        row = _load_kind_row(user, cand, kind, record_id)
+        authorize(policies.can_edit_records(user, cand), "only the candidate may add evidence")
+        upload = request.files.get("file")
+        if upload is None:
+            raise ValidationError("file", "is required (multipart/form-data field 'file')")
+        from flask import current_app
+
+        item = evidence_ops.attach(user, cand, kind.name, row, upload.stream, upload.filename,
+                                   current_app.config["UPLOAD_DIR"])  # fmt: skip
+        return evidence_json(item), 201
+
+    op("PATCH", item, operation_id=f"update{one}", tag=kind.name, body=patch_schema(kind.schema),
+       answer=answer, errors=(403, 404, 409),
+       summary=f"Change a {kind.label} (the candidate; 409 once decided or verified)",
+       )(update_record)  # fmt: skip
+    op("DELETE", item, operation_id=f"delete{one}", tag=kind.name, status=204,
+       errors=(403, 404, 409),
+       summary=f"Delete a {kind.label} (the candidate; 409 once decided or verified)",
+       )(delete_record)  # fmt: skip
+    op("POST", f"{item}/evidence", operation_id=f"upload{one}Evidence", tag=kind.name,
+       multipart=True, answer=answers.EvidenceFile, status=201, errors=(403, 404, 409, 413),
+       summary=f"Attach a PDF, PNG or JPEG to a {kind.label}")(upload_evidence)  # fmt: skip
+
+    if kind.verifiable:
+
+        def verify_record(candidate_id: int, record_id: int) -> Any:
+            user = _user()
+            cand = load_candidate(user, candidate_id)
+            row = _load_kind_row(user, cand, kind, record_id)
+            authorize(policies.can_verify_records(user, cand), "only coordinators verify records")
+            body()
+            records_ops.verify_record(user, cand, kind.name, row)
+            return {
+                "verified": True,
+                "verified_by": row.verified_by_id,
+                "verified_on": row.verified_on.isoformat(),
+            }
+
+        op("POST", f"{item}/verify", operation_id=f"verify{one}", tag=kind.name, body=Empty,
+           answer=answers.Verified, errors=(403, 404, 409),
+           summary=f"Verify a {kind.label} against its evidence (coordinators, admins)",
+           )(verify_record)  # fmt: skip
 
 
-@bp.post("/candidates/<int:candidate_id>/credentials")
-def add_held_credential(candidate_id: int) -> Any:
-    """Extension: a held credential, in the records JSON's shape ({"id": "cpa", …})."""
-    return _add(candidate_id, "credentials")
+def evidence_json(item: EvidenceFile) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "filename": item.original_name,
+        "content_type": item.content_type,
+        "size": item.size,
+    }
 
 
-@bp.post("/candidates/<int:candidate_id>/experience")
-def add_experience(candidate_id: int) -> Any:
-    return _add(candidate_id, "experience")
+for _kind in KINDS.values():
+    _register_kind(_kind)
 
 
-@bp.post("/candidates/<int:candidate_id>/internships")
-def add_internship(candidate_id: int) -> Any:
+# What evidence_ops accepts (checked by content), and so what a download can be.
+EVIDENCE_TYPES = tuple(content_type for _magic, content_type, _ext in evidence_ops.SIGNATURES)
+
+
+@op("GET", "/evidence/<int:evidence_id>", operation_id="getEvidence", tag="evidence",
+    summary="Download an evidence file", answer=EVIDENCE_TYPES,
+    errors=(404,))  # fmt: skip
+def evidence_file(evidence_id: int) -> Any:
+    from flask import current_app
+
+    item = load_record(_user(), EvidenceFile, evidence_id, "evidence file")
+    path = current_app.config["UPLOAD_DIR"] / item.stored_name
+    if not path.is_file():
+        raise NotFoundError("the evidence file is missing from storage")
+    return send_file(path, mimetype=item.content_type, as_attachment=True,
+                     download_name=item.original_name, max_age=0)  # fmt: skip
+
+
+@op("DELETE", "/evidence/<int:evidence_id>", operation_id="deleteEvidence", tag="evidence",
+    summary="Remove an evidence file (the candidate; 409 once the record is locked)",
+    status=204, errors=(403, 404, 409))  # fmt: skip
+def delete_evidence(evidence_id: int) -> Any:
     user = _user()
-    candidate = load_candidate(user, candidate_id)
-    authorize(policies.can_create_internship(user, candidate))
-    internship = mentoring_ops.create_internship(user, candidate, _body())
-    return jsonify({"id": internship.id, "status": EntryStatus(internship.status).value}), 201
+    item = load_record(user, EvidenceFile, evidence_id, "evidence file")
+    cand = load_candidate(user, item.candidate_id)
+    authorize(policies.can_edit_records(user, cand), "only the candidate may remove evidence")
+    evidence_ops.remove(user, cand, item)
+    return None
 
 
-@bp.get("/approvals")
+@op("POST", "/waivers/<int:waiver_id>/revoke", operation_id="revokeWaiver", tag="waivers",
+    summary="Revoke a waiver, with a reason (coordinators, admins)", body=RevokeIn,
+    answer=answers.Revoked, errors=(403, 404, 409))  # fmt: skip
+def revoke_waiver(waiver_id: int) -> Any:
+    user = _user()
+    waiver = load_record(user, Waiver, waiver_id, "waiver")
+    cand = load_candidate(user, waiver.candidate_id)
+    authorize(policies.can_grant_waiver(user, cand), "only coordinators revoke waivers")
+    records_ops.revoke_waiver(user, cand, waiver, body().model_dump())
+    return {"status": "revoked"}
+
+
+# --- approvals ---------------------------------------------------------------------------
+
+
+def _pending_json(item: Any) -> dict[str, Any]:
+    return {**item.as_json(), "version": item.row.version}
+
+
+@op("GET", "/approvals", operation_id="listApprovals", tag="approvals",
+    summary="The pending entries you may decide (coordinators: hours; mentors: internships)",
+    answer=list[answers.PendingEntry], paged=True, errors=(403,))  # fmt: skip
 def approvals_list() -> Any:
     user = _user()
     authorize(policies.can_see_approvals(user), "only coordinators and mentors decide entries")
-    items = approval_queries.pending_for(user)
-    return jsonify([item.as_json() for item in items])
+    return Listing(approval_queries.pending_for(user), _pending_json)
 
 
-@bp.post("/experience/<int:entry_id>/approve")
+def _load_entry(source: str, entry_id: int) -> HoursEntry:
+    user = _user()
+    label = "internship" if source == "internship" else "experience entry"
+    model = KINDS["internships" if source == "internship" else "experience"].model
+    entry: HoursEntry = load_record(user, model, entry_id, label)
+    authorize(can_decide(user, entry), f"you may not decide this {label}")
+    return entry
+
+
+@op("POST", "/experience/<int:entry_id>/approve", operation_id="approveExperience",
+    tag="approvals", summary="Approve employment hours", body=ApproveIn,
+    answer=answers.Decided, errors=(403, 404, 409))  # fmt: skip
 def approve_experience(entry_id: int) -> Any:
-    user = _user()
-    entry = load_record(user, ExperienceEntry, entry_id, "experience entry")
-    authorize(can_decide_experience(user, entry), "you may not decide this entry")
-    _body()
-    approvals.approve_experience(user, entry)
-    return jsonify({"status": "approved"})
+    entry = _load_entry("employment", entry_id)
+    approvals.approve(_user(), entry, body().model_dump())
+    return {"status": "approved"}
 
 
-@bp.post("/experience/<int:entry_id>/reject")
+@op("POST", "/experience/<int:entry_id>/reject", operation_id="rejectExperience",
+    tag="approvals", summary="Reject employment hours, with a reason", body=RejectIn,
+    answer=answers.Decided, errors=(403, 404, 409))  # fmt: skip
 def reject_experience(entry_id: int) -> Any:
-    user = _user()
-    entry = load_record(user, ExperienceEntry, entry_id, "experience entry")
-    authorize(can_decide_experience(user, entry), "you may not decide this entry")
-    approvals.reject_experience(user, entry, _body().get("reason"))
-    return jsonify({"status": "rejected"})
+    entry = _load_entry("employment", entry_id)
+    approvals.reject(_user(), entry, body().model_dump())
+    return {"status": "rejected"}
 
 
-@bp.post("/internships/<int:internship_id>/signoff")
+@op("POST", "/internships/<int:internship_id>/signoff", operation_id="signOffInternship",
+    tag="approvals", summary="Sign off an internship (its mentor)", body=SignOffIn,
+    answer=answers.Decided, errors=(403, 404, 409))  # fmt: skip
 def signoff_internship(internship_id: int) -> Any:
-    user = _user()
-    internship = load_record(user, Internship, internship_id, "internship")
-    authorize(
-        can_decide_internship(user, internship),
-        "only the mentor named on this internship may sign it off",
-    )
-    approvals.sign_off_internship(user, internship, _body().get("comment"))
-    return jsonify({"status": "approved"})
+    entry = _load_entry("internship", internship_id)
+    approvals.approve(_user(), entry, body().model_dump(exclude_none=True))
+    return {"status": "approved"}
 
 
-@bp.post("/internships/<int:internship_id>/reject")
+@op("POST", "/internships/<int:internship_id>/reject", operation_id="returnInternship",
+    tag="approvals", summary="Return an internship to the candidate, with a reason",
+    body=RejectIn, answer=answers.Decided, errors=(403, 404, 409))  # fmt: skip
 def reject_internship(internship_id: int) -> Any:
+    entry = _load_entry("internship", internship_id)
+    approvals.reject(_user(), entry, body().model_dump())
+    return {"status": "rejected"}
+
+
+@op("POST", "/approvals/decide", operation_id="decideApprovals", tag="approvals",
+    summary="Decide several entries at once; each is decided on its own",
+    body=DecideIn, answer=list[answers.DecisionOutcome], errors=(403,))  # fmt: skip
+def decide_many() -> Any:
     user = _user()
-    internship = load_record(user, Internship, internship_id, "internship")
-    authorize(
-        can_decide_internship(user, internship),
-        "only the mentor named on this internship may return it",
-    )
-    approvals.return_internship(user, internship, _body().get("reason"))
-    return jsonify({"status": "rejected"})
+    authorize(policies.can_see_approvals(user), "only coordinators and mentors decide entries")
+    out = []
+    for item in body().decisions:
+        source = "internship" if item.type == "internship" else "employment"
+        savepoint = db.session.begin_nested()
+        try:
+            entry = _load_entry(source, item.id)
+            fields = DecisionBody(version=item.version).model_dump()
+            if item.action == "approve":
+                approvals.approve(user, entry, fields)
+            else:
+                approvals.reject(user, entry, {**fields, "reason": item.reason})
+            savepoint.commit()
+            out.append(
+                {"type": item.type, "id": item.id, "status": EntryStatus(entry.status).value}
+            )
+        except TrackerError as exc:
+            savepoint.rollback()
+            out.append({"type": item.type, "id": item.id,
+                        "error": {"code": exc.code, "message": exc.message}})  # fmt: skip
+    return out
 
 
-def _as_of() -> date:
-    value = request.args.get("as_of")
-    return parse_date(value, "as_of") if value else today()  # type: ignore[return-value]
+# --- progress, audit, catalogue, mentors, cohort ---------------------------------------------
 
 
-def _credential_arg() -> str:
-    credential = (request.args.get("credential") or "").strip()
-    if not credential:
-        raise ValidationError("credential", "is required (?credential=ID)")
-    return credential
+class ProgressQuery(Query):
+    credential: str = Field(min_length=1, max_length=64, description="the credential's id")
+    as_of: date | None = Field(None, ge=EARLIEST, le=LATEST, description="default: today")
+    pathway: str | None = Field(None, min_length=1, max_length=64)
+    version: str | None = Field(None, min_length=1, max_length=32)
+    lang: str | None = Field(None, min_length=2, max_length=8)
 
 
-@bp.get("/candidates/<int:candidate_id>/progress")
+@op("GET", "/candidates/<int:candidate_id>/progress", operation_id="getProgress",
+    tag="progress", summary="Where the candidate stands (the result JSON of the format, §4)",
+    query=ProgressQuery, answer=answers.Progress, errors=(404,))  # fmt: skip
 def progress(candidate_id: int) -> Any:
-    user = _user()
-    candidate = load_candidate(user, candidate_id)
-    credential = _credential_arg()
-    pathway = request.args.get("pathway") or None
-    return jsonify(evaluate_candidate(current_catalog(), candidate, credential, _as_of(), pathway))
+    cand = load_candidate(_user(), candidate_id)
+    args: ProgressQuery = query()
+    catalog = current_catalog()
+    if args.version is not None and not catalog.has_version(args.credential, args.version):
+        raise ValidationError("version", f"{args.credential} has no loaded version "
+                              f"{args.version!r}")  # fmt: skip
+    return evaluate_candidate(catalog, cand, args.credential, args.as_of or today(),
+                              args.pathway)  # fmt: skip
 
 
-@bp.get("/audit")
+class AuditQuery(ListQuery):
+    candidate_id: int | None = Field(None, ge=1, le=MAX_ID)
+
+
+@op("GET", "/audit", operation_id="listAuditEvents", tag="audit",
+    summary="The audit log, newest first (coordinators: their organization)", query=AuditQuery,
+    answer=list[answers.AuditEvent], paged=True, errors=(403, 404))  # fmt: skip
 def audit() -> Any:
     user = _user()
     authorize(policies.can_view_audit(user), "only coordinators and admins read the audit log")
-    raw = request.args.get("candidate_id")
-    candidate = None
-    if raw is not None:
-        candidate = load_candidate(user, parse_id(raw, "candidate_id"))
-        authorize(policies.can_view_audit(user, candidate))
-    events = audit_queries.events_for(user, candidate)
-    return jsonify([_audit_json(e) for e in events])
+    cand = None
+    args: AuditQuery = query()
+    if args.candidate_id is not None:
+        cand = load_candidate(user, args.candidate_id)
+        authorize(policies.can_view_audit(user, cand))
+    return Listing(audit_queries.events_query(user, cand), _audit_json)
 
 
 AUDIT_KEYS = ("at", "actor_id", "action", "target", "before", "after")
@@ -238,8 +464,127 @@ def _audit_json(event: Any) -> dict[str, Any]:
     return {key: data[key] for key in AUDIT_KEYS}
 
 
-@bp.get("/openapi.json")
+def _credential_json(definition: Any) -> dict[str, Any]:
+    vocabulary = definition.vocabulary()
+    return {
+        "id": definition.id,
+        "version": definition.version,
+        "name": definition.name,
+        "issuer": definition.issuer,
+        "pathways": dict(definition.pathways),
+        "categories": vocabulary.get("categories", []),
+        "exam_codes": vocabulary.get("exam_codes", []),
+        "attestation_kinds": vocabulary.get("attestation_kinds", []),
+        "course_topics": vocabulary.get("topics", []),
+    }
+
+
+def _requirement_json(node: Any) -> dict[str, Any]:
+    return {
+        "id": node.id,
+        "title": node.title,
+        "kind": node.kind,
+        "waivable": bool(getattr(node, "waivable", True)),
+        "children": [_requirement_json(child) for child in node.children],
+    }
+
+
+@op("GET", "/credentials", operation_id="listCredentials", tag="credentials",
+    summary="The credentials on offer (their current versions)",
+    answer=list[answers.CredentialSummary], paged=True)  # fmt: skip
+def credentials() -> Any:
+    catalog = current_catalog()
+    items = sorted(catalog.definitions.values(), key=lambda d: d.id)
+    return Listing(items, _credential_json)
+
+
+@op("GET", "/credentials/<credential_id>", operation_id="getCredential", tag="credentials",
+    summary="One credential with its versions and requirement tree",
+    answer=answers.CredentialDetail, errors=(404,))  # fmt: skip
+def credential(credential_id: str) -> Any:
+    catalog = current_catalog()
+    definition = catalog.get(credential_id)
+    if definition is None:
+        raise NotFoundError(f"no credential {credential_id!r}")
+    return {
+        **_credential_json(definition),
+        "versions": [
+            {"version": v, "effective_from": None} for v in catalog.versions_of(credential_id)
+        ],
+        "requirements": [_requirement_json(n) for n in definition.requirements],
+    }
+
+
+@op("GET", "/mentors", operation_id="listMentors", tag="internships",
+    summary="The mentors an internship may name", answer=list[answers.Mentor], paged=True,
+    errors=(403,))  # fmt: skip
+def mentors() -> Any:
+    user = _user()
+    authorize(policies.can_list_mentors(user), "mentors do not record internships")
+    stmt = candidate_queries.mentors_query(user.organization_id,
+                                           every_org=policies.is_admin(user))  # fmt: skip
+    return Listing(stmt, lambda m: {"id": m.id, "name": m.name, "email": m.email})
+
+
+class CohortQuery(ListQuery):
+    credential: str | None = Field(None, min_length=1, max_length=64)
+
+
+COHORT_COLUMNS = tuple(answers.CohortRow.model_fields)
+FORMULA_START = ("=", "+", "-", "@", "|", "\t", "\r")
+
+
+def csv_safe(value: Any) -> Any:
+    """Keep spreadsheet programs from running a cell as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _cohort_json(row: dict[str, Any]) -> dict[str, Any]:
+    c = row["candidate"]
+    return {
+        "candidate_id": c.id,
+        "name": c.name,
+        "email": c.email,
+        "credential": row["credential"],
+        "pathway": row["pathway_id"],
+        "status": row["status"],
+        "progress": row["progress"],
+        "met_on": row["met_on"],
+        "due": row["due"],
+        "projected_on": row["projected_on"],
+        "pending_hours": row["pending_hours"],
+    }
+
+
+@op("GET", "/cohort", operation_id="listCohort", tag="cohort",
+    summary="Every enrolment of your candidates with its status (Accept: text/csv for CSV)",
+    query=CohortQuery, answer=list[answers.CohortRow], paged=True, csv=True,
+    errors=(403,))  # fmt: skip
+def cohort() -> Any:
+    user = _user()
+    authorize(policies.can_see_cohort(user), "only coordinators and admins see the cohort")
+    rows = cohort_rows(current_catalog(), candidate_queries.visible_candidates(user))
+    args: CohortQuery = query()
+    if args.credential is not None:
+        rows = [r for r in rows if r["credential"] == args.credential]
+    rows.sort(key=lambda r: (r["candidate"].name.lower(), r["candidate"].id, r["credential"]))
+    if request.accept_mimetypes.best_match(["application/json", "text/csv"]) == "text/csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(COHORT_COLUMNS)
+        for row in rows:
+            data = _cohort_json(row)
+            writer.writerow([csv_safe("" if data[k] is None else data[k]) for k in COHORT_COLUMNS])
+        return Response(buffer.getvalue(), mimetype="text/csv",
+                        headers={"X-Total-Count": str(len(rows))})  # fmt: skip
+    return Listing(rows, _cohort_json)
+
+
+@op("GET", "/openapi.json", operation_id="getOpenApi", tag="meta", public=True,
+    summary="This document", answer=answers.Document)  # fmt: skip
 def openapi() -> Any:
     from tracker.api.openapi import spec
 
-    return jsonify(spec())
+    return spec(current_catalog().vocabulary_of())

@@ -1,4 +1,8 @@
-"""Deciding pending entries: exactly one decision wins, by a conditional update."""
+"""Deciding pending hours entries: exactly one decision wins, by a conditional update.
+
+Employment hours and internships are one kind of row (records.models.HoursEntry) and
+follow one set of rules; only who may decide differs (policies.can_decide).
+"""
 
 from __future__ import annotations
 
@@ -7,81 +11,112 @@ from typing import Any
 from sqlalchemy import update
 
 from tracker.accounts.models import User
-from tracker.approvals.policies import can_decide_experience, can_decide_internship
+from tracker.approvals.policies import can_decide
 from tracker.audit.operations import record as audit
-from tracker.candidates.models import EntryStatus, ExperienceEntry
-from tracker.candidates.validation import parse_text
 from tracker.errors import ConflictError, ForbiddenError
 from tracker.extensions import db
-from tracker.mentoring.models import Internship
+from tracker.records.models import EntryStatus, HoursEntry
+from tracker.records.schemas import ApproveIn, RejectIn, SignOffIn
+from tracker.schema import parse
 from tracker.timeutil import utcnow
 
+ACTIONS = {
+    # (source, decision) → audit action
+    ("employment", EntryStatus.APPROVED): "experience.approve",
+    ("employment", EntryStatus.REJECTED): "experience.reject",
+    ("internship", EntryStatus.APPROVED): "internship.signoff",
+    ("internship", EntryStatus.REJECTED): "internship.reject",
+}
 
-def _decide(
+
+class StaleError(ConflictError):
+    """The entry changed after the decider saw it."""
+
+    code = "stale"
+
+
+def decide(
     actor: User,
-    row: Any,
-    action: str,
+    entry: HoursEntry,
     status: EntryStatus,
-    note: tuple[str, str | None],
-    audited: dict[str, Any],
-) -> Any:
-    """Decide a pending row if it is still pending (else 409), and audit the decision.
-
-    `action` is e.g. "experience.approve"; `note` is the column and text recorded with it;
-    `audited` is what the audit event adds to the new status.
-    """
-    model = type(row)
-    column, text = note
+    note: str | None = None,
+    version: int | None = None,
+) -> HoursEntry:
+    """Decide a pending entry if it is still pending (else 409) and, when `version` is
+    given, still at that version (else 409 `stale`); audit the decision."""
+    if not can_decide(actor, entry):
+        raise ForbiddenError(
+            "only the mentor named on this internship may decide it"
+            if entry.source == "internship"
+            else "you may not decide this entry"
+        )
+    seen = {"hours": entry.hours, "start": entry.start.isoformat(), "end": entry.end.isoformat()}
+    conditions = [HoursEntry.id == entry.id, HoursEntry.status == EntryStatus.PENDING]
+    if version is not None:
+        conditions.append(HoursEntry.version == version)
     result = db.session.execute(
-        update(model)
-        .where(model.id == row.id, model.status == EntryStatus.PENDING)
-        .values(status=status, decided_by_id=actor.id, decided_at=utcnow(), **{column: text})
+        update(HoursEntry)
+        .where(*conditions)
+        .values(
+            status=status,
+            decided_by_id=actor.id,
+            decided_at=utcnow(),
+            note=note,
+            version=HoursEntry.version + 1,
+        )
         .execution_options(synchronize_session=False)
     )
-    db.session.refresh(row)
+    db.session.refresh(entry)
     if result.rowcount != 1:
-        raise ConflictError(f"this entry was already {EntryStatus(row.status).value}")
+        if EntryStatus(entry.status) is not EntryStatus.PENDING:
+            raise ConflictError(f"this entry was already {EntryStatus(entry.status).value}")
+        raise StaleError(
+            f"this entry changed since you saw it (version {version}, now {entry.version}): "
+            f"{entry.hours:g} h from {entry.start.isoformat()} to {entry.end.isoformat()}; "
+            "look at it again before deciding"
+        )
+    after: dict[str, Any] = {"status": status.value, **seen}
+    if note is not None:
+        after["reason" if status is EntryStatus.REJECTED else "comment"] = note
     audit(
         actor,
-        action,
-        f"{action.split('.')[0]}:{row.id}",
-        candidate=row.candidate,
-        before={"status": EntryStatus.PENDING.value},
-        after={"status": status.value, **audited},
+        ACTIONS[(entry.source, status)],
+        f"{'internship' if entry.source == 'internship' else 'experience'}:{entry.id}",
+        candidate=entry.candidate,
+        before={"status": EntryStatus.PENDING.value, "version": entry.version - 1},
+        after=after,
     )
-    return row
+    return entry
 
 
-def _reason(value: Any, field: str = "reason") -> str:
-    return parse_text(value, field, max_len=2000)
+def approve(actor: User, entry: HoursEntry, body: Any = None) -> HoursEntry:
+    """Approve employment hours or sign off an internship (with an optional comment)."""
+    if entry.source == "internship":
+        signoff = parse(SignOffIn, body or {})
+        return decide(actor, entry, EntryStatus.APPROVED, signoff.comment or None,
+                      signoff.version)  # fmt: skip
+    approval = parse(ApproveIn, body or {})
+    return decide(actor, entry, EntryStatus.APPROVED, None, approval.version)
 
 
-def approve_experience(actor: User, entry: ExperienceEntry) -> ExperienceEntry:
-    if not can_decide_experience(actor, entry):
-        raise ForbiddenError("you may not decide this entry")
-    return _decide(actor, entry, "experience.approve", EntryStatus.APPROVED, ("reason", None),
-                   {"hours": entry.hours})  # fmt: skip
+def reject(actor: User, entry: HoursEntry, body: Any) -> HoursEntry:
+    """Reject employment hours or return an internship; a reason is required."""
+    rejection = parse(RejectIn, body or {})
+    return decide(actor, entry, EntryStatus.REJECTED, rejection.reason, rejection.version)
 
 
-def reject_experience(actor: User, entry: ExperienceEntry, reason: Any) -> ExperienceEntry:
-    if not can_decide_experience(actor, entry):
-        raise ForbiddenError("you may not decide this entry")
-    text = _reason(reason)
-    return _decide(actor, entry, "experience.reject", EntryStatus.REJECTED, ("reason", text),
-                   {"reason": text})  # fmt: skip
+# The names of version 1, kept for their callers (pages, seed loader, tests).
+def approve_experience(actor: User, entry: HoursEntry) -> HoursEntry:
+    return approve(actor, entry)
 
 
-def sign_off_internship(actor: User, internship: Internship, comment: Any = None) -> Internship:
-    if not can_decide_internship(actor, internship):
-        raise ForbiddenError("only the mentor named on this internship may sign it off")
-    text = parse_text(comment, "comment", required=False, max_len=2000) or None
-    return _decide(actor, internship, "internship.signoff", EntryStatus.APPROVED,
-                   ("comment", text), {"comment": text})  # fmt: skip
+def reject_experience(actor: User, entry: HoursEntry, reason: Any) -> HoursEntry:
+    return reject(actor, entry, {} if reason is None else {"reason": reason})
 
 
-def return_internship(actor: User, internship: Internship, reason: Any) -> Internship:
-    if not can_decide_internship(actor, internship):
-        raise ForbiddenError("only the mentor named on this internship may return it")
-    text = _reason(reason)
-    return _decide(actor, internship, "internship.reject", EntryStatus.REJECTED,
-                   ("comment", text), {"reason": text})  # fmt: skip
+def sign_off_internship(actor: User, internship: HoursEntry, comment: Any = None) -> HoursEntry:
+    return approve(actor, internship, {} if comment in (None, "") else {"comment": comment})
+
+
+def return_internship(actor: User, internship: HoursEntry, reason: Any) -> HoursEntry:
+    return reject(actor, internship, {} if reason is None else {"reason": reason})

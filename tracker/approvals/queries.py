@@ -10,9 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from tracker.accounts.models import Role, User
-from tracker.candidates.models import EntryStatus, ExperienceEntry
 from tracker.extensions import db
-from tracker.mentoring.models import Internship
+from tracker.records.models import EntryStatus, ExperienceEntry, Internship
 from tracker.web.paging import Page
 
 

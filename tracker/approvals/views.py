@@ -14,9 +14,9 @@ from tracker.approvals.queries import (
     candidates_with_pending,
     pending_experience_page,
 )
-from tracker.candidates.models import ExperienceEntry
 from tracker.credentials.catalog import current_catalog
 from tracker.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
+from tracker.records.models import ExperienceEntry
 from tracker.web.auth import actor, roles_required
 from tracker.web.form_errors import apply_errors
 from tracker.web.loading import load_record

@@ -26,6 +26,22 @@ def _pending_hours(result: dict[str, Any]) -> float:
     return total
 
 
+def projected_on(result: dict[str, Any]) -> str | None:
+    """When the unmet hours requirements would be met at the current pace (the latest)."""
+    dates: list[str] = []
+
+    def walk(nodes: list[dict[str, Any]]) -> None:
+        for node in nodes:
+            if node["status"] == "not_applicable":
+                continue
+            if node["kind"] == "hours" and node["status"] != "met" and node.get("projected_on"):
+                dates.append(node["projected_on"])
+            walk(node.get("children", []))
+
+    walk(result["requirements"])
+    return max(dates) if dates else None
+
+
 def cohort_rows(catalog: Catalog, people: list[User]) -> list[dict[str, Any]]:
     """One row per enrolment: status, progress, met_on, next due date and pending hours."""
     rows = []
@@ -43,11 +59,13 @@ def cohort_rows(catalog: Catalog, people: list[User]) -> list[dict[str, Any]]:
                     else p.enrolment.pathway
                 )
                 or "",
+                "pathway_id": p.enrolment.pathway,
                 "status": result.get("status", "error"),
                 "progress": float(result.get("progress") or 0),
                 "met_on": result.get("met_on"),
                 "due": next_due(result.get("requirements", [])) if result else None,
                 "pending_hours": _pending_hours(result) if result else 0.0,
+                "projected_on": projected_on(result) if result else None,
                 "error": p.error,
             }
         )

@@ -13,9 +13,11 @@ from sqlalchemy import select
 from tracker.accounts import policies
 from tracker.accounts.models import User
 from tracker.audit.operations import record as audit
-from tracker.candidates.models import EvidenceFile
+from tracker.candidates.operations import require_unlocked
 from tracker.errors import ForbiddenError, ValidationError
 from tracker.extensions import db
+from tracker.records.kinds import KINDS
+from tracker.records.models import EvidenceFile
 
 MAX_BYTES = 10 * 1024 * 1024
 SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
@@ -50,6 +52,7 @@ def attach(
 ) -> EvidenceFile:
     if not policies.can_edit_records(actor, candidate):
         raise ForbiddenError("only the candidate may add evidence to their records")
+    require_unlocked(KINDS[kind], row)
     data = stream.read(MAX_BYTES + 1)
     if not data:
         raise ValidationError("file", "the file is empty")
@@ -99,6 +102,10 @@ def attach(
 def remove(actor: User, candidate: User, evidence: EvidenceFile) -> None:
     if not policies.can_edit_records(actor, candidate):
         raise ForbiddenError("only the candidate may remove their evidence")
+    kind = KINDS.get(evidence.record_type)
+    row = db.session.get(kind.model, evidence.record_id) if kind is not None else None
+    if kind is not None and row is not None:
+        require_unlocked(kind, row)
     before = {"evidence_id": evidence.id, "name": evidence.original_name, "sha256": evidence.sha256}
     db.session.delete(evidence)
     db.session.flush()
@@ -109,6 +116,21 @@ def remove(actor: User, candidate: User, evidence: EvidenceFile) -> None:
         candidate=candidate,
         before=before,
     )
+
+
+def of_records(record_type: str, record_ids: list[int]) -> dict[int, list[EvidenceFile]]:
+    """The evidence of these records of one kind, by record id (one query)."""
+    grouped: dict[int, list[EvidenceFile]] = {rid: [] for rid in record_ids}
+    if not record_ids:
+        return grouped
+    rows = db.session.scalars(
+        select(EvidenceFile)
+        .where(EvidenceFile.record_type == record_type, EvidenceFile.record_id.in_(record_ids))
+        .order_by(EvidenceFile.id)
+    )
+    for item in rows:
+        grouped[item.record_id].append(item)
+    return grouped
 
 
 def for_candidate(candidate_id: int) -> dict[tuple[str, int], list[EvidenceFile]]:

@@ -3,281 +3,166 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import date
-from functools import partial
 from typing import Any
 
 from sqlalchemy import select
 
 from tracker.accounts import policies
-from tracker.accounts.models import User
+from tracker.accounts.models import Role, User
 from tracker.audit.operations import record as audit
-from tracker.candidates.models import (
-    Attestation,
-    Course,
-    Degree,
+from tracker.credentials.catalog import Catalog, current_catalog
+from tracker.errors import ConflictError, ForbiddenError, ValidationError
+from tracker.extensions import db
+from tracker.records.kinds import KINDS, RecordKind
+from tracker.records.models import (
     Enrolment,
     EntryStatus,
     EvidenceFile,
-    ExamResult,
-    ExperienceEntry,
     HeldCredential,
     Waiver,
 )
-from tracker.candidates.validation import (
-    DEGREE_LEVELS,
-    Field,
-    parse_bool,
-    parse_choice,
-    parse_date,
-    parse_fields,
-    parse_number,
-    parse_slug,
-    parse_text,
-    parse_topics,
-)
-from tracker.credentials.catalog import Catalog
-from tracker.errors import ConflictError, ForbiddenError, ValidationError
-from tracker.extensions import db
+from tracker.records.schemas import EnrolmentIn, EnrolmentPatch, RevokeIn, WaiverIn
+from tracker.schema import Context, Schema, parse, patch
 from tracker.timeutil import today
 
 
-def _opt_date(value: Any, field: str) -> date | None:
-    return parse_date(value, field, required=False)
+def context(catalog: Catalog | None = None) -> Context:
+    """What record input is checked against: the loaded definitions' vocabulary, today."""
+    return Context((catalog or current_catalog()).vocabulary_of(), today())
 
 
-def _hours(value: Any, field: str) -> float:
-    return parse_number(value, field, minimum=0, maximum=100_000, allow_zero=False)
-
-
-@dataclass(frozen=True)
-class RecordType:
-    """One kind of candidate record: its model, its input fields and its display name."""
-
-    name: str
-    label: str
-    model: Any
-    fields: tuple[Field, ...]
-    dates: tuple[str, ...]
-    decided: bool = False  # entries with a status that a coordinator decides
-
-    def describe(self, row: Any) -> dict[str, Any]:
-        data = {f.name: getattr(row, f.name) for f in self.fields}
-        for key, value in list(data.items()):
-            if isinstance(value, date):
-                data[key] = value.isoformat()
-        data["id"] = row.id
-        if self.decided:
-            data["status"] = EntryStatus(row.status).value
-        return data
-
-
-RECORD_TYPES: dict[str, RecordType] = {
-    "degrees": RecordType(
-        "degrees",
-        "degree",
-        Degree,
-        (
-            Field("level", partial(parse_choice, choices=DEGREE_LEVELS)),
-            Field("field", parse_text),
-            Field("institution", parse_text),
-            Field("accredited", partial(parse_bool, default=True)),
-            Field("conferred_on", _opt_date, required=False),
-        ),
-        ("conferred_on",),
-    ),
-    "courses": RecordType(
-        "courses",
-        "course",
-        Course,
-        (
-            Field("title", parse_text),
-            Field("provider", parse_slug),
-            Field("topics", parse_topics),
-            Field(
-                "credits", lambda v, f: 0.0 if v in (None, "") else parse_number(v, f, maximum=1000)
-            ),
-            Field("completed_on", _opt_date, required=False),
-            Field("passed", partial(parse_bool, default=True)),
-        ),
-        ("completed_on",),
-    ),
-    "exams": RecordType(
-        "exams",
-        "exam result",
-        ExamResult,
-        (
-            Field("code", lambda v, f: parse_text(v, f, max_len=20).upper()),
-            Field("taken_on", parse_date),
-            Field("passed", parse_bool),
-        ),
-        ("taken_on",),
-    ),
-    "attestations": RecordType(
-        "attestations",
-        "attestation",
-        Attestation,
-        (
-            Field("kind", parse_slug),
-            Field("signed_on", lambda v, f: parse_date(v, f, required=False) or today()),
-            Field("statement", lambda v, f: parse_text(v, f, required=False, max_len=2000)),
-        ),
-        ("signed_on",),
-    ),
-    "credentials": RecordType(
-        "credentials",
-        "held credential",
-        HeldCredential,
-        (
-            Field("credential_id", parse_slug),
-            Field("awarded_on", parse_date),
-            Field("expires_on", _opt_date, required=False),
-        ),
-        ("awarded_on", "expires_on"),
-    ),
-    "experience": RecordType(
-        "experience",
-        "experience entry",
-        ExperienceEntry,
-        (
-            Field("start", parse_date),
-            Field("end", parse_date),
-            Field("hours", _hours),
-            Field("category", parse_slug),
-            Field("supervised", partial(parse_bool, default=False)),
-            Field("employer", lambda v, f: parse_text(v, f, required=False)),
-            Field("description", lambda v, f: parse_text(v, f, required=False, max_len=2000)),
-        ),
-        ("start", "end"),
-        decided=True,
-    ),
-}
-
-
-def _check_dates(kind: str, clean: dict[str, Any], as_of: date) -> None:
-    errors: dict[str, str] = {}
-    for name in RECORD_TYPES[kind].dates:
-        value = clean.get(name)
-        if value is not None and value > as_of and name != "expires_on":
-            errors[name] = "cannot be in the future"
-    if kind == "experience" and "start" in clean and "end" in clean:
-        start, end = clean["start"], clean["end"]
-        if end < start:
-            errors["end"] = "must be on or after start"
-        else:
-            days = (end - start).days + 1
-            if clean.get("hours", 0) > 24 * days:
-                errors["hours"] = (
-                    f"{clean['hours']:g} hours is more than 24 hours a day over {days} day(s)"
-                )
-    if kind == "credentials":
-        awarded, expires = clean.get("awarded_on"), clean.get("expires_on")
-        if awarded and expires and expires < awarded:
-            errors["expires_on"] = "must be after awarded_on"
-    if errors:
-        raise ValidationError.from_errors(errors)
-
-
-def _require_editor(actor: User, candidate: User) -> None:
-    if not policies.can_edit_records(actor, candidate):
+def _require_editor(actor: User, candidate: User, kind: RecordKind) -> None:
+    if kind.name == "internships":
+        if not policies.can_create_internship(actor, candidate):
+            raise ForbiddenError("you may not record internships for this candidate")
+    elif not policies.can_edit_records(actor, candidate):
         raise ForbiddenError("only the candidate may change their records")
+
+
+def describe(kind: RecordKind, row: Any) -> dict[str, Any]:
+    """A record as the audit log keeps it: its fields, id and (for entries) status."""
+    data: dict[str, Any] = {"id": row.id, **kind.values(row)}
+    if kind.decided:
+        data["status"] = EntryStatus(row.status).value
+    return data
+
+
+def _check(kind: RecordKind, candidate: User, clean: Schema, row: Any = None) -> None:
+    """The rules that need the database: one held credential of each id, a real mentor."""
+    if kind.name == "credentials":
+        taken = db.session.scalar(
+            select(HeldCredential.id).where(
+                HeldCredential.candidate_id == candidate.id,
+                HeldCredential.credential_id == clean.credential_id,  # type: ignore[attr-defined]
+            )
+        )
+        if taken and (row is None or taken != row.id):
+            raise ValidationError("id", f"{clean.credential_id} is already recorded")  # type: ignore[attr-defined]
+    if kind.name == "internships":
+        mentor = db.session.get(User, clean.mentor_id)  # type: ignore[attr-defined]
+        if (
+            mentor is None
+            or mentor.role is not Role.MENTOR
+            or not mentor.active
+            or mentor.organization_id != candidate.organization_id
+        ):
+            raise ValidationError(
+                "mentor_id", "is not an active mentor of the candidate's organization"
+            )
 
 
 def add_record(
     actor: User,
     candidate: User,
-    kind: str,
-    data: Mapping[str, Any],
+    kind_name: str,
+    data: Mapping[str, Any] | Schema,
     *,
     catalog: Catalog | None = None,
 ) -> Any:
-    rtype = RECORD_TYPES[kind]
-    _require_editor(actor, candidate)
-    clean = parse_fields(rtype.fields, data)
-    _check_dates(kind, clean, today())
-    _check_vocabulary(kind, clean, catalog)
-    if kind == "experience":
-        clean["source"] = "employment"
-        clean["status"] = EntryStatus.PENDING
-    if kind == "credentials" and db.session.scalar(
-        select(HeldCredential.id).where(
-            HeldCredential.candidate_id == candidate.id,
-            HeldCredential.credential_id == clean["credential_id"],
-        )
-    ):
-        raise ValidationError("credential_id", f"{clean['credential_id']} is already recorded")
-    row = rtype.model(candidate_id=candidate.id, **clean)
+    """Add a record of any kind; entries start pending. Validates first, audits, flushes."""
+    kind = KINDS[kind_name]
+    _require_editor(actor, candidate, kind)
+    clean = data if isinstance(data, Schema) else parse(kind.schema, data, context(catalog))
+    _check(kind, candidate, clean)
+    values = kind.columns(clean)
+    if kind.decided:
+        values.update(status=EntryStatus.PENDING, created_by_id=actor.id)
+    row = kind.model(candidate_id=candidate.id, **values)
     db.session.add(row)
     db.session.flush()
     audit(
         actor,
-        f"{rtype.name}.create",
-        f"{rtype.name}:{row.id}",
+        f"{_audit_name(kind)}.create",
+        f"{_audit_name(kind)}:{row.id}",
         candidate=candidate,
-        after=rtype.describe(row),
+        after=describe(kind, row),
     )
     return row
 
 
-def _check_vocabulary(kind: str, clean: dict[str, Any], catalog: Catalog | None) -> None:
-    """Unknown experience categories are refused: hours in them would never count."""
-    if catalog is None or kind != "experience":
-        return
-    categories = catalog.vocabulary("categories")
-    if categories and clean["category"] not in categories:
-        raise ValidationError(
-            "category",
-            f"unknown category {clean['category']!r}; use one of {', '.join(categories)}",
-        )
+def _audit_name(kind: RecordKind) -> str:
+    """The audit log's names of version 1: "internship:3", "experience:7", "degrees:2"."""
+    return "internship" if kind.name == "internships" else kind.name
 
 
-def _require_mutable(rtype: RecordType, row: Any) -> None:
-    if rtype.decided and EntryStatus(row.status) is not EntryStatus.PENDING:
-        raise ConflictError(
-            f"this {rtype.label} was already {EntryStatus(row.status).value}; "
-            "decided entries cannot be changed — add a new entry as a correction"
-        )
+def require_unlocked(kind: RecordKind, row: Any) -> None:
+    reason = kind.locked(row)
+    if reason:
+        raise ConflictError(reason)
 
 
 def update_record(
     actor: User,
     candidate: User,
-    kind: str,
+    kind_name: str,
     row: Any,
     data: Mapping[str, Any],
     *,
     catalog: Catalog | None = None,
+    partial: bool = False,
 ) -> Any:
-    rtype = RECORD_TYPES[kind]
-    _require_editor(actor, candidate)
-    _require_mutable(rtype, row)
-    clean = parse_fields(rtype.fields, data)
-    _check_dates(kind, clean, today())
-    _check_vocabulary(kind, clean, catalog)
-    before = rtype.describe(row)
-    for key, value in clean.items():
-        setattr(row, key, value)
+    """Change a record the candidate may still change (409 once decided or verified).
+
+    `partial` (PATCH): only the fields given change; the result is validated as a whole.
+    """
+    kind = KINDS[kind_name]
+    _require_editor(actor, candidate, kind)
+    require_unlocked(kind, row)
+    before = describe(kind, row)
+    if partial:
+        clean, _changed = patch(kind.schema, kind.values(row), data, context(catalog))
+    else:
+        clean = parse(kind.schema, data, context(catalog))
+    _check(kind, candidate, clean, row)
+    changed = False
+    for key, value in kind.columns(clean).items():
+        if getattr(row, key) != value:
+            setattr(row, key, value)
+            changed = True
+    if not changed:
+        return row
     db.session.flush()
     audit(
         actor,
-        f"{rtype.name}.update",
-        f"{rtype.name}:{row.id}",
+        f"{_audit_name(kind)}.update",
+        f"{_audit_name(kind)}:{row.id}",
         candidate=candidate,
         before=before,
-        after=rtype.describe(row),
+        after=describe(kind, row),
     )
     return row
 
 
-def delete_record(actor: User, candidate: User, kind: str, row: Any) -> None:
-    rtype = RECORD_TYPES[kind]
-    _require_editor(actor, candidate)
-    _require_mutable(rtype, row)
-    before = rtype.describe(row)
+def delete_record(actor: User, candidate: User, kind_name: str, row: Any) -> None:
+    kind = KINDS[kind_name]
+    _require_editor(actor, candidate, kind)
+    if kind.name == "waivers":
+        raise ConflictError("waivers are never deleted; revoke the waiver instead")
+    require_unlocked(kind, row)
+    before = describe(kind, row)
     evidence = db.session.scalars(
         select(EvidenceFile).where(
-            EvidenceFile.record_type == kind, EvidenceFile.record_id == row.id
+            EvidenceFile.record_type == kind.name, EvidenceFile.record_id == row.id
         )
     ).all()
     for item in evidence:
@@ -286,33 +171,32 @@ def delete_record(actor: User, candidate: User, kind: str, row: Any) -> None:
     db.session.flush()
     audit(
         actor,
-        f"{rtype.name}.delete",
-        f"{rtype.name}:{before['id']}",
+        f"{_audit_name(kind)}.delete",
+        f"{_audit_name(kind)}:{before['id']}",
         candidate=candidate,
         before=before,
     )
 
 
-def enrol(actor: User, candidate: User, catalog: Catalog, data: Mapping[str, Any]) -> Enrolment:
+def enrol(
+    actor: User, candidate: User, catalog: Catalog, data: Mapping[str, Any] | EnrolmentIn
+) -> Enrolment:
     if not policies.can_enrol(actor, candidate):
         raise ForbiddenError("you may not enrol this candidate")
-    credential_id = parse_text(data.get("credential"), "credential", max_len=64)
-    definition = catalog.get(credential_id)
+    body = data if isinstance(data, EnrolmentIn) else parse(EnrolmentIn, data)
+    definition = catalog.get(body.credential)
     if definition is None:
-        raise ValidationError("credential", f"unknown credential {credential_id!r}")
-    pathway = _pathway(definition, data.get("pathway"))
-    unknown = sorted(set(data) - {"credential", "pathway", "csrf_token", "submit"})
-    if unknown:
-        raise ValidationError(unknown[0], "is not a field of an enrolment")
+        raise ValidationError("credential", f"unknown credential {body.credential!r}")
+    pathway = _pathway(definition, body.pathway)
     if db.session.scalar(
         select(Enrolment.id).where(
-            Enrolment.candidate_id == candidate.id, Enrolment.credential == credential_id
+            Enrolment.candidate_id == candidate.id, Enrolment.credential == body.credential
         )
     ):
         raise ConflictError(f"already enrolled in {definition.name}")
     enrolment = Enrolment(
         candidate_id=candidate.id,
-        credential=credential_id,
+        credential=body.credential,
         version=definition.version,
         pathway=pathway,
         enrolled_on=today(),
@@ -324,69 +208,95 @@ def enrol(actor: User, candidate: User, catalog: Catalog, data: Mapping[str, Any
         "enrolment.create",
         f"enrolment:{enrolment.id}",
         candidate=candidate,
-        after={"credential": credential_id, "version": definition.version, "pathway": pathway},
+        after={"credential": body.credential, "version": definition.version, "pathway": pathway},
     )
     return enrolment
 
 
-def _pathway(definition: Any, value: Any) -> str | None:
+def _pathway(definition: Any, name: str | None) -> str | None:
     pathways = list(definition.pathways)
-    if value in (None, ""):
+    if name is None:
         return pathways[0] if pathways else None
-    name = parse_text(value, "pathway", max_len=64)
     if name not in pathways:
         allowed = ", ".join(pathways) or "none (this credential has no pathways)"
         raise ValidationError("pathway", f"unknown pathway {name!r}; use one of {allowed}")
     return name
 
 
-def switch_pathway(
-    actor: User, candidate: User, enrolment: Enrolment, catalog: Catalog, value: Any
-) -> None:
+def change_enrolment(
+    actor: User,
+    candidate: User,
+    enrolment: Enrolment,
+    catalog: Catalog,
+    data: Mapping[str, Any] | EnrolmentPatch,
+) -> Enrolment:
+    """Change an enrolment's pathway (the candidate, coordinators) or rules version
+    (coordinators and admins only); audited, unchanged fields untouched."""
     if not policies.can_enrol(actor, candidate):
         raise ForbiddenError("you may not change this enrolment")
-    definition = catalog.get(enrolment.credential)
+    body = data if isinstance(data, EnrolmentPatch) else parse(EnrolmentPatch, data)
+    given = body.model_fields_set
+    version = body.version if "version" in given else None
+    if version is not None and version != enrolment.version:
+        if not policies.can_manage_cohort(actor, candidate):
+            raise ForbiddenError("only a coordinator or an admin may move an enrolment to "
+                                 "another rules version")  # fmt: skip
+        if not catalog.has_version(enrolment.credential, version):
+            raise ValidationError(
+                "version",
+                f"{enrolment.credential} has no loaded version {version!r}; use one of "
+                + ", ".join(catalog.versions_of(enrolment.credential)),
+            )
+    definition = catalog.get(enrolment.credential, version or enrolment.version)
     if definition is None:
         raise ValidationError(
             "credential", f"the definition {enrolment.credential!r} is not loaded"
         )
-    pathway = _pathway(definition, value)
-    if pathway == enrolment.pathway:
-        return
-    before = enrolment.pathway
-    enrolment.pathway = pathway
-    db.session.flush()
-    audit(
-        actor,
-        "enrolment.pathway",
-        f"enrolment:{enrolment.id}",
-        candidate=candidate,
-        before={"pathway": before},
-        after={"pathway": pathway},
-    )
+    before = {"version": enrolment.version, "pathway": enrolment.pathway}
+    if "pathway" in given and body.pathway is not None:
+        enrolment.pathway = _pathway(definition, body.pathway)
+    elif enrolment.pathway is not None and enrolment.pathway not in definition.pathways:
+        enrolment.pathway = _pathway(definition, None)
+    if version is not None:
+        enrolment.version = version
+    after = {"version": enrolment.version, "pathway": enrolment.pathway}
+    if after != before:
+        db.session.flush()
+        action = "enrolment.version" if after["version"] != before["version"] else (
+            "enrolment.pathway"
+        )  # fmt: skip
+        audit(actor, action, f"enrolment:{enrolment.id}", candidate=candidate, before=before,
+              after=after)  # fmt: skip
+    return enrolment
 
 
-def grant_waiver(actor: User, candidate: User, catalog: Catalog, data: Mapping[str, Any]) -> Waiver:
+def switch_pathway(
+    actor: User, candidate: User, enrolment: Enrolment, catalog: Catalog, value: Any
+) -> None:
+    change_enrolment(actor, candidate, enrolment, catalog, {"pathway": value})
+
+
+def grant_waiver(
+    actor: User, candidate: User, catalog: Catalog, data: Mapping[str, Any] | WaiverIn
+) -> Waiver:
     if not policies.can_grant_waiver(actor, candidate):
         raise ForbiddenError("only a coordinator of the candidate's organization may grant waivers")
-    credential_id = parse_text(data.get("credential"), "credential", max_len=64)
-    definition = catalog.get(credential_id)
+    body = data if isinstance(data, WaiverIn) else parse(WaiverIn, data, context(catalog))
+    definition = catalog.get(body.credential)
     if definition is None:
-        raise ValidationError("credential", f"unknown credential {credential_id!r}")
-    requirement = parse_text(data.get("requirement"), "requirement", max_len=64)
-    if requirement not in definition.node_titles():
+        raise ValidationError("credential", f"unknown credential {body.credential!r}")
+    if body.requirement not in definition.node_titles():
         raise ValidationError(
-            "requirement", f"{definition.name} has no requirement {requirement!r}"
+            "requirement", f"{definition.name} has no requirement {body.requirement!r}"
         )
-    reason = parse_text(data.get("reason"), "reason", max_len=2000)
-    approved_on = parse_date(data.get("approved_on"), "approved_on", required=False) or today()
     waiver = Waiver(
         candidate_id=candidate.id,
-        credential=credential_id,
-        requirement=requirement,
-        reason=reason,
+        credential=body.credential,
+        requirement=body.requirement,
+        reason=body.reason,
         approved_by_id=actor.id,
-        approved_on=approved_on,
+        approved_on=today(),
+        expires_on=body.expires_on,
     )
     db.session.add(waiver)
     db.session.flush()
@@ -396,10 +306,57 @@ def grant_waiver(actor: User, candidate: User, catalog: Catalog, data: Mapping[s
         f"waiver:{waiver.id}",
         candidate=candidate,
         after={
-            "credential": credential_id,
-            "requirement": requirement,
-            "reason": reason,
-            "approved_on": approved_on.isoformat(),
+            "credential": body.credential,
+            "requirement": body.requirement,
+            "reason": body.reason,
+            "approved_on": waiver.approved_on.isoformat(),
+            "expires_on": body.expires_on.isoformat() if body.expires_on else None,
         },
+    )
+    return waiver
+
+
+def verify_record(actor: User, candidate: User, kind_name: str, row: Any) -> Any:
+    """A coordinator confirms a self-reported record against its evidence; it is then locked
+    like a decided entry (409 for a second verification)."""
+    kind = KINDS[kind_name]
+    if not kind.verifiable:
+        raise ValidationError("kind", f"{kind.title.lower()} are not verified")
+    if not policies.can_verify_records(actor, candidate):
+        raise ForbiddenError("only a coordinator of the candidate's organization may verify")
+    if row.verified_by_id is not None:
+        raise ConflictError(f"this {kind.label} was already verified on {row.verified_on}")
+    row.verified_by_id = actor.id
+    row.verified_on = today()
+    db.session.flush()
+    audit(
+        actor,
+        f"{kind.name}.verify",
+        f"{kind.name}:{row.id}",
+        candidate=candidate,
+        before={"verified": False},
+        after={"verified": True, "verified_on": row.verified_on.isoformat(), **describe(kind, row)},
+    )
+    return row
+
+
+def revoke_waiver(actor: User, candidate: User, waiver: Waiver, data: Mapping[str, Any]) -> Waiver:
+    """A waiver is never changed or deleted; revoking it ends it, with a reason, audited."""
+    if not policies.can_grant_waiver(actor, candidate):
+        raise ForbiddenError("only a coordinator of the candidate's organization may revoke")
+    body = parse(RevokeIn, data)
+    if waiver.revoked_on is not None:
+        raise ConflictError(f"this waiver was already revoked on {waiver.revoked_on}")
+    waiver.revoked_by_id = actor.id
+    waiver.revoked_on = today()
+    waiver.revoke_reason = body.reason
+    db.session.flush()
+    audit(
+        actor,
+        "waiver.revoke",
+        f"waiver:{waiver.id}",
+        candidate=candidate,
+        before={"status": "active"},
+        after={"status": "revoked", "reason": body.reason},
     )
     return waiver

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Any
+
+from sqlalchemy import Select, select
 
 from tracker.accounts.models import Role, User
 from tracker.extensions import db
-from tracker.mentoring.models import Internship
+from tracker.records.models import Internship
 
 
 def visible_candidates(user: User, organization_id: int | None = None) -> list[User]:
     """The candidates this user may see, by name."""
+    return list(db.session.scalars(visible_candidates_query(user, organization_id)))
+
+
+def visible_candidates_query(user: User, organization_id: int | None = None) -> Select[Any]:
+    """The SELECT of visible_candidates, for paging in SQL."""
     stmt = select(User).where(User.role == Role.CANDIDATE).order_by(User.name, User.id)
     if user.role is Role.ADMIN:
         if organization_id is not None:
@@ -22,14 +29,16 @@ def visible_candidates(user: User, organization_id: int | None = None) -> list[U
         stmt = stmt.where(User.id.in_(mentored))
     else:
         stmt = stmt.where(User.id == user.id)
-    return list(db.session.scalars(stmt))
+    return stmt
 
 
 def mentors_of_org(organization_id: int | None) -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
-            .where(User.role == Role.MENTOR, User.organization_id == organization_id, User.active)
-            .order_by(User.name)
-        )
-    )
+    return list(db.session.scalars(mentors_query(organization_id)))
+
+
+def mentors_query(organization_id: int | None, *, every_org: bool = False) -> Select[Any]:
+    """Active mentors an internship may name: those of the organization (admins: all)."""
+    stmt = select(User).where(User.role == Role.MENTOR, User.active)
+    if not every_org:
+        stmt = stmt.where(User.organization_id == organization_id)
+    return stmt.order_by(User.name, User.id)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from flask import (
@@ -30,9 +28,7 @@ from tracker.candidates import forms
 from tracker.candidates import operations as ops
 from tracker.candidates.cohort import cohort_rows
 from tracker.candidates.labels import leaves_left, next_due, record_labels
-from tracker.candidates.models import Enrolment, EvidenceFile
-from tracker.candidates.queries import visible_candidates
-from tracker.candidates.records import for_credential, load_records
+from tracker.candidates.queries import mentors_of_org, visible_candidates
 from tracker.credentials.catalog import Catalog, current_catalog
 from tracker.credentials.evaluation import (
     enrolment_for,
@@ -41,32 +37,21 @@ from tracker.credentials.evaluation import (
 )
 from tracker.errors import ConflictError, NotFoundError, ValidationError
 from tracker.extensions import db
-from tracker.mentoring.models import Internship
 from tracker.mentoring.queries import internships_of
+from tracker.records.adapter import for_credential, load_records
+from tracker.records.kinds import CANDIDATE_KINDS, KINDS, RecordKind
+from tracker.records.models import Enrolment, EvidenceFile
 from tracker.timeutil import today
 from tracker.web.auth import actor, roles_required
 from tracker.web.form_errors import apply_errors
 from tracker.web.loading import authorize, load_candidate, load_record
 from tracker.web.paging import page_number, page_of
+from tracker.web.schema_forms import form_data, row_data, show_errors
 
 bp = Blueprint("candidates", __name__)
 
-FORMS: dict[str, type[Any]] = {
-    "degrees": forms.DegreeForm,
-    "courses": forms.CourseForm,
-    "exams": forms.ExamForm,
-    "attestations": forms.AttestationForm,
-    "credentials": forms.HeldCredentialForm,
-    "experience": forms.ExperienceForm,
-}
-KIND_TITLES = {
-    "degrees": "Degrees",
-    "courses": "Courses",
-    "exams": "Exam results",
-    "attestations": "Attestations",
-    "credentials": "Held credentials",
-    "experience": "Experience hours",
-}
+# The kinds the records page lists in its own sections (internships have their own table).
+PAGE_KINDS = tuple(name for name in CANDIDATE_KINDS if name != "internships")
 HELD_CREDENTIALS = [
     ("cpa", "CPA licence"),
     ("cfa", "CFA® charter"),
@@ -78,10 +63,11 @@ HELD_CREDENTIALS = [
 ]
 
 
-def _kind(kind: str) -> ops.RecordType:
-    if kind not in ops.RECORD_TYPES:
-        raise NotFoundError(f"unknown record type {kind!r}")
-    return ops.RECORD_TYPES[kind]
+def _kind(name: str) -> RecordKind:
+    kind = KINDS.get(name)
+    if kind is None or name not in CANDIDATE_KINDS:
+        raise NotFoundError(f"unknown record type {name!r}")
+    return kind
 
 
 # Readable names for the shipped definitions' providers; other ids show as they are.
@@ -106,13 +92,16 @@ def _choices(
     return [(v, names.get(v) or label(v)) for v in dict.fromkeys(values)]
 
 
-def _prepare(form: Any, kind: str, catalog: Catalog) -> None:
-    """Fill select choices from the definitions' vocabulary."""
-    if kind == "courses":
-        providers = catalog.vocabulary("providers")
+def _prepare(form: Any, kind: str, catalog: Catalog, candidate: User) -> None:
+    """Fill select choices from the definitions' vocabulary (what the schema accepts)."""
+    vocabulary = catalog.vocabulary_of()
+    if kind == "degrees":
+        form.level.choices = forms.LEVEL_CHOICES
+    elif kind == "courses":
+        providers = sorted(vocabulary.providers)
         known = [p for p, _label in PROVIDER_LABELS if p in providers]  # the usual ones first
-        form.provider.choices = _choices(known + providers + ["other"], PROVIDER_LABELS)
-        form.topics.choices = _choices(catalog.vocabulary("topics"))
+        form.provider.choices = _choices(known + providers, PROVIDER_LABELS)
+        form.topics.choices = _choices(sorted(vocabulary.topics))
     elif kind == "exams":
         form.code.choices = _choices(catalog.vocabulary("exam_codes"), readable=False)
     elif kind == "attestations":
@@ -122,31 +111,12 @@ def _prepare(form: Any, kind: str, catalog: Catalog) -> None:
         form.credential_id.choices = _choices(
             known + catalog.vocabulary("credential_ids"), HELD_CREDENTIALS, readable=False
         )
-    elif kind == "experience":
+    elif kind in ("experience", "internships"):
         form.category.choices = _choices(catalog.vocabulary("categories"))
-
-
-def _form_data(form: Any, kind: str) -> dict[str, Any]:
-    data = {k: v for k, v in form.data.items() if k not in ("csrf_token", "submit")}
-    for key, value in list(data.items()):
-        if isinstance(value, Decimal):
-            data[key] = float(value)
-    if kind == "courses":
-        extra = [t.strip() for t in (data.pop("other_topics") or "").split(",") if t.strip()]
-        data["topics"] = list(data.get("topics") or []) + extra
-    if kind == "exams":
-        data["passed"] = data["passed"] == "true"
-    return data
-
-
-def _row_to_form(kind: str, row: Any) -> dict[str, Any]:
-    data = ops.RECORD_TYPES[kind].describe(row)
-    for key, value in list(data.items()):
-        if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
-            data[key] = date.fromisoformat(value)
-    if kind == "exams":
-        data["passed"] = "true" if row.passed else "false"
-    return data
+    if kind == "internships":
+        form.mentor_id.choices = [("", "Choose a mentor…")] + [
+            (str(m.id), f"{m.name} ({m.email})") for m in mentors_of_org(candidate.organization_id)
+        ]
 
 
 # --- who am I -----------------------------------------------------------------------
@@ -254,19 +224,19 @@ def records(candidate_id: int) -> Any:
     user = actor()
     candidate = load_candidate(user, candidate_id)
     rows = {
-        kind: db.session.scalars(
-            select(rtype.model)
-            .where(rtype.model.candidate_id == candidate.id)
-            .order_by(rtype.model.id.desc())
+        name: db.session.scalars(
+            select(KINDS[name].model)
+            .where(KINDS[name].model.candidate_id == candidate.id)
+            .order_by(KINDS[name].model.id.desc())
         ).all()
-        for kind, rtype in ops.RECORD_TYPES.items()
+        for name in PAGE_KINDS
     }
     return render_template(
         "candidates/records.html",
         candidate=candidate,
         rows=rows,
-        kinds=KIND_TITLES,
-        types=ops.RECORD_TYPES,
+        kinds={name: KINDS[name].title for name in PAGE_KINDS},
+        types=KINDS,
         internships=internships_of(candidate),
         evidence=evidence_ops.for_candidate(candidate.id),
         can_edit=policies.can_edit_records(user, candidate),
@@ -280,7 +250,8 @@ def records(candidate_id: int) -> Any:
 def new_record(candidate_id: int, kind: str) -> Any:
     user = actor()
     candidate = load_candidate(user, candidate_id)
-    _kind(kind)  # 404 for an unknown record type
+    if _kind(kind).name == "internships":
+        return redirect(url_for("mentoring.new_internship", candidate_id=candidate.id))
     authorize(policies.can_edit_records(user, candidate), "only the candidate may add records")
     return _record_form_page(user, candidate, kind, current_catalog(), None)
 
@@ -292,8 +263,8 @@ def new_record(candidate_id: int, kind: str) -> Any:
 def edit_record(candidate_id: int, kind: str, record_id: int) -> Any:
     user = actor()
     candidate = load_candidate(user, candidate_id)
-    rtype = _kind(kind)
-    row = _load_row(user, candidate, rtype, record_id)
+    rkind = _kind(kind)
+    row = _load_row(user, candidate, rkind, record_id)
     authorize(policies.can_edit_records(user, candidate), "only the candidate may change records")
     catalog = current_catalog()
     return _record_form_page(user, candidate, kind, catalog, row)
@@ -301,26 +272,27 @@ def edit_record(candidate_id: int, kind: str, record_id: int) -> Any:
 
 def _record_form_page(user: User, candidate: User, kind: str, catalog: Catalog, row: Any) -> Any:
     """The add (row None) and edit form of one record: validate, act, redirect or re-render."""
-    rtype = ops.RECORD_TYPES[kind]
+    rkind = KINDS[kind]
+    form_cls = forms.RECORD_FORMS[kind]
     if row is None or request.method == "POST":
-        form = FORMS[kind]()
+        form = form_cls()
     else:
-        form = FORMS[kind](data=_row_to_form(kind, row))
-    _prepare(form, kind, catalog)
+        form = form_cls(data=row_data(rkind.values(row), rkind.schema))
+    _prepare(form, kind, catalog, candidate)
     if form.validate_on_submit():
-        data = _form_data(form, kind)
+        data = form_data(form, rkind.schema)
         try:
             if row is None:
                 ops.add_record(user, candidate, kind, data, catalog=catalog)
             else:
                 ops.update_record(user, candidate, kind, row, data, catalog=catalog)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            show_errors(form, exc, rkind.schema)
         except ConflictError as exc:
             flash(exc.message, "error")
             return redirect(url_for("candidates.records", candidate_id=candidate.id))
         else:
-            flash(f"The {rtype.label} was {'added' if row is None else 'updated'}.", "success")
+            flash(f"The {rkind.label} was {'added' if row is None else 'updated'}.", "success")
             return redirect(url_for("candidates.records", candidate_id=candidate.id) + f"#{kind}")
     status = 400 if request.method == "POST" else 200
     return render_template(
@@ -328,15 +300,15 @@ def _record_form_page(user: User, candidate: User, kind: str, catalog: Catalog, 
         form=form,
         candidate=candidate,
         kind=kind,
-        rtype=rtype,
+        rtype=rkind,
         row=row,
     ), status
 
 
-def _load_row(user: User, candidate: User, rtype: ops.RecordType, record_id: int) -> Any:
-    row = load_record(user, rtype.model, record_id, rtype.label)
+def _load_row(user: User, candidate: User, rkind: RecordKind, record_id: int) -> Any:
+    row = load_record(user, rkind.model, record_id, rkind.label)
     if row.candidate_id != candidate.id:
-        raise NotFoundError(f"{rtype.label} {record_id} not found")
+        raise NotFoundError(f"{rkind.label} {record_id} not found")
     return row
 
 
@@ -345,8 +317,8 @@ def _load_row(user: User, candidate: User, rtype: ops.RecordType, record_id: int
 def delete_record(candidate_id: int, kind: str, record_id: int) -> Any:
     user = actor()
     candidate = load_candidate(user, candidate_id)
-    rtype = _kind(kind)
-    row = _load_row(user, candidate, rtype, record_id)
+    rkind = _kind(kind)
+    row = _load_row(user, candidate, rkind, record_id)
     authorize(policies.can_edit_records(user, candidate), "only the candidate may delete records")
     form = forms.DeleteForm()
     if not form.validate_on_submit():
@@ -356,7 +328,7 @@ def delete_record(candidate_id: int, kind: str, record_id: int) -> Any:
     except ConflictError as exc:
         flash(exc.message, "error")
     else:
-        flash(f"The {rtype.label} was deleted.", "success")
+        flash(f"The {rkind.label} was deleted.", "success")
     return redirect(url_for("candidates.records", candidate_id=candidate.id) + f"#{kind}")
 
 
@@ -371,12 +343,9 @@ def delete_record(candidate_id: int, kind: str, record_id: int) -> Any:
 def upload_evidence(candidate_id: int, kind: str, record_id: int) -> Any:
     user = actor()
     candidate = load_candidate(user, candidate_id)
-    if kind not in EVIDENCE_TARGETS:
-        raise NotFoundError(f"unknown record type {kind!r}")
-    model, label = EVIDENCE_TARGETS[kind]
-    row = load_record(user, model, record_id, label)
-    if row.candidate_id != candidate.id:
-        raise NotFoundError(f"{label} {record_id} not found")
+    rkind = _kind(kind)
+    label = rkind.label
+    row = _load_row(user, candidate, rkind, record_id)
     authorize(policies.can_edit_records(user, candidate), "only the candidate may add evidence")
     form = forms.EvidenceForm()
     if form.validate_on_submit():
@@ -559,11 +528,6 @@ def grant_waiver(candidate_id: int) -> Any:
 # --- cohort ---------------------------------------------------------------------------
 
 COHORT_PAGE_SIZE = 100
-# Records that evidence can be attached to: every record type, and internships.
-EVIDENCE_TARGETS: dict[str, tuple[Any, str]] = {
-    **{kind: (rtype.model, rtype.label) for kind, rtype in ops.RECORD_TYPES.items()},
-    "internships": (Internship, "internship"),
-}
 SORT_KEYS = {
     "name": lambda row: (row["candidate"].name.lower(), row["credential"]),
     "credential": lambda row: (row["credential"], row["candidate"].name.lower()),

@@ -26,20 +26,12 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from tracker.accounts.models import User
+from tracker.records.kinds import KINDS
+from tracker.records.models import Enrolment
 
 # The candidate-owned tables whose rows the evaluation reads (evidence files are not read).
 RECORD_TABLES = frozenset(
-    {
-        "degrees",
-        "courses",
-        "exam_results",
-        "experience_entries",
-        "internships",
-        "attestations",
-        "held_credentials",
-        "waivers",
-        "enrolments",
-    }
+    {kind.model.__tablename__ for kind in KINDS.values()} | {Enrolment.__tablename__}
 )
 # A CFP result with 520 weekly entries holds about 40 KB: 2,048 of them about 80 MB per
 # process, enough for a 1,000-candidate cohort page and the progress pages around it.

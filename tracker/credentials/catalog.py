@@ -20,6 +20,11 @@ from tracker.requirements_engine import (
     load_definition,
     load_directory,
 )
+from tracker.schema import Vocabulary
+
+OTHER_PROVIDER = "other"
+VOCABULARY_KEYS = ("categories", "exam_codes", "attestation_kinds", "providers", "topics",
+                   "credential_ids")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -39,9 +44,29 @@ class Catalog:
     fingerprint: str
     files: tuple[DefinitionFile, ...]
     definitions: dict[str, Definition] = field(default_factory=dict)
+    _vocabulary: dict[str, Vocabulary] = field(default_factory=dict, compare=False, repr=False)
 
-    def get(self, credential_id: str) -> Definition | None:
-        return self.definitions.get(credential_id)
+    def get(self, credential_id: str, version: str | None = None) -> Definition | None:
+        """The current definition of an id, or the given version of it."""
+        definition = self.definitions.get(credential_id)
+        if definition is not None and version is not None and definition.version != version:
+            return None
+        return definition
+
+    def versions_of(self, credential_id: str) -> list[str]:
+        definition = self.definitions.get(credential_id)
+        return [definition.version] if definition is not None else []
+
+    def has_version(self, credential_id: str, version: str) -> bool:
+        return version in self.versions_of(credential_id)
+
+    def vocabulary_of(self) -> Vocabulary:
+        """What record input is checked against (cached: the catalog is immutable)."""
+        cached = self._vocabulary.get("value")
+        if cached is None:
+            cached = Vocabulary(**{key: frozenset(self.vocabulary(key)) for key in VOCABULARY_KEYS})
+            self._vocabulary["value"] = cached
+        return cached
 
     def choices(self) -> list[tuple[str, str]]:
         return [(d.id, d.name) for d in sorted(self.definitions.values(), key=lambda d: d.name)]

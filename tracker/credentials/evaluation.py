@@ -12,14 +12,14 @@ from typing import Any
 from sqlalchemy import select
 
 from tracker.accounts.models import User
-from tracker.candidates.models import Enrolment
-from tracker.candidates.records import for_credential, load_records
 from tracker.credentials import cache
 from tracker.credentials.catalog import Catalog
 from tracker.credentials.parallel import evaluate_in_workers
 from tracker.credentials.parallel import workers_for as parallel_workers_for
 from tracker.errors import NotFoundError, ValidationError
 from tracker.extensions import db
+from tracker.records.adapter import for_credential, load_records
+from tracker.records.models import Enrolment
 from tracker.requirements_engine import EngineError, evaluate
 
 

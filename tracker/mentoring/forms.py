@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import TextAreaField
 from wtforms.validators import Length
 
+from tracker.records.schemas import InternshipIn
+from tracker.web.schema_forms import form_class
 
-class InternshipForm(FlaskForm):
-    mentor_id = SelectField("Mentor", validate_choice=False)
-    host = StringField("Host firm", validators=[Length(max=200)])
-    start = StringField("Start", render_kw={"type": "date"})
-    end = StringField("End", render_kw={"type": "date"})
-    hours = StringField(
-        "Hours", render_kw={"type": "number", "min": "0", "step": "0.25", "inputmode": "decimal"}
-    )
+# Built from the internship's schema; the kind of work and supervision keep their defaults.
+InternshipForm = form_class(InternshipIn, exclude=("category", "supervised"))
 
 
 class SignOffForm(FlaskForm):

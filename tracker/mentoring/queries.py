@@ -6,9 +6,8 @@ from sqlalchemy import case, select
 from sqlalchemy.orm import joinedload
 
 from tracker.accounts.models import User
-from tracker.candidates.models import EntryStatus
 from tracker.extensions import db
-from tracker.mentoring.models import Internship
+from tracker.records.models import EntryStatus, Internship
 
 
 def internships_naming(mentor: User) -> list[Internship]:

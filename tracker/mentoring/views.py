@@ -12,15 +12,16 @@ from tracker.accounts import policies
 from tracker.accounts.models import Role, User
 from tracker.approvals import operations as approvals
 from tracker.approvals.policies import can_decide_internship
-from tracker.candidates.models import EntryStatus
 from tracker.candidates.queries import mentors_of_org
 from tracker.errors import ConflictError, ValidationError
 from tracker.mentoring import forms, queries
-from tracker.mentoring.models import Internship
 from tracker.mentoring.operations import create_internship
+from tracker.records.models import EntryStatus, Internship
+from tracker.records.schemas import InternshipIn
 from tracker.web.auth import actor, roles_required
 from tracker.web.form_errors import apply_errors
 from tracker.web.loading import authorize, load_candidate, load_record
+from tracker.web.schema_forms import form_data, show_errors
 
 bp = Blueprint("mentoring", __name__)
 
@@ -113,7 +114,7 @@ def _decide(
     return _internship_page(user, row, 400, **{form_name: form})
 
 
-def _internship_form(candidate: User) -> forms.InternshipForm:
+def _internship_form(candidate: User) -> Any:
     form = forms.InternshipForm()
     form.mentor_id.choices = [("", "Choose a mentor…")] + [
         (str(m.id), f"{m.name} ({m.email})") for m in mentors_of_org(candidate.organization_id)
@@ -129,11 +130,10 @@ def new_internship(candidate_id: int) -> Any:
     authorize(policies.can_create_internship(user, candidate))
     form = _internship_form(candidate)
     if form.validate_on_submit():
-        data = {name: form[name].data for name in ("mentor_id", "host", "start", "end", "hours")}
         try:
-            row = create_internship(user, candidate, data)
+            row = create_internship(user, candidate, form_data(form, InternshipIn))
         except ValidationError as exc:
-            apply_errors(form, exc)
+            show_errors(form, exc, InternshipIn)
         else:
             flash(
                 f"Internship at {row.host} recorded; {row.mentor.name} can now sign it off.",

@@ -15,16 +15,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select, union
+from sqlalchemy import select
 
 from tracker.accounts.models import Organization, User
-from tracker.candidates.models import Enrolment, EntryStatus, ExperienceEntry
-from tracker.candidates.records import fingerprint, for_credential, load_records
 from tracker.credentials.catalog import Catalog
 from tracker.credentials.evaluation import evaluate_records
 from tracker.errors import NotFoundError, TrackerError
 from tracker.extensions import db
-from tracker.mentoring.models import Internship
+from tracker.records.adapter import fingerprint, for_credential, load_records
+from tracker.records.models import Enrolment, EntryStatus, HoursEntry
 
 KIND_TITLES = {
     "degrees": "Degree",
@@ -67,22 +66,24 @@ def load_extras(candidate_ids: Iterable[int]) -> Extras:
     by_record: dict[str, dict[str, Any]] = {}
     if not ids:
         return Extras(by_record, {})
-    users = {
-        u.id: u
-        for u in db.session.scalars(
-            select(User).where(
-                User.id.in_(
-                    union(
-                        select(ExperienceEntry.decided_by_id).where(
-                            ExperienceEntry.candidate_id.in_(ids)
-                        ),
-                        select(Internship.decided_by_id).where(Internship.candidate_id.in_(ids)),
-                        select(Internship.mentor_id).where(Internship.candidate_id.in_(ids)),
-                    )
-                )
-            )
-        )
-    }
+    rows = db.session.execute(
+        select(
+            HoursEntry.id,
+            HoursEntry.source,
+            HoursEntry.workplace,
+            HoursEntry.note,
+            HoursEntry.status,
+            HoursEntry.mentor_id,
+            HoursEntry.decided_by_id,
+            HoursEntry.decided_at,
+        ).where(HoursEntry.candidate_id.in_(ids))
+    ).all()
+    people = {uid for row in rows for uid in (row.decided_by_id, row.mentor_id) if uid}
+    users = (
+        {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(people)))}
+        if people
+        else {}
+    )
 
     def person(user_id: int | None) -> dict[str, str] | None:
         user = users.get(user_id) if user_id is not None else None
@@ -90,39 +91,17 @@ def load_extras(candidate_ids: Iterable[int]) -> Extras:
             return None
         return {"name": user.name, "role": user.role.title}
 
-    for x in db.session.execute(
-        select(
-            ExperienceEntry.id,
-            ExperienceEntry.employer,
-            ExperienceEntry.reason,
-            ExperienceEntry.decided_by_id,
-            ExperienceEntry.decided_at,
-        ).where(ExperienceEntry.candidate_id.in_(ids))
-    ):
-        by_record[f"x{x.id}"] = {
-            "where": x.employer or "",
-            "reason": x.reason or "",
-            "decided_by": person(x.decided_by_id),
-            "decided_on": x.decided_at.date().isoformat() if x.decided_at else None,
+    for row in rows:
+        internship = row.source == "internship"
+        extra: dict[str, Any] = {
+            "where": row.workplace or "",
+            "reason": (row.note or "") if row.status == EntryStatus.REJECTED else "",
+            "decided_by": person(row.decided_by_id),
+            "decided_on": row.decided_at.date().isoformat() if row.decided_at else None,
         }
-    for i in db.session.execute(
-        select(
-            Internship.id,
-            Internship.host,
-            Internship.comment,
-            Internship.status,
-            Internship.mentor_id,
-            Internship.decided_by_id,
-            Internship.decided_at,
-        ).where(Internship.candidate_id.in_(ids))
-    ):
-        by_record[f"i{i.id}"] = {
-            "where": i.host,
-            "reason": (i.comment or "") if i.status == EntryStatus.REJECTED else "",
-            "decided_by": person(i.decided_by_id),
-            "decided_on": i.decided_at.date().isoformat() if i.decided_at else None,
-            "mentor": person(i.mentor_id),
-        }
+        if internship:
+            extra["mentor"] = person(row.mentor_id)
+        by_record[f"{'i' if internship else 'x'}{row.id}"] = extra
     return Extras(by_record, {})
 
 

@@ -6,8 +6,8 @@ import time
 
 from sqlalchemy import func, select
 
-from tracker.candidates.records import fingerprint, for_credential, load_records
 from tracker.extensions import db
+from tracker.records.adapter import fingerprint, for_credential, load_records
 from tracker.statements.models import IssuedStatement
 
 MAX_CODE_LENGTH = 64

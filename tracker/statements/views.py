@@ -14,6 +14,7 @@ from flask import (
     abort,
     current_app,
     g,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -77,6 +78,12 @@ def issue_and_send(user: User, candidate_id: int, via: str) -> Response:
     candidate = load_candidate(user, candidate_id)
     authorize(policies.can_download_statement(user, candidate))
     credential = credential_arg()
+    if current_catalog().get(credential) is None:
+        raise NotFoundError(f"credential {credential!r} is not loaded")
+    if request.method == "HEAD":
+        # A HEAD asks what a GET would answer; issuing a statement is a write, so it issues
+        # none and records nothing.
+        return Response(status=200, mimetype="application/pdf")
     begin_writing()
     document = operations.issue_statement(
         user,
@@ -100,9 +107,26 @@ def download(candidate_id: int) -> Any:
 def verify(code: str) -> Any:
     """Public: confirms a statement and says whether the candidate's records changed since."""
     issued = queries.by_code(code)
+    wants_json = request.accept_mimetypes.best_match(["text/html", "application/json"]) == (
+        "application/json"
+    )
     if issued is None:
+        if wants_json:
+            return jsonify({"genuine": False}), 404
         raise NotFoundError("no statement with this code")
     changed = queries.records_changed(issued)
+    if wants_json:
+        return jsonify(
+            {
+                "genuine": True,
+                "candidate": issued.summary.get("candidate_name"),
+                "credential": issued.credential,
+                "version": issued.version,
+                "status": issued.summary.get("status"),
+                "issued_at": issued.issued_at.isoformat(timespec="seconds") + "Z",
+                "records_changed_since": changed,
+            }
+        )
     return render_template(
         "statements/verify.html",
         title="Statement verification",

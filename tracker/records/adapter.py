@@ -24,18 +24,17 @@ from sqlalchemy import (
 )
 
 from tracker.accounts.models import User
-from tracker.candidates.models import (
+from tracker.extensions import db
+from tracker.records.models import (
     Attestation,
     Course,
     Degree,
     EntryStatus,
     ExamResult,
-    ExperienceEntry,
     HeldCredential,
+    HoursEntry,
     Waiver,
 )
-from tracker.extensions import db
-from tracker.mentoring.models import Internship
 
 RECORD_KEYS = (
     "degrees",
@@ -55,40 +54,47 @@ def _iso(value: Any) -> str | None:
     return str(value.isoformat())
 
 
+def _verified(record: dict[str, Any], verified_by: Any) -> dict[str, Any]:
+    """`verified` is written only when true (absent means false), so that the records of
+    statements issued before verification existed keep their fingerprints."""
+    if verified_by is not None:
+        record["verified"] = True
+    return record
+
+
+# Single ORM rows as records: the same converters the bulk loader uses on plain tuples.
 def degree_record(d: Degree) -> dict[str, Any]:
-    """One ORM row as a record: the same converters the bulk loader uses on plain tuples."""
-    return _degree_row(d.id, d.level, d.field, d.institution, d.accredited, d.conferred_on)
+    return _degree_row(d.id, d.level, d.field, d.institution, d.accredited, d.conferred_on,
+                       d.verified_by_id)  # fmt: skip
 
 
 def course_record(c: Course) -> dict[str, Any]:
-    return _course_row(c.id, c.title, c.provider, c.topics, c.credits, c.completed_on, c.passed)
+    return _course_row(c.id, c.title, c.provider, c.topics, c.credits, c.completed_on, c.passed,
+                       c.verified_by_id)  # fmt: skip
 
 
 def exam_record(e: ExamResult) -> dict[str, Any]:
-    return _dated_row(0, e.id, e.code, e.taken_on, e.passed, None)[1]  # type: ignore[no-any-return]
+    return _dated_row(0, e.id, e.code, e.taken_on, e.passed, None, e.verified_by_id)[1]  # type: ignore[no-any-return]
 
 
-def experience_record(x: ExperienceEntry) -> dict[str, Any]:
-    return _hours_row(0, x.id, x.start, x.end, x.hours, x.category, x.source, x.supervised,
+def hours_record(x: HoursEntry) -> dict[str, Any]:
+    """Employment hours and internships alike; signed-off internships count as approved
+    experience with source internship."""
+    return _hours_row(x.id, x.source, x.start, x.end, x.hours, x.category, x.supervised,
                       x.status)  # fmt: skip
 
 
-def internship_record(i: Internship) -> dict[str, Any]:
-    """Signed-off internships count as approved experience with source internship."""
-    return _hours_row(1, i.id, i.start, i.end, i.hours, i.category, "internship", i.supervised,
-                      i.status)  # fmt: skip
-
-
 def attestation_record(a: Attestation) -> dict[str, Any]:
-    return _dated_row(1, a.id, a.kind, a.signed_on, None, None)[1]  # type: ignore[no-any-return]
+    return _dated_row(1, a.id, a.kind, a.signed_on, None, None, a.verified_by_id)[1]  # type: ignore[no-any-return]
 
 
 def held_record(h: HeldCredential) -> dict[str, Any]:
-    return _dated_row(2, h.id, h.credential_id, h.awarded_on, None, h.expires_on)[1]  # type: ignore[no-any-return]
+    return _dated_row(2, h.id, h.credential_id, h.awarded_on, None, h.expires_on,
+                      h.verified_by_id)[1]  # type: ignore[no-any-return]  # fmt: skip
 
 
 def waiver_record(w: Waiver, approver_email: str) -> dict[str, Any]:
-    return {
+    record = {
         "id": f"w{w.id}",
         "requirement": w.requirement,
         "reason": w.reason,
@@ -96,6 +102,9 @@ def waiver_record(w: Waiver, approver_email: str) -> dict[str, Any]:
         "approved_on": _iso(w.approved_on),
         "credential": w.credential,
     }
+    if w.expires_on is not None:
+        record["expires_on"] = _iso(w.expires_on)
+    return record
 
 
 def empty_records() -> dict[str, Any]:
@@ -109,37 +118,51 @@ def _status(value: Any) -> str:
     return value if type(value) is str else EntryStatus(value).value
 
 
-def _degree_row(rid: int, level: Any, fld: Any, inst: Any, accr: Any, on: Any) -> dict[str, Any]:
-    return {
-        "id": f"d{rid}",
-        "level": level,
-        "field": fld,
-        "institution": inst,
-        "accredited": accr,
-        "conferred_on": _iso(on),
-    }
+def _degree_row(
+    rid: int, level: Any, fld: Any, inst: Any, accr: Any, on: Any, verified_by: Any
+) -> dict[str, Any]:
+    return _verified(
+        {
+            "id": f"d{rid}",
+            "level": level,
+            "field": fld,
+            "institution": inst,
+            "accredited": accr,
+            "conferred_on": _iso(on),
+        },
+        verified_by,
+    )
 
 
 def _course_row(
-    rid: int, title: Any, provider: Any, topics: Any, credits: Any, on: Any, passed: Any
+    rid: int,
+    title: Any,
+    provider: Any,
+    topics: Any,
+    credits: Any,
+    on: Any,
+    passed: Any,
+    verified_by: Any,
 ) -> dict[str, Any]:
-    return {
-        "id": f"c{rid}",
-        "title": title,
-        "provider": provider,
-        "topics": list(topics or []),
-        "credits": credits,
-        "completed_on": _iso(on),
-        "passed": passed,
-    }
+    return _verified(
+        {
+            "id": f"c{rid}",
+            "title": title,
+            "provider": provider,
+            "topics": list(topics or []),
+            "credits": credits,
+            "completed_on": _iso(on),
+            "passed": passed,
+        },
+        verified_by,
+    )
 
 
 def _hours_row(
-    kind: int, rid: int, start: Any, end: Any, hours: Any, cat: Any, src: Any, sup: Any, st: Any
+    rid: int, src: Any, start: Any, end: Any, hours: Any, cat: Any, sup: Any, st: Any
 ) -> dict[str, Any]:
-    """An experience entry (kind 0) or an internship (kind 1): both are engine experience."""
     return {
-        "id": f"{'i' if kind else 'x'}{rid}",
+        "id": f"{'i' if src == 'internship' else 'x'}{rid}",
         "start": start if type(start) is str else _iso(start),
         "end": end if type(end) is str else _iso(end),
         "hours": hours,
@@ -150,20 +173,25 @@ def _hours_row(
     }
 
 
-def _dated_row(kind: int, rid: int, text: Any, on: Any, flag: Any, until: Any) -> Any:
+def _dated_row(
+    kind: int, rid: int, text: Any, on: Any, flag: Any, until: Any, verified_by: Any
+) -> Any:
     """An exam (kind 0), an attestation (1) or a held credential (2)."""
     if kind == 0:
-        return "exams", {"id": f"e{rid}", "code": text, "taken_on": _iso(on), "passed": flag}
+        record = {"id": f"e{rid}", "code": text, "taken_on": _iso(on), "passed": flag}
+        return "exams", _verified(record, verified_by)
     if kind == 1:
-        return "attestations", {"id": f"a{rid}", "kind": text, "signed_on": _iso(on)}
-    return "credentials", {"id": text, "awarded_on": _iso(on), "expires_on": _iso(until)}
+        record = {"id": f"a{rid}", "kind": text, "signed_on": _iso(on)}
+        return "attestations", _verified(record, verified_by)
+    record = {"id": text, "awarded_on": _iso(on), "expires_on": _iso(until)}
+    return "credentials", _verified(record, verified_by)
 
 
 _TABLES: tuple[tuple[str, Any, tuple[str, ...], Any], ...] = (
-    ("degrees", Degree, ("level", "field", "institution", "accredited", "conferred_on"),
-     _degree_row),
-    ("courses", Course, ("title", "provider", "topics", "credits", "completed_on", "passed"),
-     _course_row),
+    ("degrees", Degree, ("level", "field", "institution", "accredited", "conferred_on",
+                         "verified_by_id"), _degree_row),
+    ("courses", Course, ("title", "provider", "topics", "credits", "completed_on", "passed",
+                         "verified_by_id"), _course_row),
 )  # fmt: skip
 
 
@@ -174,27 +202,18 @@ def _raw(column: Any) -> Any:
     return column
 
 
-def _load_experience(ids: list[int], out: dict[int, dict[str, Any]]) -> None:
-    """Experience entries, then signed-off and pending internships: one query for both."""
-    parts = []
-    for kind, model in ((0, ExperienceEntry), (1, Internship)):
-        t = model.__table__
-        source = t.c.source if kind == 0 else literal("internship")
-        parts.append(
-            select(
-                literal(kind).label("kind"),
-                t.c.candidate_id,
-                t.c.id,
-                *(_raw(t.c[name]) for name in ("start", "end", "hours", "category")),
-                source.label("source"),
-                t.c.supervised,
-                _raw(t.c.status),
-            ).where(t.c.candidate_id.in_(ids))
-        )
-    rows = db.session.execute(union_all(*parts).order_by("kind", "id")).all()
+def _load_hours(ids: list[int], out: dict[int, dict[str, Any]]) -> None:
+    """Experience entries and internships: one table, one query."""
+    t = HoursEntry.__table__
+    names = ("source", "start", "end", "hours", "category", "supervised", "status")
+    rows = db.session.execute(
+        select(t.c.candidate_id, t.c.id, *(_raw(t.c[name]) for name in names))
+        .where(t.c.candidate_id.in_(ids))
+        .order_by(t.c.source, t.c.id)  # employment first, as before the tables were merged
+    ).all()
     lists = {cid: records["experience"] for cid, records in out.items()}
-    for kind, cid, *values in rows:
-        lists[cid].append(_hours_row(kind, *values))
+    for cid, *values in rows:
+        lists[cid].append(_hours_row(*values))
 
 
 def _load_dated(ids: list[int], out: dict[int, dict[str, Any]]) -> None:
@@ -205,11 +224,12 @@ def _load_dated(ids: list[int], out: dict[int, dict[str, Any]]) -> None:
     parts = [
         select(literal(0).label("kind"), e.c.candidate_id, e.c.id, e.c.code.label("text"),
                _raw(e.c.taken_on).label("on"), e.c.passed.label("flag"),
-               no_date.label("until")).where(e.c.candidate_id.in_(ids)),
+               no_date.label("until"), e.c.verified_by_id.label("verified_by"))
+        .where(e.c.candidate_id.in_(ids)),
         select(literal(1), a.c.candidate_id, a.c.id, a.c.kind, _raw(a.c.signed_on),
-               no_flag, no_date).where(a.c.candidate_id.in_(ids)),
+               no_flag, no_date, a.c.verified_by_id).where(a.c.candidate_id.in_(ids)),
         select(literal(2), h.c.candidate_id, h.c.id, h.c.credential_id, _raw(h.c.awarded_on),
-               no_flag, h.c.expires_on).where(h.c.candidate_id.in_(ids)),
+               no_flag, h.c.expires_on, h.c.verified_by_id).where(h.c.candidate_id.in_(ids)),
     ]  # fmt: skip
     for _kind, cid, *values in db.session.execute(union_all(*parts).order_by("kind", "id")):
         key, record = _dated_row(_kind, *values)
@@ -217,7 +237,10 @@ def _load_dated(ids: list[int], out: dict[int, dict[str, Any]]) -> None:
 
 
 def load_records(candidate_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
-    """Every record of each candidate, waivers of all credentials included (see for_credential)."""
+    """Every record of each candidate, waivers of all credentials included (see for_credential).
+
+    Revoked waivers are left out: they no longer apply to anything.
+    """
     ids = sorted(set(candidate_ids))
     out: dict[int, dict[str, Any]] = {cid: empty_records() for cid in ids}
     if not ids:
@@ -232,11 +255,11 @@ def load_records(candidate_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
         for cid, *values in rows:
             lists[cid].append(convert(*values))
     _load_dated(ids, out)
-    _load_experience(ids, out)
+    _load_hours(ids, out)
     waiver_rows = db.session.execute(
         select(Waiver, User.email)
         .join(User, User.id == Waiver.approved_by_id)
-        .where(Waiver.candidate_id.in_(ids))
+        .where(Waiver.candidate_id.in_(ids), Waiver.revoked_on.is_(None))
         .order_by(Waiver.id)
     )
     for waiver, email in waiver_rows:

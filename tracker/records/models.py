@@ -1,4 +1,6 @@
-"""A candidate's records. Field names and values follow the records JSON of the engine."""
+"""A candidate's records. Field names and values follow the records JSON of the engine.
+
+What a user may enter in each is declared once, in schemas.py; these are the tables."""
 
 from __future__ import annotations
 
@@ -6,8 +8,8 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship, synonym
 
 from tracker.accounts.models import User
 from tracker.extensions import db
@@ -41,6 +43,22 @@ def candidate_fk() -> Any:
     return mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
 
 
+def version_column() -> Any:
+    """The record's version: 1 when created, one more with each change (optimistic locking)."""
+    return mapped_column(Integer, nullable=False, default=1, server_default="1")
+
+
+class Verifiable:
+    """Self-reported records that a coordinator may verify against their evidence."""
+
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    verified_on: Mapped[date | None]
+
+    @property
+    def verified(self) -> bool:
+        return self.verified_by_id is not None
+
+
 class Enrolment(db.Model):
     __tablename__ = "enrolments"
     __table_args__ = (UniqueConstraint("candidate_id", "credential"),)
@@ -61,7 +79,7 @@ class Enrolment(db.Model):
         )
 
 
-class Degree(db.Model):
+class Degree(Verifiable, db.Model):
     __tablename__ = "degrees"
     record_prefix = "d"
 
@@ -72,13 +90,16 @@ class Degree(db.Model):
     institution: Mapped[str] = mapped_column(String(200))
     accredited: Mapped[bool] = mapped_column(default=True)
     conferred_on: Mapped[date | None]
+    version: Mapped[int] = version_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __mapper_args__ = {"version_id_col": version}
 
     def __repr__(self) -> str:
         return f"<Degree {self.id} {self.level} {self.field!r}>"
 
 
-class Course(db.Model):
+class Course(Verifiable, db.Model):
     __tablename__ = "courses"
     record_prefix = "c"
 
@@ -90,13 +111,16 @@ class Course(db.Model):
     credits: Mapped[float] = mapped_column(Float, default=0)
     completed_on: Mapped[date | None]
     passed: Mapped[bool] = mapped_column(default=True)
+    version: Mapped[int] = version_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __mapper_args__ = {"version_id_col": version}
 
     def __repr__(self) -> str:
         return f"<Course {self.id} {self.title!r}>"
 
 
-class ExamResult(db.Model):
+class ExamResult(Verifiable, db.Model):
     __tablename__ = "exam_results"
     record_prefix = "e"
 
@@ -105,40 +129,84 @@ class ExamResult(db.Model):
     code: Mapped[str] = mapped_column(String(20))
     taken_on: Mapped[date]
     passed: Mapped[bool]
+    version: Mapped[int] = version_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __mapper_args__ = {"version_id_col": version}
 
     def __repr__(self) -> str:
         return f"<ExamResult {self.id} {self.code} {'pass' if self.passed else 'fail'}>"
 
 
-class ExperienceEntry(db.Model):
-    __tablename__ = "experience_entries"
+class HoursEntry(db.Model):
+    """Hours of work that someone decides on: employment hours (a coordinator approves them)
+    and internships (the mentor named on them signs them off). One table, one note column,
+    one decision history; `source` tells the two apart, as in the engine's records JSON."""
+
+    __tablename__ = "hours_entries"
     record_prefix = "x"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     candidate_id: Mapped[int] = candidate_fk()
+    source: Mapped[str] = mapped_column(String(20), index=True)
     start: Mapped[date]
     end: Mapped[date]
     hours: Mapped[float] = mapped_column(Float)
     category: Mapped[str] = mapped_column(String(64))
-    source: Mapped[str] = mapped_column(String(20), default="employment")
     supervised: Mapped[bool] = mapped_column(default=False)
-    employer: Mapped[str] = mapped_column(String(200), default="")
+    workplace: Mapped[str] = mapped_column(String(200), default="")
     description: Mapped[str] = mapped_column(Text, default="")
+    mentor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     status: Mapped[EntryStatus] = status_column()
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None]
-    reason: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = version_column()
+    former_id: Mapped[str | None] = mapped_column(String(40))
+    """Where a row came from before the tables were merged (e.g. "internship:3")."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     candidate: Mapped[User] = relationship(foreign_keys=[candidate_id])
+    mentor: Mapped[User | None] = relationship(foreign_keys=[mentor_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
 
+    __mapper_args__ = {"polymorphic_on": "source", "version_id_col": version}
+
+    @property
+    def engine_id(self) -> str:
+        return f"{'i' if self.source == 'internship' else 'x'}{self.id}"
+
     def __repr__(self) -> str:
-        return f"<ExperienceEntry {self.id} {self.start}..{self.end} {self.hours}h {self.status}>"
+        return (
+            f"<{type(self).__name__} {self.id} {self.start}..{self.end} {self.hours}h "
+            f"{self.status}>"
+        )
 
 
-class Attestation(db.Model):
+class ExperienceEntry(HoursEntry):
+    """Employment hours; the candidate logs them, a coordinator decides."""
+
+    __mapper_args__ = {"polymorphic_identity": "employment"}
+
+    employer = synonym("workplace")
+
+
+class Internship(HoursEntry):
+    """Supervised experience that a named mentor signs off."""
+
+    __mapper_args__ = {"polymorphic_identity": "internship"}
+    record_prefix = "i"
+
+    host = synonym("workplace")
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("category", "financial-planning")
+        kwargs.setdefault("supervised", True)
+        super().__init__(**kwargs)
+
+
+class Attestation(Verifiable, db.Model):
     __tablename__ = "attestations"
     record_prefix = "a"
 
@@ -147,13 +215,16 @@ class Attestation(db.Model):
     kind: Mapped[str] = mapped_column(String(64))
     signed_on: Mapped[date]
     statement: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = version_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __mapper_args__ = {"version_id_col": version}
 
     def __repr__(self) -> str:
         return f"<Attestation {self.id} {self.kind}>"
 
 
-class HeldCredential(db.Model):
+class HeldCredential(Verifiable, db.Model):
     __tablename__ = "held_credentials"
     __table_args__ = (UniqueConstraint("candidate_id", "credential_id"),)
     record_prefix = "h"
@@ -163,7 +234,10 @@ class HeldCredential(db.Model):
     credential_id: Mapped[str] = mapped_column(String(64))
     awarded_on: Mapped[date]
     expires_on: Mapped[date | None]
+    version: Mapped[int] = version_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __mapper_args__ = {"version_id_col": version}
 
     def __repr__(self) -> str:
         return f"<HeldCredential {self.id} {self.credential_id}>"
@@ -180,9 +254,16 @@ class Waiver(db.Model):
     reason: Mapped[str] = mapped_column(Text)
     approved_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     approved_on: Mapped[date]
+    expires_on: Mapped[date | None]
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    revoked_on: Mapped[date | None]
+    revoke_reason: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = version_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     approved_by: Mapped[User] = relationship(foreign_keys=[approved_by_id])
+
+    __mapper_args__ = {"version_id_col": version}
 
     def __repr__(self) -> str:
         return f"<Waiver {self.id} {self.credential}:{self.requirement}>"

@@ -1,0 +1,221 @@
+"""Declaring an API operation once: its route, body, query, answer and errors.
+
+`@operation(...)` registers the Flask route and records what the OpenAPI document says of
+it (openapi.py builds the document from `OPERATIONS`, never by hand). Handlers read the
+body and the query with `body()` and `query()`, which parse them by the declared schemas,
+so what is documented is what is enforced (a declared body that is never read fails
+loudly); a handler returns an answer dict, a `Listing` (paged), None (204) or a Response.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, g, jsonify, request
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ValidationError as SchemaError
+from sqlalchemy import Select, func, select
+
+from tracker.errors import ValidationError
+from tracker.extensions import db
+from tracker.schema import MAX_ID, errors_of, parse
+
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 1000
+
+
+class Query(BaseModel):
+    """Query strings are text: numbers and dates are read from it; unknown keys ignored."""
+
+    model_config = ConfigDict(extra="ignore", strict=False)
+
+
+class ListQuery(Query):
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="rows per page")
+    cursor: str | None = Field(
+        None, max_length=64, description="the next page's cursor, from the Link header"
+    )
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    rule: str
+    operation_id: str
+    tag: str
+    summary: str
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    answer: Any = None
+    """A schema, `list[schema]`, or a media type string ("application/pdf", "text/csv")."""
+    status: int = 200
+    errors: tuple[int, ...] = ()
+    paged: bool = False
+    multipart: bool = False
+    public: bool = False
+    csv: bool = False
+    description: str | None = None
+    path_types: dict[str, Any] = field(default_factory=dict)
+
+
+OPERATIONS: list[Operation] = []
+
+
+def _endpoint(operation_id: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", operation_id).lower()
+
+
+def endpoint_of(op: Operation) -> str:
+    """The Flask endpoint of an operation: its operationId in snake case (getMe → get_me)."""
+    return _endpoint(op.operation_id)
+
+
+def operation(
+    bp: Blueprint,
+    method: str,
+    rule: str,
+    *,
+    operation_id: str,
+    tag: str,
+    summary: str,
+    body: type[BaseModel] | None = None,
+    query: type[BaseModel] | None = None,
+    answer: Any = None,
+    status: int = 200,
+    errors: Sequence[int] = (),
+    paged: bool = False,
+    multipart: bool = False,
+    public: bool = False,
+    csv: bool = False,
+    description: str | None = None,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register `fn` as the handler of one documented operation."""
+    if paged and query is None:
+        query = ListQuery
+    op = Operation(method, rule, operation_id, tag, summary, body, query, answer, status,
+                   tuple(errors), paged, multipart, public, csv, description)  # fmt: skip
+
+    def register(fn: Callable[..., Any]) -> Callable[..., Any]:
+        def view(**path: Any) -> Any:
+            g.api_operation = op
+            result = fn(**path)
+            if op.body is not None and not g.get("api_body_read"):
+                raise RuntimeError(f"{op.operation_id} declares a body but never read it")
+            if isinstance(result, Response | tuple):
+                return result
+            if isinstance(result, Listing):
+                return result.response()
+            if result is None:
+                return Response(status=204)
+            return jsonify(result), status
+
+        view.__name__ = fn.__name__
+        view.__doc__ = fn.__doc__
+        bp.add_url_rule(rule, endpoint=_endpoint(operation_id), view_func=view, methods=[method])
+        OPERATIONS.append(op)
+        return fn
+
+    return register
+
+
+def body() -> Any:
+    """The request's body, parsed by the operation's declared schema.
+
+    Handlers read it after loading and authorizing, so that a stranger learns nothing from
+    a 400 (load → authorize → act); the vocabulary and "today" of the check are the app's.
+    """
+    op: Operation = g.api_operation
+    assert op.body is not None, f"{op.operation_id} declares no body"
+    from tracker.candidates.operations import context
+
+    g.api_body_read = True
+    return parse(op.body, _raw_body(), context())
+
+
+def query() -> Any:
+    """The query string, parsed by the operation's declared schema."""
+    op: Operation = g.api_operation
+    assert op.query is not None, f"{op.operation_id} declares no query"
+    return parse_query(op.query)
+
+
+def _raw_body() -> bytes:
+    """The request body, which must be one JSON object (an empty body reads as {})."""
+    data = request.get_data(cache=True)
+    if not data.strip():
+        return b"{}"
+    if not data.lstrip().startswith(b"{"):
+        raise ValidationError("body", "must be a JSON object")
+    return data
+
+
+def parse_query(schema: type[BaseModel]) -> Any:
+    raw = {key: request.args.get(key) for key in schema.model_fields if key in request.args}
+    try:
+        return schema.model_validate(raw)
+    except SchemaError as exc:
+        raise errors_of(exc, schema) from None
+
+
+# --- paging ------------------------------------------------------------------------------
+
+
+def _decode_cursor(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        kind, _, value = text.partition(":")
+        if kind != "o" or not value.isdigit() or int(value) > MAX_ID:
+            raise ValueError(text)
+        return int(value)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise ValidationError("cursor", "is not a cursor this API gave out") from None
+
+
+def _encode_cursor(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode().rstrip("=")
+
+
+@dataclass
+class Listing:
+    """A list answer, paged with `limit` and `cursor`: a SELECT (paged in SQL) or a list."""
+
+    source: Select[Any] | Sequence[Any]
+    to_json: Callable[[Any], Any]
+    batch: Callable[[list[Any]], list[Any]] | None = None
+    """Answers for a whole page at once (e.g. records with their evidence in one query)."""
+    scalars: bool = True
+
+    def response(self) -> Response:
+        paging = query()
+        offset = _decode_cursor(paging.cursor)
+        limit = int(paging.limit)
+        if isinstance(self.source, Select):
+            total = int(
+                db.session.scalar(
+                    select(func.count()).select_from(self.source.order_by(None).subquery())
+                )
+                or 0
+            )
+            page_stmt = self.source.limit(limit).offset(offset)
+            rows = list(
+                db.session.scalars(page_stmt) if self.scalars else db.session.execute(page_stmt)
+            )
+        else:
+            total = len(self.source)
+            rows = list(self.source[offset : offset + limit])
+        items = self.batch(rows) if self.batch is not None else [self.to_json(r) for r in rows]
+        response = jsonify(items)
+        response.headers["X-Total-Count"] = str(total)
+        if offset + limit < total:
+            args = {k: v for k, v in request.args.items() if k != "cursor"}
+            args["cursor"] = _encode_cursor(offset + limit)
+            response.headers["Link"] = f'<{request.base_url}?{urlencode(args)}>; rel="next"'
+        return response

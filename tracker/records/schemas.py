@@ -1,0 +1,261 @@
+"""What a user may enter in each record kind, declared once.
+
+Each schema is the single declaration of a record kind's fields: types, limits, labels
+(field titles) and cross-field rules. The API parses request bodies with it, the page
+forms are built from it (web/schema_forms.py) and validated by it, the OpenAPI document
+is generated from it, and pages and statements take their labels from it. The building
+blocks (strict types, Text, Day, parse) are in tracker/schema.py.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+
+from tracker.errors import ValidationError
+from tracker.schema import (
+    AttestationKind,
+    Category,
+    Day,
+    ExamCode,
+    Hours,
+    LongText,
+    OptionalLongText,
+    OptionalText,
+    Provider,
+    RowId,
+    Schema,
+    Slug,
+    Text,
+    Topic,
+    context_of,
+)
+
+DEGREE_LEVELS = ("associate", "bachelor", "master", "doctorate")
+RecordsId = Annotated[str, Field(max_length=64)] | int
+
+
+class RecordIn(Schema):
+    """A record as the records JSON of the format writes it: its `id` there is accepted and
+    ignored (the server gives each record its own id)."""
+
+    ignored: ClassVar[tuple[str, ...]] = ("id",)
+
+    id: RecordsId | None = Field(
+        None, description="the record's id in a records JSON document; ignored"
+    )
+
+
+# --- record kinds -------------------------------------------------------------------------
+
+
+class DegreeIn(RecordIn):
+    """A degree: conferred, or still in progress while `conferred_on` is empty."""
+
+    past_dates: ClassVar[tuple[str, ...]] = ("conferred_on",)
+
+    level: Literal["associate", "bachelor", "master", "doctorate"] = Field(title="Level")
+    field: Text = Field(title="Field of study")
+    institution: Text = Field(title="Institution")
+    accredited: bool = Field(True, title="Accredited when the degree was awarded")
+    conferred_on: Day | None = Field(
+        None, title="Conferred on", description="empty while the degree is in progress"
+    )
+
+
+class CourseIn(RecordIn):
+    past_dates: ClassVar[tuple[str, ...]] = ("completed_on",)
+
+    title: Text = Field(title="Course title")
+    provider: Provider = Field(title="Provider")
+    topics: list[Topic] = Field(default_factory=list, title="Topics covered", max_length=30)
+    credits: float = Field(0.0, title="Credits or CE hours", ge=0, le=1000, allow_inf_nan=False)
+    completed_on: Day | None = Field(
+        None, title="Completed on", description="empty while the course is in progress"
+    )
+    passed: bool = Field(True, title="Passed")
+
+    @field_validator("topics")
+    @classmethod
+    def _topics(cls, value: list[str]) -> list[str]:
+        return sorted(set(value))
+
+    @field_validator("credits")
+    @classmethod
+    def _credits(cls, value: float) -> float:
+        return round(value, 2) + 0.0
+
+
+class ExamIn(RecordIn):
+    past_dates: ClassVar[tuple[str, ...]] = ("taken_on",)
+
+    code: ExamCode = Field(title="Exam", examples=["CFP"])
+    taken_on: Day = Field(title="Taken on")
+    passed: bool = Field(title="Passed")
+
+
+class AttestationIn(RecordIn):
+    past_dates: ClassVar[tuple[str, ...]] = ("signed_on",)
+
+    kind: AttestationKind = Field(title="Attestation", examples=["ethics"])
+    signed_on: Day | None = Field(None, title="Signed on", description="today when left out")
+    statement: OptionalLongText = Field("", title="Notes")
+
+    @model_validator(mode="after")
+    def _signed_today(self, info: ValidationInfo) -> Any:
+        if self.signed_on is None:
+            self.signed_on = context_of(info).today
+        return self
+
+
+class HeldCredentialIn(Schema):
+    """A credential the candidate holds (a CPA licence, a CFA charter …)."""
+
+    past_dates: ClassVar[tuple[str, ...]] = ("awarded_on",)
+
+    credential_id: Slug = Field(
+        alias="id",
+        title="Credential",
+        description="the credential's id, as in the records JSON (e.g. cpa)",
+        examples=["cpa"],
+    )
+    awarded_on: Day = Field(title="Awarded on")
+    expires_on: Day | None = Field(
+        None, title="Expires on", description="empty if it does not expire"
+    )
+
+    @model_validator(mode="after")
+    def _expires_after_award(self) -> Any:
+        if self.expires_on is not None and self.expires_on < self.awarded_on:
+            raise ValidationError("expires_on", "must be after awarded_on")
+        return self
+
+
+class HoursIn(RecordIn):
+    """The rules every hours entry follows: dates in order, at most 24 hours a day."""
+
+    start: Day = Field(title="First day")
+    end: Day = Field(title="Last day")
+    hours: Hours = Field(title="Hours worked in this period", examples=[160])
+    category: Category = Field(title="Kind of work", examples=["financial-planning"])
+
+    @field_validator("hours")
+    @classmethod
+    def _hours(cls, value: float) -> float:
+        stored = round(value, 2) + 0.0
+        if stored < 0.01:
+            raise ValueError("must be at least 0.01")
+        return stored
+
+    @model_validator(mode="after")
+    def _hours_fit_the_days(self) -> Any:
+        if self.end < self.start:
+            raise ValidationError("end", "must be on or after start")
+        days = (self.end - self.start).days + 1
+        if self.hours > 24 * days:
+            raise ValidationError(
+                "hours", f"{self.hours:g} hours is more than 24 hours a day over {days} day(s)"
+            )
+        return self
+
+
+class ExperienceIn(HoursIn):
+    """Employment hours; they start pending and a coordinator approves or rejects them."""
+
+    ignored: ClassVar[tuple[str, ...]] = ("id", "status", "source")
+
+    status: Literal["pending", "approved", "rejected"] | None = Field(
+        None, description="as in a records JSON document; ignored: a new entry is pending"
+    )
+    source: Literal["employment"] | None = Field(
+        None, description="as in a records JSON document: logged hours are employment"
+    )
+
+    past_dates: ClassVar[tuple[str, ...]] = ("start", "end")
+
+    supervised: bool = Field(
+        False, title="Directly supervised by a CFP® professional who attests to these hours"
+    )
+    employer: OptionalText = Field("", title="Employer")
+    description: OptionalLongText = Field("", title="What you did")
+
+
+class InternshipIn(HoursIn):
+    """An internship; it starts pending and the mentor named on it signs it off."""
+
+    past_dates: ClassVar[tuple[str, ...]] = ("start",)
+
+    mentor_id: RowId = Field(
+        title="Mentor", description="a mentor of the candidate's organization (GET /mentors)"
+    )
+    host: Text = Field(title="Host firm or desk")
+    category: Category = Field("financial-planning", title="Kind of work")
+    supervised: bool = Field(True, title="Supervised by the mentor")
+
+
+class WaiverIn(Schema):
+    credential: Slug = Field(title="Credential", examples=["cfp"])
+    requirement: Slug = Field(title="Requirement", examples=["degree"])
+    reason: LongText = Field(title="Reason")
+    expires_on: Day | None = Field(
+        None, title="Expires on", description="empty: the waiver does not expire"
+    )
+
+
+# --- bodies that are not records ----------------------------------------------------------
+
+Name = Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class EnrolmentIn(Schema):
+    credential: Name = Field(title="Credential", examples=["cfp"])
+    pathway: Name | None = Field(None, title="Pathway", examples=["standard"])
+
+
+class EnrolmentPatch(Schema):
+    pathway: Name | None = Field(None, title="Pathway")
+    version: Annotated[str, Field(min_length=1, max_length=32)] | None = Field(
+        None, title="Rules version"
+    )
+
+
+class Decision(Schema):
+    version: RowId | None = Field(
+        None,
+        title="The entry's version",
+        description="optional for the clients of version 1; when given and the entry changed "
+        "since, the decision is refused (409 stale)",
+    )
+
+
+class Empty(Schema):
+    """A body with nothing in it ({} or none at all)."""
+
+
+class RevokeIn(Schema):
+    reason: LongText = Field(title="Reason")
+
+
+class ApproveIn(Decision):
+    pass
+
+
+class RejectIn(Decision):
+    reason: LongText = Field(title="Reason")
+
+
+class SignOffIn(Decision):
+    comment: OptionalLongText | None = Field(None, title="Comment")
+
+
+class DecisionItem(Schema):
+    type: Literal["experience", "internship"] = Field(title="Kind of entry")
+    id: RowId = Field(title="The entry's id")
+    action: Literal["approve", "reject"] = Field(title="Decision")
+    reason: LongText | None = Field(None, title="Reason", description="required to reject")
+    version: RowId | None = Field(None, title="The entry's version, as seen")
+
+
+class DecideIn(Schema):
+    decisions: list[DecisionItem] = Field(min_length=1, max_length=200)
