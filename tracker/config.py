@@ -7,7 +7,18 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE_DIR.parent
+
+
+def shipped_path(*parts: str) -> Path:
+    """A file or folder of the shipped data (``seed/``: demo data, credential definitions).
+
+    An installed wheel carries it as ``tracker/seed/`` (setup.py); a checkout, also one
+    installed with ``pip install -e .``, reads the repository's own ``seed/``.
+    """
+    packaged = PACKAGE_DIR / "seed"
+    return (packaged if packaged.is_dir() else PROJECT_ROOT / "seed").joinpath(*parts)
 
 
 class ConfigError(RuntimeError):
@@ -49,7 +60,7 @@ def load_settings(instance: Path, environ: dict[str, str] | None = None) -> dict
     env = os.environ if environ is None else environ
     instance.mkdir(parents=True, exist_ok=True)
     url = database_url(env.get("TRACKER_DATABASE_URL") or f"sqlite:///{instance / 'tracker.db'}")
-    credentials = _path_setting("TRACKER_CREDENTIALS_DIR", PROJECT_ROOT / "seed" / "credentials")
+    credentials = _path_setting("TRACKER_CREDENTIALS_DIR", shipped_path("credentials"))
     uploads = _path_setting("TRACKER_UPLOAD_DIR", instance / "uploads")
     secret = env.get("TRACKER_SECRET_KEY") or _secret_key(instance)
     return {
