@@ -1,9 +1,72 @@
-"""Where Tracker keeps its files: the shipped data of seed/."""
+"""Where Tracker keeps its files and who may read them: the instance folder (0700) and the
+shipped data of seed/."""
 
 from __future__ import annotations
 
-from tracker import config
+import os
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from tracker import config, create_app
 from tracker.config import PROJECT_ROOT, load_settings, shipped_path
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.fixture()
+def open_umask() -> Iterator[None]:
+    """umask 000: the modes below must not depend on the umask."""
+    old = os.umask(0)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+def test_flask_puts_the_instance_folder_next_to_the_package_in_a_checkout():
+    assert Flask("tracker").instance_path == str(PROJECT_ROOT / "instance")
+
+
+def test_instance_folder_defaults_to_flasks(tmp_path, monkeypatch):
+    monkeypatch.delenv("TRACKER_INSTANCE_DIR")
+    flask_default = tmp_path / "var" / "tracker-instance"
+    monkeypatch.setattr(Flask, "auto_find_instance_path", lambda self: str(flask_default))
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert app.instance_path == str(flask_default)
+    assert (flask_default / "secret_key").is_file()
+
+
+def test_instance_dir_setting_may_be_relative(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TRACKER_INSTANCE_DIR", "here")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert app.instance_path == str(tmp_path / "here")
+
+
+def test_instance_folder_holds_database_secret_key_and_uploads(tmp_path, monkeypatch):
+    for var in ("TRACKER_DATABASE_URL", "TRACKER_SECRET_KEY", "TRACKER_UPLOAD_DIR"):
+        monkeypatch.delenv(var, raising=False)
+    settings = load_settings(tmp_path / "inst")
+    assert settings["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'inst' / 'tracker.db'}"
+    assert settings["UPLOAD_DIR"] == tmp_path / "inst" / "uploads"
+    assert (tmp_path / "inst" / "secret_key").is_file()
+
+
+def test_instance_folder_is_created_0700(tmp_path, open_umask):
+    load_settings(tmp_path / "deep" / "instance", environ={"TRACKER_SECRET_KEY": "k"})
+    assert mode(tmp_path / "deep" / "instance") == 0o700
+
+
+def test_an_existing_instance_folder_keeps_its_mode(tmp_path, open_umask):
+    (tmp_path / "instance").mkdir(mode=0o750)
+    load_settings(tmp_path / "instance", environ={"TRACKER_SECRET_KEY": "k"})
+    assert mode(tmp_path / "instance") == 0o750
 
 
 def test_shipped_data_is_the_checkouts_seed_folder(tmp_path, monkeypatch):

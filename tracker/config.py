@@ -39,6 +39,21 @@ def _secret_key(instance: Path) -> str:
     return key
 
 
+def _instance_folder(path: Path) -> None:
+    """Create the instance folder for the owner only (0700, whatever the umask).
+
+    A folder that already exists is left as it is: its mode is then the operator's choice.
+    """
+    if path.is_dir():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(mode=0o700)
+    except FileExistsError:
+        return  # another process (a sibling worker) created it first
+    path.chmod(0o700)
+
+
 def _path_setting(name: str, default: Path) -> Path:
     value = os.environ.get(name)
     return Path(value).resolve() if value else default
@@ -58,7 +73,7 @@ def database_url(url: str, name: str = "TRACKER_DATABASE_URL") -> str:
 def load_settings(instance: Path, environ: dict[str, str] | None = None) -> dict[str, Any]:
     """Read settings from the environment; raise ConfigError naming the variable on bad values."""
     env = os.environ if environ is None else environ
-    instance.mkdir(parents=True, exist_ok=True)
+    _instance_folder(instance)
     url = database_url(env.get("TRACKER_DATABASE_URL") or f"sqlite:///{instance / 'tracker.db'}")
     credentials = _path_setting("TRACKER_CREDENTIALS_DIR", shipped_path("credentials"))
     uploads = _path_setting("TRACKER_UPLOAD_DIR", instance / "uploads")
