@@ -13,7 +13,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 WORKERS ?= $(shell echo $$(( 2 * $$(nproc) + 1 )))
 
-.PHONY: run install test lint typecheck validate serve test-postgres bandit e2e bench clean
+.PHONY: run install test lint typecheck validate serve test-postgres test-wheel bandit e2e bench clean
 
 $(RUN_STAMP): pyproject.toml setup.py
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -57,6 +57,11 @@ test: $(TEST_STAMP) lint typecheck validate
 # The whole suite against a throw-away PostgreSQL server (started and removed by the script).
 test-postgres: $(TEST_STAMP)
 	.ci/with-postgres.sh $(PYTEST); $(NO_TESTS_FAILS)
+
+# The wheel, installed in a throw-away virtualenv and run from an empty directory
+# (init-db, seed-demo, run, log in over HTTP, statement). Needs no .venv.
+test-wheel:
+	PYTHON=$(PYTHON) .ci/wheel-install.sh
 
 bandit: $(TEST_STAMP)
 	$(VENV)/bin/bandit -q -r tracker -lll
