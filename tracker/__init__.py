@@ -18,10 +18,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """
     from flask import Flask
 
-    from tracker.config import PROJECT_ROOT, load_settings
+    from tracker.config import load_settings
 
-    instance = Path(os.environ.get("TRACKER_INSTANCE_DIR") or PROJECT_ROOT / "instance")
-    app = Flask(__name__, instance_path=str(instance), instance_relative_config=True)
+    # Unset: Flask's instance folder, instance/ next to the package in a checkout,
+    # <prefix>/var/tracker-instance for an installed package.
+    chosen = os.environ.get("TRACKER_INSTANCE_DIR")
+    app = Flask(
+        __name__,
+        instance_path=str(Path(chosen).resolve()) if chosen else None,
+        instance_relative_config=True,
+    )
+    instance = Path(app.instance_path)
     app.config.update(load_settings(instance))
     if config:
         app.config.update(config)

@@ -7,7 +7,18 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE_DIR.parent
+
+
+def shipped_path(*parts: str) -> Path:
+    """A file or folder of the shipped data (``seed/``: demo data, credential definitions).
+
+    An installed wheel carries it as ``tracker/seed/`` (setup.py); a checkout, also one
+    installed with ``pip install -e .``, reads the repository's own ``seed/``.
+    """
+    packaged = PACKAGE_DIR / "seed"
+    return (packaged if packaged.is_dir() else PROJECT_ROOT / "seed").joinpath(*parts)
 
 
 class ConfigError(RuntimeError):
@@ -26,6 +37,21 @@ def _secret_key(instance: Path) -> str:
     with os.fdopen(fd, "w") as fh:
         fh.write(key)
     return key
+
+
+def _instance_folder(path: Path) -> None:
+    """Create the instance folder for the owner only (0700, whatever the umask).
+
+    A folder that already exists is left as it is: its mode is then the operator's choice.
+    """
+    if path.is_dir():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(mode=0o700)
+    except FileExistsError:
+        return  # another process (a sibling worker) created it first
+    path.chmod(0o700)
 
 
 def _path_setting(name: str, default: Path) -> Path:
@@ -47,9 +73,9 @@ def database_url(url: str, name: str = "TRACKER_DATABASE_URL") -> str:
 def load_settings(instance: Path, environ: dict[str, str] | None = None) -> dict[str, Any]:
     """Read settings from the environment; raise ConfigError naming the variable on bad values."""
     env = os.environ if environ is None else environ
-    instance.mkdir(parents=True, exist_ok=True)
+    _instance_folder(instance)
     url = database_url(env.get("TRACKER_DATABASE_URL") or f"sqlite:///{instance / 'tracker.db'}")
-    credentials = _path_setting("TRACKER_CREDENTIALS_DIR", PROJECT_ROOT / "seed" / "credentials")
+    credentials = _path_setting("TRACKER_CREDENTIALS_DIR", shipped_path("credentials"))
     uploads = _path_setting("TRACKER_UPLOAD_DIR", instance / "uploads")
     secret = env.get("TRACKER_SECRET_KEY") or _secret_key(instance)
     return {

@@ -14,12 +14,12 @@ from tracker.accounts.models import Organization, Role, User
 from tracker.accounts.operations import create_organization, create_user, user_by_email
 from tracker.approvals import operations as approvals
 from tracker.candidates import operations as records
-from tracker.config import PROJECT_ROOT
+from tracker.config import shipped_path
 from tracker.credentials.catalog import current_catalog
 from tracker.extensions import db
 from tracker.mentoring.operations import create_internship
 
-DEMO_FILE = PROJECT_ROOT / "seed" / "demo.yaml"
+DEMO_FILE = shipped_path("demo.yaml")
 
 
 @dataclass
