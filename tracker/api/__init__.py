@@ -8,12 +8,12 @@ from flask import Blueprint, g, request
 
 from tracker.accounts.models import ApiToken
 from tracker.accounts.operations import note_token_use, token_for, token_use_is_stale
-from tracker.api.errors import json_error
 from tracker.database import write_intent
 from tracker.errors import TrackerError
 from tracker.extensions import csrf, db
 from tracker.schema import MAX_ID
 from tracker.timeutil import utcnow
+from tracker.web.errors import json_error
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)

@@ -8,12 +8,13 @@ from typing import Any
 
 from flask import Flask, g, has_request_context, render_template, request
 from flask.sessions import SecureCookieSessionInterface
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.wrappers import Response
 
 from tracker.database import write_intent, writing
 from tracker.errors import TrackerError
 from tracker.extensions import db
+from tracker.web.errors import json_error
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSP = (
@@ -141,11 +142,13 @@ def _page_error(exc: Any) -> Any:
         status, message = exc.code or 500, exc.description
     if status == 403:
         audit_refusal(status, message)
+    allow = _allowed_methods(exc)
     if request.path.startswith("/api/"):
-        from tracker.api.errors import json_error
-
         code = exc.code if isinstance(exc, TrackerError) else _API_CODES.get(status, "error")
-        return json_error(status, code, message)
+        response, status = json_error(status, code, message)
+        if allow:
+            response.headers["Allow"] = allow
+        return response, status
     titles = {
         400: "Bad request",
         403: "Not allowed",
@@ -158,7 +161,15 @@ def _page_error(exc: Any) -> Any:
     title = titles.get(status, "Something went wrong")
     if status == 404:
         message = "There is nothing here, or you are not allowed to see it."
-    return render_template("web/error.html", title=title, message=message, status=status), status
+    page = render_template("web/error.html", title=title, message=message, status=status)
+    return page, status, ({"Allow": allow} if allow else {})
+
+
+def _allowed_methods(exc: Any) -> str | None:
+    """A 405 names the methods the URL takes (RFC 9110), on pages and API alike."""
+    if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+        return ", ".join(sorted(exc.valid_methods))
+    return None
 
 
 def init_app(app: Flask) -> None:
@@ -175,8 +186,6 @@ def init_app(app: Flask) -> None:
     def _server_error(_exc: HTTPException) -> Any:
         db.session.rollback()
         if request.path.startswith("/api/"):
-            from tracker.api.errors import json_error
-
             return json_error(500, "server_error", "the server could not finish this request")
         return render_template(
             "web/error.html",

@@ -1,4 +1,4 @@
-"""The API's error body: {"error": {"code", "message"}}."""
+"""The JSON error body of the API: {"error": {"code", "message"}} (pages and API share hooks)."""
 
 from __future__ import annotations
 
