@@ -36,6 +36,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config[key] = Path(app.config[key])
 
     from tracker import models  # noqa: F401  (registers every table with the metadata)
+    from tracker import tasks  # noqa: F401  (enqueues tasks when transactions commit)
     from tracker.database import configure_engine
     from tracker.extensions import csrf, db, limiter, login_manager, migrate
     from tracker.web import hooks

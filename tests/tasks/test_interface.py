@@ -1,0 +1,41 @@
+"""The task interface: a task runs once its transaction commits, never after a rollback."""
+
+from __future__ import annotations
+
+import pytest
+
+from tracker import tasks
+from tracker.database import writing
+from tracker.extensions import db
+
+RAN: list[tuple[str, int]] = []
+
+
+def remember(word: str, number: int) -> None:
+    RAN.append((word, number))
+
+
+@pytest.fixture(autouse=True)
+def _clear() -> None:
+    RAN.clear()
+
+
+def test_a_task_runs_when_its_transaction_commits(app):
+    with app.app_context(), writing():
+        job = tasks.enqueue(remember, "committed", 1)
+        assert RAN == []  # not before the commit: it could not see what was written
+        db.session.commit()
+    assert RAN == [("committed", 1)] and len(job) == 16
+
+
+def test_a_rolled_back_task_never_runs(app):
+    with app.app_context(), writing():
+        tasks.enqueue(remember, "rolled back", 2)
+        db.session.rollback()
+        db.session.commit()
+    assert RAN == []
+
+
+def test_tasks_take_ids_not_objects(app):
+    with app.app_context(), pytest.raises(TypeError, match="ids and plain values"):
+        tasks.enqueue(remember, object(), 3)
