@@ -35,8 +35,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     for key in ("CREDENTIALS_DIR", "UPLOAD_DIR"):
         app.config[key] = Path(app.config[key])
 
-    from tracker import models  # noqa: F401  (registers every table with the metadata)
-    from tracker import tasks  # noqa: F401  (enqueues tasks when transactions commit)
+    from tracker import (
+        models,  # noqa: F401  (registers every table with the metadata)
+        tasks,  # noqa: F401  (enqueues tasks when transactions commit)
+    )
     from tracker.database import configure_engine
     from tracker.extensions import csrf, db, limiter, login_manager, migrate
     from tracker.web import hooks

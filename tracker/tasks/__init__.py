@@ -66,6 +66,8 @@ def enqueue(
         from tracker.extensions import db
 
         session = db.session()
+    if not session.in_transaction():
+        session.begin()  # so that its commit or rollback decides the task's fate
     session.info.setdefault(_PENDING, []).append(task)
     return task.job_id
 
