@@ -122,7 +122,7 @@ class InProcess:
     def _run_quietly(app: Flask, task: Task) -> None:
         try:
             run_task(app, task)
-        except Exception:  # noqa: BLE001 - logged by run_task; the pool must go on
+        except Exception:  # noqa: BLE001, S110 - logged by run_task; the pool must go on
             pass
 
 
