@@ -13,7 +13,14 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 WORKERS ?= $(shell echo $$(( 2 * $$(nproc) + 1 )))
 
-.PHONY: run install test lint typecheck validate serve test-postgres test-wheel bandit e2e bench clean
+# Translations: extract every gettext string, merge it into the catalogs, compile them.
+# Edit tracker/translations/pl/LC_MESSAGES/messages.po, then `make translations` again.
+translations: $(RUN_STAMP)
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l --no-location --sort-output -o tracker/translations/messages.pot tracker
+	$(VENV)/bin/pybabel update --no-fuzzy-matching -i tracker/translations/messages.pot -d tracker/translations
+	$(VENV)/bin/pybabel compile -d tracker/translations
+
+.PHONY: translations run install test lint typecheck validate serve test-postgres test-wheel bandit e2e bench clean
 
 $(RUN_STAMP): pyproject.toml setup.py
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)

@@ -62,6 +62,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         configure_engine(db.engine)
 
     hooks.init_app(app)
+    from tracker import i18n
+
+    i18n.init_app(app)
 
     from tracker.web import register_blueprints
 

@@ -59,6 +59,23 @@ def _path_setting(name: str, default: Path) -> Path:
     return Path(value).resolve() if value else default
 
 
+def _languages(raw: str) -> list[str]:
+    tags = [part.strip().lower() for part in raw.split(",") if part.strip()]
+    if not tags or any(not tag.replace("-", "").isalpha() for tag in tags):
+        raise ConfigError(f"TRACKER_LANGUAGES: {raw!r} is not a list of language tags (en,pl)")
+    return tags
+
+
+def _timezone(name: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"TRACKER_TIMEZONE: unknown time zone {name!r}") from None
+    return name
+
+
 def database_url(url: str, name: str = "TRACKER_DATABASE_URL") -> str:
     """The SQLAlchemy URL for a SQLite or PostgreSQL URL (psycopg 3 for plain postgres URLs)."""
     if url.startswith("postgres://"):
@@ -93,6 +110,8 @@ def load_settings(instance: Path, environ: dict[str, str] | None = None) -> dict
         "WTF_CSRF_TIME_LIMIT": None,
         "PASSWORD_HASH_METHOD": "scrypt:32768:8:3",
         "RATELIMIT_ENABLED": True,
+        "LANGUAGES": _languages(env.get("TRACKER_LANGUAGES") or "en,pl"),
+        "TIMEZONE": _timezone(env.get("TRACKER_TIMEZONE") or "UTC"),
         # Login throttling counters: per process in memory unless shared (e.g. redis://host).
         "RATELIMIT_STORAGE_URI": env.get("TRACKER_RATELIMIT_STORAGE_URI") or "memory://",
     }

@@ -35,6 +35,8 @@ class Organization(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     active: Mapped[bool] = mapped_column(default=True)
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    """IANA zone ("Europe/Warsaw") deciding "today" for its users; None: TRACKER_TIMEZONE."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     users: Mapped[list[User]] = relationship(back_populates="organization")
@@ -60,6 +62,8 @@ class User(UserMixin, db.Model):
     # A fresh random value whenever the candidate's records change: the evaluation cache key
     # (tracker.credentials.cache). Random, not a counter, so a restored backup reuses none.
     records_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    language: Mapped[str | None] = mapped_column(String(8))
+    """The language chosen on the account page; None until chosen (Accept-Language then)."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     organization: Mapped[Organization | None] = relationship(back_populates="users")

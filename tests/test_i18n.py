@@ -1,0 +1,78 @@
+"""Languages: ?lang=, then the user's choice, then Accept-Language, then English; complete
+catalogs (every string a template or module marks for translation has its Polish text)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+from tests.conftest import login
+from tracker.database import writing
+from tracker.extensions import db
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _lang(html: str) -> str:
+    start = html.index("<html lang=") + len('<html lang="')
+    return html[start : html.index('"', start)]
+
+
+@pytest.mark.parametrize(
+    ("query", "accept", "chosen", "expected"),
+    [
+        ("", "", None, "en"),
+        ("", "pl-PL,pl;q=0.9,en;q=0.5", None, "pl"),
+        ("?lang=en", "pl", None, "en"),
+        ("?lang=pl", "en", None, "pl"),
+        ("", "en", "pl", "pl"),
+        ("?lang=en", "pl", "pl", "en"),
+        ("?lang=xx", "pl", None, "pl"),
+    ],
+)
+def test_the_language_of_a_page(app, client, factory, query, accept, chosen, expected):
+    org = factory.org()
+    user = factory.user("candidate", org)
+    if chosen:
+
+        def choose() -> None:
+            from tracker.accounts.models import User
+
+            db.session.get(User, user.id).language = chosen
+
+        with app.app_context(), writing():
+            choose()
+            db.session.commit()
+    login(client, user.email)
+    page = client.get("/" + query, headers={"Accept-Language": accept} if accept else {})
+    assert _lang(page.get_data(as_text=True)) == expected
+
+
+def test_the_polish_catalog_is_complete_and_compiled(tmp_path):
+    """A string marked for translation with no Polish text fails here (run `make
+    translations`, then translate what it added to messages.po)."""
+    pot = tmp_path / "messages.pot"
+    subprocess.run(
+        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", str(ROOT / "babel.cfg"),
+         "-k", "_l", "-o", str(pot), str(ROOT / "tracker")],
+        check=True, capture_output=True, cwd=ROOT,
+    )  # fmt: skip
+    with pot.open("rb") as fh:
+        wanted = {m.id for m in read_po(fh) if m.id}
+    po_path = ROOT / "tracker" / "translations" / "pl" / "LC_MESSAGES" / "messages.po"
+    with po_path.open("rb") as fh:
+        catalog = read_po(fh)
+    translated = {m.id for m in catalog if m.id and m.string and not m.fuzzy}
+    missing = sorted(str(m) for m in wanted - translated)
+    assert not missing, f"{len(missing)} strings have no Polish translation: {missing[:20]}"
+    from babel.messages.mofile import read_mo
+
+    with po_path.with_suffix(".mo").open("rb") as fh:
+        compiled = {m.id: m.string for m in read_mo(fh) if m.id}
+    assert compiled == {m.id: m.string for m in catalog if m.id and m.string and not m.fuzzy}, (
+        "messages.mo does not match messages.po: run `make translations`"
+    )

@@ -1,0 +1,58 @@
+"""Languages: Flask-Babel's locale selection, catalogs under tracker/translations/.
+
+The language of a request is `?lang=`, else the one the user chose on their account page,
+else the browser's `Accept-Language`, else English (app-contract.md, "Language"). Every
+user-facing string goes through gettext (`from flask_babel import gettext as _`,
+`lazy_gettext as _l` at import time); dates and numbers through Babel's formatters.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, g, has_request_context, request
+from flask_babel import Babel
+
+TRANSLATIONS = Path(__file__).parent / "translations"
+DEFAULT = "en"
+
+
+def languages(app: Flask) -> list[str]:
+    return list(app.config.get("LANGUAGES") or [DEFAULT])
+
+
+def select_locale() -> str:
+    from flask import current_app
+
+    offered = languages(current_app)
+    if not has_request_context():
+        return str(g.get("language") or DEFAULT)
+    asked = (request.args.get("lang") or "").strip().lower()
+    if asked in offered:
+        return asked
+    chosen = _chosen_language()
+    if chosen in offered:
+        return chosen
+    return request.accept_languages.best_match(offered) or DEFAULT
+
+
+def _chosen_language() -> str | None:
+    """The signed-in user's choice (page session or API token), if any."""
+    user = g.get("api_user")
+    if user is None:
+        from flask_login import current_user
+
+        user = current_user if current_user and current_user.is_authenticated else None
+    return getattr(user, "language", None)
+
+
+def current_language() -> str:
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    return locale.language if locale is not None else DEFAULT
+
+
+def init_app(app: Flask) -> None:
+    Babel(app, locale_selector=select_locale, default_translation_directories=str(TRANSLATIONS))
+    app.jinja_env.globals["current_language"] = current_language
