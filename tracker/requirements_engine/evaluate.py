@@ -10,7 +10,7 @@ from typing import Any
 
 from .dates import add_months, add_years
 from .errors import RecordProblem, RecordsError
-from .hours import count_hours, overlap_hours
+from .hours import add_by_year, count_hours, overlap_hours
 from .model import (
     LEVELS,
     AttestationSpec,
@@ -617,6 +617,7 @@ class _Evaluator:
         excluded: list[dict[str, str]] = []
         counting: list[tuple[int, int, float]] = []
         pending = 0.0
+        pending_years: dict[int, float] = {}
         for entry in self.records.experience:
             if entry.start_ord > as_of_ord:
                 reason = "future"
@@ -629,6 +630,7 @@ class _Evaluator:
             elif entry.status not in statuses:
                 if entry.status == "pending":
                     pending += overlap_hours(entry.start_ord, entry.end_ord, entry.rate, lo, hi)
+                    add_by_year(pending_years, entry.start_ord, entry.end_ord, entry.rate, lo, hi)
                     reason = "pending"
                 elif entry.status == "rejected":
                     reason = "rejected"
@@ -707,8 +709,27 @@ class _Evaluator:
             "capped_hours": round(count.capped, 2),
             "required_hours": round(spec.min, 2),
             "projected_on": _iso(projected),
+            "by_year": _by_year(count.years, pending_years),
         }
         return _Leaf(met_on, progress, evidence, excluded, "; ".join(parts), extra=extra)
+
+
+def _by_year(
+    counted: Mapping[int, tuple[float, float]], pending: Mapping[int, float]
+) -> list[dict[str, Any]]:
+    """One row per calendar year whose counted, capped or pending hours are not zero."""
+    rows = []
+    for year in sorted({*counted, *pending}):
+        hours, capped = counted.get(year, (0.0, 0.0))
+        row = {
+            "year": year,
+            "counted": round(hours, 2),
+            "capped": round(capped, 2),
+            "pending": round(pending.get(year, 0.0), 2),
+        }
+        if row["counted"] or row["capped"] or row["pending"]:
+            rows.append(row)
+    return rows
 
 
 def _hours_extra_empty(node: Node) -> dict[str, Any]:
@@ -720,6 +741,7 @@ def _hours_extra_empty(node: Node) -> dict[str, Any]:
         "capped_hours": 0.0,
         "required_hours": round(node.spec.min, 2),
         "projected_on": None,
+        "by_year": [],
     }
 
 

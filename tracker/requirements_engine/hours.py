@@ -25,6 +25,8 @@ class HoursCount:
     """First day (ordinal) with counted hours."""
     recent: float
     """Counted hours on or after `recent_from`."""
+    years: dict[int, tuple[float, float]]
+    """Counted and capped hours of each calendar year, on the days they were spread on."""
 
 
 def _segments(
@@ -83,6 +85,10 @@ def count_hours(
     week_used = 0.0
     year_end = -1
     year_used = 0.0
+    year_counted = 0.0
+    year_capped = 0.0
+    years: dict[int, tuple[float, float]] = {}
+    year = 0
     for start, stop, rate in _segments(entries, lo, hi):
         pos = start
         while pos < stop:
@@ -93,11 +99,14 @@ def count_hours(
                     week = this_week
                     week_used = 0.0
                 nxt = min(nxt, this_week * 7 + 8)
-            if yearly is not None:
-                if pos >= year_end:
-                    year_end = date(date.fromordinal(pos).year + 1, 1, 1).toordinal()
-                    year_used = 0.0
-                nxt = min(nxt, year_end)
+            if pos >= year_end:
+                if year_counted or year_capped:
+                    years[year] = (year_counted, year_capped)
+                year = date.fromordinal(pos).year
+                year_end = date(year + 1, 1, 1).toordinal() if year < date.max.year else hi + 1
+                year_used = year_counted = year_capped = 0.0
+            if year_end < nxt:
+                nxt = year_end
             if pos < recent_from < nxt:
                 nxt = recent_from
             raw = rate * (nxt - pos)
@@ -118,11 +127,27 @@ def count_hours(
             capped += raw - allow
             week_used += allow
             year_used += allow
+            year_counted += allow
+            year_capped += raw - allow
             pos = nxt
-    return HoursCount(total, capped, reached, first, recent)
+    if year_counted or year_capped:
+        years[year] = (year_counted, year_capped)
+    return HoursCount(total, capped, reached, first, recent, years)
 
 
 def overlap_hours(start: int, end: int, rate: float, lo: int, hi: int) -> float:
     """Hours of one entry (start..end inclusive, `rate` a day) that fall within [lo, hi]."""
     days = min(end, hi) - max(start, lo) + 1
     return rate * days if days > 0 else 0.0
+
+
+def add_by_year(
+    into: dict[int, float], start: int, end: int, rate: float, lo: int, hi: int
+) -> None:
+    """Add one entry's hours within [lo, hi] to `into`, split by calendar year."""
+    first, last = max(start, lo), min(end, hi)
+    while first <= last:
+        year = date.fromordinal(first).year
+        stop = last if year == date.max.year else min(last, date(year + 1, 1, 1).toordinal() - 1)
+        into[year] = into.get(year, 0.0) + rate * (stop - first + 1)
+        first = stop + 1
