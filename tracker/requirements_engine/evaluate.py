@@ -388,7 +388,6 @@ class _Evaluator:
         excluded: list[dict[str, str]] = []
         providers = {p.casefold() for p in spec.providers} if spec.providers else None
         topics = {t.casefold(): t for t in spec.topics}
-        by_amount = spec.min_credits is not None or spec.min_count is not None
         lo, hi = self.window_bounds(spec.window)
         counted: list[CourseRecord] = []
         for course in self.records.courses:
@@ -398,7 +397,7 @@ class _Evaluator:
                 reason = "future"
             elif providers is not None and course.provider.casefold() not in providers:
                 reason = "not_matching"
-            elif not by_amount and not covers:
+            elif topics and not covers:
                 reason = "not_matching"
             elif when is None:
                 reason = "pending"
