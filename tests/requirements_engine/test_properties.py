@@ -193,3 +193,18 @@ def test_hours_by_year_add_up_to_the_node_totals(records: dict, as_of: date) -> 
             assert abs(sum(r[key] for r in rows) - node[total]) <= tolerance
             assert all(r[key] >= 0 for r in rows)
         assert all(r["counted"] or r["capped"] or r["pending"] for r in rows)
+
+
+@settings(max_examples=150, deadline=None)
+@given(candidates(), as_of_dates)
+def test_waived_means_met_only_because_of_a_waiver(records: dict, as_of: date) -> None:
+    result = evaluate(DEFINITION, records, as_of)
+    bare = evaluate(DEFINITION, dict(records, waivers=[]), as_of)
+    unwaived = {node["id"]: node["status"] for node in walk(bare)}
+    unwaived[""] = bare["status"]
+    result["id"] = ""
+    for node in [result, *walk(result)]:
+        if node["waived"]:
+            assert node["status"] == "met"
+        expected = node["status"] == "met" and unwaived[node["id"]] != "met"
+        assert node["waived"] == expected, node["id"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -70,7 +70,12 @@ class Outcome:
     extra: dict[str, Any] = field(default_factory=dict)
     children: list[Outcome] = field(default_factory=list)
 
-    def to_json(self) -> dict[str, Any]:
+    def walk(self) -> Iterator[Outcome]:
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+    def to_json(self, view: _View) -> dict[str, Any]:
         result: dict[str, Any] = {
             "id": self.node.id,
             "title": self.node.title,
@@ -81,12 +86,20 @@ class Outcome:
             "due": _iso(self.due),
             "detail": self.detail,
             "evidence": list(self.evidence),
-            "children": [child.to_json() for child in self.children],
+            "children": [child.to_json(view) for child in self.children],
         }
-        if self.node.is_leaf:
+        if self.node.is_leaf or self.excluded:
             result["excluded"] = list(self.excluded or [])
+        result["waived"] = self.node.id in view.waived
         result.update(self.extra)
         return result
+
+
+@dataclass(frozen=True)
+class _View:
+    """What the result JSON needs beyond the outcomes: nodes met only thanks to waivers."""
+
+    waived: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -115,10 +128,20 @@ def _excluded(record_id: str, reason: str) -> dict[str, str]:
 class _Context:
     """State shared by one evaluation and the credential definitions it pulls in."""
 
-    def __init__(self, records: Records, as_of: date, catalog: Mapping[str, Definition]) -> None:
+    def __init__(
+        self,
+        records: Records,
+        as_of: date,
+        catalog: Mapping[str, Definition],
+        *,
+        waivers: bool = True,
+    ) -> None:
         self.records = records
         self.as_of = as_of
         self.catalog = catalog
+        self.use_waivers = waivers
+        self.waiver_applied = False
+        """Set when a waiver made some node met (then `waived` needs a second evaluation)."""
         self.credentials: dict[str, Outcome | None] = {}
 
 
@@ -135,14 +158,23 @@ class _Evaluator:
         self.applicable: dict[str, bool] = {}
         for top in definition.requirements:
             self._index(top, None, True)
-        node_ids = set(self.by_id)
         self.waivers: dict[str, WaiverRecord] = {}
+        self.refused: dict[str, list[dict[str, str]]] = {}
         for waiver in self.records.waivers:
-            if waiver.requirement not in node_ids or waiver.approved_on > self.as_of:
+            target = self.by_id.get(waiver.requirement)
+            if target is None or waiver.approved_on > self.as_of:
                 continue
-            known = self.waivers.get(waiver.requirement)
-            if known is None or waiver.approved_on < known.approved_on:
-                self.waivers[waiver.requirement] = waiver
+            if not target.waivable:
+                reason = "not_waivable"
+            elif waiver.expires_on is not None and waiver.expires_on <= self.as_of:
+                reason = "lapsed"
+            else:
+                if ctx.use_waivers:
+                    known = self.waivers.get(waiver.requirement)
+                    if known is None or waiver.approved_on < known.approved_on:
+                        self.waivers[waiver.requirement] = waiver
+                continue
+            self.refused.setdefault(waiver.requirement, []).append(_excluded(waiver.id, reason))
 
     def _index(self, node: Node, parent: Node | None, applicable: bool) -> None:
         self.by_id[node.id] = node
@@ -244,9 +276,13 @@ class _Evaluator:
             anchor = self.reference_date(node.due.after)
             if anchor is not None:
                 out.due = add_years(anchor, node.due.years)
+        refused = self.refused.get(node.id)
+        if refused:
+            out.excluded = [*(out.excluded or []), *refused]
         waiver = self.waivers.get(node.id)
         out.met_on = None
         if waiver is not None:
+            self.ctx.waiver_applied = True
             out.status = MET
             out.met_on = min(natural, waiver.approved_on) if natural else waiver.approved_on
             out.achieved_on = out.met_on
@@ -778,9 +814,23 @@ def evaluate(
         raise TypeError("as_of must be a datetime.date")
     parsed = parse_records(records)
     chosen = resolve_pathway(definition, parsed, pathway)
-    ctx = _Context(parsed, as_of, dict(catalog or {}))
-    ctx.credentials[definition.id] = None
-    root = _Evaluator(definition, chosen, ctx).root()
+    known = dict(catalog or {})
+
+    def run(*, waivers: bool = True) -> tuple[Outcome, _Context]:
+        ctx = _Context(parsed, as_of, known, waivers=waivers)
+        ctx.credentials[definition.id] = None
+        return _Evaluator(definition, chosen, ctx).root(), ctx
+
+    root, ctx = run()
+    waived: frozenset[str] = frozenset()
+    if ctx.waiver_applied:
+        unwaived = {out.node.id: out.status for out in run(waivers=False)[0].walk()}
+        waived = frozenset(
+            out.node.id
+            for out in root.walk()
+            if out.status == MET and unwaived.get(out.node.id) != MET
+        )
+    view = _View(waived=waived)
     return {
         "credential": definition.id,
         "name": definition.name,
@@ -790,5 +840,6 @@ def evaluate(
         "status": root.status,
         "progress": round(root.progress, 4),
         "met_on": _iso(root.met_on),
-        "requirements": [child.to_json() for child in root.children],
+        "waived": root.node.id in waived,
+        "requirements": [child.to_json(view) for child in root.children],
     }

@@ -34,7 +34,7 @@ from .model import (
 ID_RE = re.compile(r"[a-z0-9-]+")
 PATHWAY_RE = re.compile(r"[a-z0-9][a-z0-9_-]*")
 TOP_KEYS = ("id", "name", "issuer", "version", "description", "pathways", "requirements")
-COMMON_KEYS = ("id", "title", "description", "pathway", "before", "due")
+COMMON_KEYS = ("id", "title", "description", "pathway", "before", "due", "waivable")
 KIND_KEYS: dict[str, tuple[str, ...]] = {
     "at_least": ("count", "of"),
     "degree": ("min_level", "accredited", "fields"),
@@ -363,6 +363,15 @@ class _Parser:
         before = self.text(data.get("before", _MISSING), f"{path}.before")
         self.reference("node", before, f"{path}.before")
         due = self.due(data.get("due", _MISSING), f"{path}.due")
+        waivable = True
+        if "waivable" in data:
+            if isinstance(data["waivable"], bool):
+                waivable = data["waivable"]
+            else:
+                self.fail(
+                    f"{path}.waivable",
+                    f"must be true or false, not {_type_name(data['waivable'])}",
+                )
 
         if len(kinds) != 1:
             return None
@@ -409,6 +418,7 @@ class _Parser:
             pathway=pathway,
             before=before,
             due=due,
+            waivable=waivable,
         )
         self.nodes.append((node, ancestors))
         return node

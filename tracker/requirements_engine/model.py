@@ -93,6 +93,7 @@ class Node:
     pathway: str | None = None
     before: str | None = None
     due: Due | None = None
+    waivable: bool = True
 
     @property
     def is_leaf(self) -> bool:

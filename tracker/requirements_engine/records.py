@@ -82,6 +82,7 @@ class WaiverRecord:
     reason: str
     approved_by: str
     approved_on: date
+    expires_on: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,12 +282,20 @@ def _held(item: Mapping[str, Any], rid: str) -> HeldCredential:
 
 
 def _waiver(item: Mapping[str, Any], rid: str) -> WaiverRecord:
+    approved = _required_date(item, "approved_on")
+    expires = _date(item, "expires_on", required=False)
+    if expires is not None and expires <= approved:
+        raise _Bad(
+            "expires_on",
+            f"{expires.isoformat()} is not after approved_on {approved.isoformat()}",
+        )
     return WaiverRecord(
         rid,
         _text(item, "requirement", required=True),
         _text(item, "reason"),
         _text(item, "approved_by"),
-        _required_date(item, "approved_on"),
+        approved,
+        expires,
     )
 
 

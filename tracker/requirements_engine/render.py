@@ -22,7 +22,10 @@ LABELS = {
 
 def _status_line(item: dict[str, Any]) -> str:
     status = str(item.get("status", ""))
-    parts = [f"{MARKS.get(status, '?')} {LABELS.get(status, status)}"]
+    label = f"{MARKS.get(status, '?')} {LABELS.get(status, status)}"
+    if item.get("waived"):
+        label += " (waived)"
+    parts = [label]
     if status != "not_applicable":
         parts.append(f"{round(float(item.get('progress', 0.0)) * 100)}%")
     if item.get("met_on"):
