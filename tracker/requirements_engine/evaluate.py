@@ -6,7 +6,7 @@ import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from .dates import add_months, add_years
 from .errors import RecordProblem, RecordsError
@@ -115,6 +115,25 @@ class _Leaf:
     """Set when the only passing evidence lapsed: the date it had been met."""
     extra: dict[str, Any] = field(default_factory=dict)
     has_evidence: bool | None = None
+
+
+class _Dated(NamedTuple):
+    """An exam pass or a signed attestation, as the lapsing rules see it."""
+
+    id: str
+    when: date
+    matches: bool
+    passed: bool
+    verified: bool
+
+
+class _Passes(NamedTuple):
+    evidence: list[str]
+    excluded: list[dict[str, str]]
+    valid: list[date]
+    lapsed: list[date]
+    failed: list[date]
+    unverified: list[date]
 
 
 def _iso(day: date | None) -> str | None:
@@ -379,6 +398,7 @@ class _Evaluator:
         fields = {f.casefold() for f in spec.fields} if spec.fields else None
         conferred = []
         unconferred = []
+        unverified = []
         for degree in self.records.degrees:
             when = degree.conferred_on
             if when is not None and when > self.as_of:
@@ -389,11 +409,14 @@ class _Evaluator:
                 or (fields is not None and degree.field.strip().casefold() not in fields)
             ):
                 excluded.append(_excluded(degree.id, "not_matching"))
+            elif when is not None and cutoff is not None and when > cutoff:
+                excluded.append(_excluded(degree.id, "after_cutoff"))
+            elif spec.verified and not degree.verified:
+                excluded.append(_excluded(degree.id, "unverified"))
+                unverified.append(degree)
             elif when is None:
                 evidence.append(degree.id)
                 unconferred.append(degree)
-            elif cutoff is not None and when > cutoff:
-                excluded.append(_excluded(degree.id, "after_cutoff"))
             else:
                 evidence.append(degree.id)
                 conferred.append(degree)
@@ -408,6 +431,9 @@ class _Evaluator:
         if unconferred:
             highest = min(unconferred, key=lambda d: (-d.rank, d.id))
             return _Leaf(None, 0.0, evidence, excluded, describe(highest) + " (not yet conferred)")
+        if unverified:
+            highest = min(unverified, key=lambda d: (-d.rank, d.id))
+            return _Leaf(None, 0.0, evidence, excluded, describe(highest) + " (not yet verified)")
         wanted = _LEVEL_PHRASES[spec.min_level] + (
             " or higher" if spec.min_level != "doctorate" else ""
         )
@@ -426,6 +452,7 @@ class _Evaluator:
         topics = {t.casefold(): t for t in spec.topics}
         lo, hi = self.window_bounds(spec.window)
         counted: list[CourseRecord] = []
+        unverified = 0
         for course in self.records.courses:
             when = course.completed_on
             covers = any(t.casefold() in topics for t in course.topics)
@@ -443,6 +470,9 @@ class _Evaluator:
                 reason = "after_cutoff"
             elif (lo is not None and when < lo) or (hi is not None and when > hi):
                 reason = "outside_window"
+            elif spec.verified and not course.verified:
+                reason = "unverified"
+                unverified += 1
             else:
                 evidence.append(course.id)
                 counted.append(course)
@@ -479,22 +509,27 @@ class _Evaluator:
             shares.append(len(counted) / spec.min_count)
             noun = "course" if spec.min_count == 1 else "courses"
             parts.append(f"{len(counted)} of {spec.min_count} {noun}")
+        if unverified:
+            noun = "course" if unverified == 1 else "courses"
+            parts.append(f"{unverified} {noun} not yet verified")
         progress = min(1.0, *shares) if shares else 0.0
         return _Leaf(met_on, progress, evidence, excluded, "; ".join(parts))
 
     def _dated_passes(
         self,
-        items: Sequence[tuple[str, date, bool, bool]],
+        items: Sequence[_Dated],
         valid_years: int | None,
         cutoff: date | None,
-    ) -> tuple[list[str], list[dict[str, str]], list[date], list[date], list[date]]:
-        """Sort exam-like records (id, date, matches, passed) into counted, excluded, lapsed."""
+        verified: bool,
+    ) -> _Passes:
+        """Sort exam-like records into counted and excluded, keeping the dates for the detail."""
         evidence: list[str] = []
         excluded: list[dict[str, str]] = []
         valid: list[date] = []
         lapsed: list[date] = []
         failed: list[date] = []
-        for record_id, when, matches, passed in items:
+        unverified: list[date] = []
+        for record_id, when, matches, passed, checked in items:
             if when > self.as_of:
                 reason = "future"
             elif not matches:
@@ -507,23 +542,31 @@ class _Evaluator:
             elif valid_years is not None and self.as_of >= add_years(when, valid_years):
                 reason = "lapsed"
                 lapsed.append(when)
+            elif verified and not checked:
+                reason = "unverified"
+                unverified.append(when)
             else:
                 evidence.append(record_id)
                 valid.append(when)
                 continue
             excluded.append(_excluded(record_id, reason))
-        return evidence, excluded, valid, lapsed, failed
+        return _Passes(evidence, excluded, valid, lapsed, failed, unverified)
 
     def _lapsing(
         self,
-        items: Sequence[tuple[str, date, bool, bool]],
+        items: Sequence[_Dated],
         valid_years: int | None,
         cutoff: date | None,
+        verified: bool,
         done: str,
         missing: str,
         failed_text: str | None = None,
     ) -> _Leaf:
-        evidence, excluded, valid, lapsed, failed = self._dated_passes(items, valid_years, cutoff)
+        found = self._dated_passes(items, valid_years, cutoff, verified)
+        evidence, excluded, valid, lapsed, failed, unverified = found
+        if unverified and not valid and (not lapsed or max(unverified) > max(lapsed)):
+            detail = f"{done} on {max(unverified).isoformat()}; not yet verified"
+            return _Leaf(None, 0.0, evidence, excluded, detail)
         if valid:
             first, last = min(valid), max(valid)
             detail = f"{done} on {first.isoformat()}"
@@ -548,12 +591,14 @@ class _Evaluator:
     def _exam(self, spec: ExamSpec, cutoff: date | None) -> _Leaf:
         code = spec.code.casefold()
         items = [
-            (e.id, e.taken_on, e.code.casefold() == code, e.passed) for e in self.records.exams
+            _Dated(e.id, e.taken_on, e.code.casefold() == code, e.passed, e.verified)
+            for e in self.records.exams
         ]
         return self._lapsing(
             items,
             spec.valid_years,
             cutoff,
+            spec.verified,
             f"Passed {spec.code}",
             f"No pass of {spec.code} on record",
             f"{spec.code} not passed yet",
@@ -562,12 +607,14 @@ class _Evaluator:
     def _attestation(self, spec: AttestationSpec, cutoff: date | None) -> _Leaf:
         kind = spec.kind.casefold()
         items = [
-            (a.id, a.signed_on, a.kind.casefold() == kind, True) for a in self.records.attestations
+            _Dated(a.id, a.signed_on, a.kind.casefold() == kind, True, a.verified)
+            for a in self.records.attestations
         ]
         return self._lapsing(
             items,
             spec.valid_years,
             cutoff,
+            spec.verified,
             f"Signed {spec.kind}",
             f"No signed {spec.kind} attestation",
         )
@@ -578,6 +625,7 @@ class _Evaluator:
         excluded: list[dict[str, str]] = []
         held: list[date] = []
         expired: list[date] = []
+        unverified: list[date] = []
         for record in self.records.credentials:
             if record.awarded_on > self.as_of:
                 reason = "future"
@@ -588,17 +636,26 @@ class _Evaluator:
             elif record.expires_on is not None and record.expires_on <= self.as_of:
                 reason = "lapsed"
                 expired.append(record.awarded_on)
+            elif spec.verified and not record.verified:
+                reason = "unverified"
+                unverified.append(record.awarded_on)
             else:
                 if record.id not in evidence:
                     evidence.append(record.id)
                 held.append(record.awarded_on)
                 continue
             excluded.append(_excluded(record.id, reason))
-        sub = self._sub_credential(spec.id)
+        # Only a verified held-credential record satisfies `verified: true`: an evaluation of
+        # the other credential rests on the candidate's own records.
+        sub = None if spec.verified else self._sub_credential(spec.id)
         sub_met = sub.met_on if sub is not None and sub.status == MET else None
         if sub_met is not None and cutoff is not None and sub_met > cutoff:
             sub_met = None
-        name = sub.node.title if sub is not None else (title or spec.id)
+        loaded = self.ctx.catalog.get(spec.id) if spec.verified else None
+        if sub is not None:
+            name = sub.node.title
+        else:
+            name = loaded.name if loaded is not None else (title or spec.id)
         dates = [*held, *([sub_met] if sub_met else [])]
         if dates:
             first = min(dates)
@@ -607,6 +664,9 @@ class _Evaluator:
             else:
                 detail = f"Requirements of {name} met on {first.isoformat()}"
             return _Leaf(first, 1.0, evidence, excluded, detail)
+        if unverified and (not expired or max(unverified) > max(expired)):
+            detail = f"Holds {name} since {min(unverified).isoformat()}; not yet verified"
+            return _Leaf(None, 0.0, evidence, excluded, detail)
         if expired:
             last = max(expired)
             return _Leaf(

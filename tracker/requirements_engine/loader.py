@@ -37,9 +37,9 @@ TOP_KEYS = ("id", "name", "issuer", "version", "description", "pathways", "requi
 COMMON_KEYS = ("id", "title", "description", "pathway", "before", "due", "waivable")
 KIND_KEYS: dict[str, tuple[str, ...]] = {
     "at_least": ("count", "of"),
-    "degree": ("min_level", "accredited", "fields"),
-    "courses": ("provider", "topics", "min_credits", "min_count", "window"),
-    "exam": ("code", "valid_years"),
+    "degree": ("min_level", "accredited", "fields", "verified"),
+    "courses": ("provider", "topics", "min_credits", "min_count", "window", "verified"),
+    "exam": ("code", "valid_years", "verified"),
     "hours": (
         "min",
         "status",
@@ -51,9 +51,14 @@ KIND_KEYS: dict[str, tuple[str, ...]] = {
         "min_months",
         "window",
     ),
-    "attestation": ("kind", "valid_years"),
-    "credential": ("id",),
+    "attestation": ("kind", "valid_years", "verified"),
+    "credential": ("id", "verified"),
 }
+VERIFIED_ON_HOURS = "is not allowed on hours: approving an entry is its verification"
+VERIFIED_ON_GROUPS = (
+    "is not allowed on a group: write verified: true inside the kind mapping of each leaf "
+    "(degree, courses, exam, attestation, credential)"
+)
 WINDOW_KEYS = ("anchor", "years_before", "years_after", "last_years")
 DUE_KEYS = ("after", "years")
 _MISSING = object()
@@ -332,8 +337,18 @@ class _Parser:
         if not isinstance(data, Mapping):
             self.fail(path, f"must be a mapping with one kind key, not {_type_name(data)}")
             return None
-        self.unknown_keys(data, COMMON_KEYS + KINDS, path)
         kinds = [k for k in KINDS if k in data]
+        if "verified" in data:
+            if kinds and all(k in COMPOSITE_KINDS for k in kinds):
+                self.fail(f"{path}.verified", VERIFIED_ON_GROUPS)
+            elif kinds == ["hours"]:
+                self.fail(f"{path}.verified", VERIFIED_ON_HOURS)
+            else:
+                self.fail(
+                    f"{path}.verified",
+                    "belongs inside the kind mapping, e.g. exam: {code: X, verified: true}",
+                )
+        self.unknown_keys(data, (*COMMON_KEYS, *KINDS, "verified"), path)
         if not kinds:
             self.fail(path, f"needs one kind key: one of {', '.join(KINDS)}")
         elif len(kinds) > 1:
@@ -387,7 +402,9 @@ class _Parser:
         elif kind == "at_least":
             at_least = self.mapping(value, kpath)
             if at_least is not None:
-                self.unknown_keys(at_least, KIND_KEYS[kind], kpath)
+                if "verified" in at_least:
+                    self.fail(f"{kpath}.verified", VERIFIED_ON_GROUPS)
+                self.unknown_keys(at_least, (*KIND_KEYS[kind], "verified"), kpath)
                 children = self.children(
                     at_least.get("of", _MISSING), f"{kpath}.of", node_id, inner
                 )
@@ -481,8 +498,11 @@ class _Parser:
         data = self.mapping(value, path)
         if data is None:
             return None
-        self.unknown_keys(data, KIND_KEYS[kind], path)
         start = len(self.problems)
+        if kind == "hours" and "verified" in data:
+            self.fail(f"{path}.verified", VERIFIED_ON_HOURS)
+        self.unknown_keys(data, (*KIND_KEYS[kind], "verified"), path)
+        verified = self.flag(data.get("verified", _MISSING), f"{path}.verified")
 
         def get(key: str) -> object:
             return data.get(key, _MISSING)
@@ -495,7 +515,7 @@ class _Parser:
             fields = self.words(get("fields"), f"{path}.fields")
             accredited = self.flag(get("accredited"), f"{path}.accredited")
             if level is not None:
-                result = DegreeSpec(level, accredited, fields)
+                result = DegreeSpec(level, accredited, fields, verified)
         elif kind == "courses":
             topics = self.words(get("topics"), f"{path}.topics") or ()
             credits = self.amount(get("min_credits"), f"{path}.min_credits")
@@ -508,21 +528,22 @@ class _Parser:
                 min_credits=credits,
                 min_count=count,
                 window=self.window(get("window"), f"{path}.window"),
+                verified=verified,
             )
         elif kind == "exam":
             code = self.text(get("code"), f"{path}.code", required=True)
             years = self.whole(get("valid_years"), f"{path}.valid_years", 1)
             if code is not None:
-                result = ExamSpec(code, years)
+                result = ExamSpec(code, years, verified)
         elif kind == "attestation":
             akind = self.text(get("kind"), f"{path}.kind", required=True)
             years = self.whole(get("valid_years"), f"{path}.valid_years", 1)
             if akind is not None:
-                result = AttestationSpec(akind, years)
+                result = AttestationSpec(akind, years, verified)
         elif kind == "credential":
             cred = self.ident(get("id"), f"{path}.id", required=True)
             if cred is not None:
-                result = CredentialSpec(cred)
+                result = CredentialSpec(cred, verified)
         elif kind == "hours":
             result = self.hours(data, path)
         return result if len(self.problems) == start else None

@@ -34,6 +34,7 @@ class DegreeSpec:
     min_level: str
     accredited: bool = False
     fields: tuple[str, ...] | None = None
+    verified: bool = False
 
 
 @dataclass(frozen=True)
@@ -43,12 +44,14 @@ class CoursesSpec:
     min_credits: float | None = None
     min_count: int | None = None
     window: Window | None = None
+    verified: bool = False
 
 
 @dataclass(frozen=True)
 class ExamSpec:
     code: str
     valid_years: int | None = None
+    verified: bool = False
 
 
 @dataclass(frozen=True)
@@ -68,11 +71,13 @@ class HoursSpec:
 class AttestationSpec:
     kind: str
     valid_years: int | None = None
+    verified: bool = False
 
 
 @dataclass(frozen=True)
 class CredentialSpec:
     id: str
+    verified: bool = False
 
 
 Spec = DegreeSpec | CoursesSpec | ExamSpec | HoursSpec | AttestationSpec | CredentialSpec

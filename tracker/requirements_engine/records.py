@@ -23,6 +23,7 @@ class DegreeRecord:
     institution: str
     accredited: bool
     conferred_on: date | None
+    verified: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +35,7 @@ class CourseRecord:
     credits: float
     completed_on: date | None
     passed: bool
+    verified: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +44,7 @@ class ExamRecord:
     code: str
     taken_on: date
     passed: bool
+    verified: bool = False
 
 
 @dataclass(slots=True)
@@ -66,6 +69,7 @@ class AttestationRecord:
     id: str
     kind: str
     signed_on: date
+    verified: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +77,7 @@ class HeldCredential:
     id: str
     awarded_on: date
     expires_on: date | None
+    verified: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +175,7 @@ def _degree(item: Mapping[str, Any], rid: str) -> DegreeRecord:
         _text(item, "institution"),
         _flag(item, "accredited"),
         _date(item, "conferred_on", required=False),
+        _flag(item, "verified"),
     )
 
 
@@ -187,6 +193,7 @@ def _course(item: Mapping[str, Any], rid: str) -> CourseRecord:
         _number(item, "credits"),
         _date(item, "completed_on", required=False),
         _flag(item, "passed"),
+        _flag(item, "verified"),
     )
 
 
@@ -196,6 +203,7 @@ def _exam(item: Mapping[str, Any], rid: str) -> ExamRecord:
         _text(item, "code", required=True),
         _required_date(item, "taken_on"),
         _flag(item, "passed"),
+        _flag(item, "verified"),
     )
 
 
@@ -271,14 +279,17 @@ def _entry_checked(item: Mapping[str, Any], rid: str) -> EntryRecord:
 
 def _attestation(item: Mapping[str, Any], rid: str) -> AttestationRecord:
     return AttestationRecord(
-        rid, _text(item, "kind", required=True), _required_date(item, "signed_on")
+        rid,
+        _text(item, "kind", required=True),
+        _required_date(item, "signed_on"),
+        _flag(item, "verified"),
     )
 
 
 def _held(item: Mapping[str, Any], rid: str) -> HeldCredential:
     awarded = _required_date(item, "awarded_on")
     expires = _date(item, "expires_on", required=False)
-    return HeldCredential(rid, awarded, expires)
+    return HeldCredential(rid, awarded, expires, _flag(item, "verified"))
 
 
 def _waiver(item: Mapping[str, Any], rid: str) -> WaiverRecord:
