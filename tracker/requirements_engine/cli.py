@@ -17,6 +17,7 @@ from .evaluate import evaluate
 from .loader import credential_cycles, definition_files, load_definition, load_directory
 from .model import Definition
 from .render import render_text
+from .texts import language_tag
 
 BAD_INPUT = 2
 
@@ -50,6 +51,9 @@ def _parser() -> argparse.ArgumentParser:
         "--pathway", help="the pathway to evaluate (default: the records', else the first)"
     )
     check.add_argument("--json", action="store_true", help="print the result JSON")
+    check.add_argument(
+        "--lang", metavar="TAG", help="language of the result, e.g. pl (default: English)"
+    )
     check.add_argument(
         "--credentials-dir",
         default=os.path.join("seed", "credentials"),
@@ -126,9 +130,13 @@ def _check(args: argparse.Namespace) -> int:
     directory = Path(args.credentials_dir)
     catalog = _catalog(directory)
     definition = _definition(args.definition, directory, catalog)
+    if args.lang is not None and language_tag(args.lang) is None:
+        raise _Usage(f"--lang: {args.lang!r} is not a language tag (e.g. en, pl)")
     records = _records(args.records)
     catalog = {**catalog, definition.id: definition}
-    result = evaluate(definition, records, as_of, pathway=args.pathway, catalog=catalog)
+    result = evaluate(
+        definition, records, as_of, pathway=args.pathway, catalog=catalog, lang=args.lang
+    )
     if args.json:
         out = json.dumps(result, indent=2, ensure_ascii=False) + "\n"
     else:

@@ -24,33 +24,13 @@ from .model import (
     Window,
 )
 from .records import CourseRecord, Records, WaiverRecord, parse_records
+from .texts import DEFAULT_LANGUAGE, LANGUAGES, best_match, language_tag, one_of, say
 
 MET = "met"
 IN_PROGRESS = "in_progress"
 NOT_STARTED = "not_started"
 EXPIRED = "expired"
 NOT_APPLICABLE = "not_applicable"
-
-_LEVEL_NAMES = {
-    "associate": "Associate",
-    "bachelor": "Bachelor",
-    "master": "Master",
-    "doctorate": "Doctorate",
-}
-_LEVEL_PHRASES = {
-    "associate": "an associate degree",
-    "bachelor": "a bachelor's degree",
-    "master": "a master's degree",
-    "doctorate": "a doctorate",
-}
-
-
-def fmt_number(value: float) -> str:
-    """1,234 or 1,234.5: thousands separated, decimals only where there are some."""
-    rounded = round(value, 2)
-    if rounded.is_integer():
-        return f"{rounded:,.0f}"
-    return f"{rounded:,.2f}".rstrip("0")
 
 
 @dataclass
@@ -78,7 +58,11 @@ class Outcome:
     def to_json(self, view: _View) -> dict[str, Any]:
         result: dict[str, Any] = {
             "id": self.node.id,
-            "title": self.node.title,
+            "title": self.node.title_in(view.lang),
+        }
+        if self.node.descriptions is not None:
+            result["description"] = self.node.description_in(view.lang)
+        result |= {
             "kind": self.node.kind,
             "status": self.status,
             "progress": round(self.progress, 4),
@@ -97,8 +81,9 @@ class Outcome:
 
 @dataclass(frozen=True)
 class _View:
-    """What the result JSON needs beyond the outcomes: nodes met only thanks to waivers."""
+    """What the result JSON needs beyond the outcomes: its language, nodes met thanks to waivers."""
 
+    lang: str = DEFAULT_LANGUAGE
     waived: frozenset[str] = frozenset()
 
 
@@ -153,11 +138,13 @@ class _Context:
         as_of: date,
         catalog: Mapping[str, Definition],
         *,
+        lang: str = DEFAULT_LANGUAGE,
         waivers: bool = True,
     ) -> None:
         self.records = records
         self.as_of = as_of
         self.catalog = catalog
+        self.lang = lang
         self.use_waivers = waivers
         self.waiver_applied = False
         """Set when a waiver made some node met (then `waived` needs a second evaluation)."""
@@ -171,6 +158,7 @@ class _Evaluator:
         self.ctx = ctx
         self.as_of = ctx.as_of
         self.records = ctx.records
+        self.lang = ctx.lang
         self.outcomes: dict[str, Outcome] = {}
         self.by_id: dict[str, Node] = {}
         self.parent: dict[str, Node | None] = {}
@@ -195,6 +183,9 @@ class _Evaluator:
                 continue
             self.refused.setdefault(waiver.requirement, []).append(_excluded(waiver.id, reason))
 
+    def say(self, key: str, **values: object) -> str:
+        return say(self.lang, key, **values)
+
     def _index(self, node: Node, parent: Node | None, applicable: bool) -> None:
         self.by_id[node.id] = node
         self.parent[node.id] = parent
@@ -207,7 +198,13 @@ class _Evaluator:
 
     def root(self) -> Outcome:
         children = [self.outcome(node) for node in self.definition.requirements]
-        root_node = Node(id="", kind="all", title=self.definition.name, path="requirements")
+        root_node = Node(
+            id="",
+            kind="all",
+            title=self.definition.name,
+            path="requirements",
+            titles=self.definition.names,
+        )
         return self._composite(root_node, children)
 
     def outcome(self, node: Node) -> Outcome:
@@ -232,12 +229,11 @@ class _Evaluator:
         return result
 
     def _not_applicable_detail(self, node: Node) -> str:
-        pathway = node.pathway
-        current = self.definition.pathways.get(self.pathway or "", self.pathway or "")
-        if pathway is None:
-            return "Does not apply on this pathway"
-        title = self.definition.pathways.get(pathway, pathway)
-        return f"Not required on {current}: applies only to {title}"
+        if node.pathway is None:
+            return self.say("not_applicable")
+        current = self.definition.pathway_name(self.pathway, self.lang) if self.pathway else ""
+        pathway = self.definition.pathway_name(node.pathway, self.lang)
+        return self.say("not_applicable.pathway", current=current, pathway=pathway)
 
     def reference_date(self, node_id: str | None) -> date | None:
         """The date a referenced node was met (even if it later lapsed), or None."""
@@ -307,7 +303,11 @@ class _Evaluator:
             out.achieved_on = out.met_on
             out.progress = 1.0
             out.evidence = [waiver.id, *out.evidence]
-            out.detail = f"Waived: {waiver.reason}" if waiver.reason else "Waived"
+            out.detail = (
+                self.say("waived", reason=waiver.reason)
+                if waiver.reason
+                else self.say("waived.no_reason")
+            )
             if "projected_on" in out.extra:
                 out.extra["projected_on"] = None
             return out
@@ -315,8 +315,8 @@ class _Evaluator:
             out.achieved_on = natural
             if out.due is not None and natural > out.due:
                 out.status = EXPIRED
-                out.detail += (
-                    f"; met on {natural.isoformat()}, after the due date {out.due.isoformat()}"
+                out.detail += self.say(
+                    "due.late", met_on=natural.isoformat(), due=out.due.isoformat()
                 )
             else:
                 out.status = MET
@@ -328,7 +328,7 @@ class _Evaluator:
             out.achieved_on = lapsed_on
         elif out.due is not None and self.as_of > out.due:
             out.status = EXPIRED
-            out.detail += f"; the due date {out.due.isoformat()} has passed"
+            out.detail += self.say("due.passed", due=out.due.isoformat())
         else:
             out.status = IN_PROGRESS if has_evidence else NOT_STARTED
         return out
@@ -339,7 +339,7 @@ class _Evaluator:
             return Outcome(
                 node,
                 NOT_APPLICABLE,
-                detail="No part of it applies on this pathway",
+                detail=self.say("group.not_applicable"),
                 children=children,
             )
         met = sorted(c.met_on for c in applicable if c.status == MET and c.met_on is not None)
@@ -348,19 +348,17 @@ class _Evaluator:
         if node.kind == "all":
             progress = sum(c.progress for c in applicable) / total
             natural = met[-1] if len(met) == total else None
-            detail = f"{len(met)} of {total} met"
+            detail = self.say("all", met=len(met), total=total)
         elif node.kind == "any":
             progress = max(c.progress for c in applicable)
             natural = met[0] if met else None
-            detail = (
-                f"{len(met)} of {total} met; one is enough" if total > 1 else f"{len(met)} of 1 met"
-            )
+            detail = self.say("any" if total > 1 else "any.one", met=len(met), total=total)
         else:
             need = node.count
             best = sorted((c.progress for c in applicable), reverse=True)[:need]
             progress = sum(best) / need if need else 1.0
             natural = met[need - 1] if len(met) >= need else None
-            detail = f"{len(met)} of {total} met; {need} needed"
+            detail = self.say("at_least", met=len(met), total=total, need=need)
         has_evidence = any(c.status in (MET, IN_PROGRESS, EXPIRED) for c in applicable)
         out = Outcome(
             node,
@@ -388,7 +386,7 @@ class _Evaluator:
         if isinstance(spec, AttestationSpec):
             return self._attestation(spec, cutoff)
         if isinstance(spec, CredentialSpec):
-            return self._credential(spec, cutoff, node.title)
+            return self._credential(spec, cutoff, node.title_in(self.lang))
         raise AssertionError(f"unknown node kind {node.kind}")
 
     def _degree(self, spec: DegreeSpec, cutoff: date | None) -> _Leaf:
@@ -422,7 +420,7 @@ class _Evaluator:
                 conferred.append(degree)
 
         def describe(d: Any) -> str:
-            parts = [_LEVEL_NAMES[d.level], d.field, d.institution]
+            parts = [self.say(f"level.{d.level}"), d.field, d.institution]
             return ", ".join(p for p in parts if p)
 
         if conferred:
@@ -430,20 +428,20 @@ class _Evaluator:
             return _Leaf(first.conferred_on, 1.0, evidence, excluded, describe(first))
         if unconferred:
             highest = min(unconferred, key=lambda d: (-d.rank, d.id))
-            return _Leaf(None, 0.0, evidence, excluded, describe(highest) + " (not yet conferred)")
+            detail = self.say("degree.not_conferred", degree=describe(highest))
+            return _Leaf(None, 0.0, evidence, excluded, detail)
         if unverified:
             highest = min(unverified, key=lambda d: (-d.rank, d.id))
-            return _Leaf(None, 0.0, evidence, excluded, describe(highest) + " (not yet verified)")
-        wanted = _LEVEL_PHRASES[spec.min_level] + (
-            " or higher" if spec.min_level != "doctorate" else ""
-        )
+            detail = self.say("degree.not_verified", degree=describe(highest))
+            return _Leaf(None, 0.0, evidence, excluded, detail)
+        wanted = self.say(f"wanted.{spec.min_level}")
+        if spec.min_level != "doctorate":
+            wanted = self.say("wanted.or_higher", level=wanted)
         if spec.accredited:
-            wanted += " from an accredited institution"
+            wanted = self.say("wanted.accredited", wanted=wanted)
         if spec.fields:
-            wanted += f" in {' or '.join(spec.fields)}"
-        return _Leaf(
-            None, 0.0, evidence, excluded, f"No degree on record that qualifies: needs {wanted}"
-        )
+            wanted = self.say("wanted.fields", wanted=wanted, fields=one_of(spec.fields, self.lang))
+        return _Leaf(None, 0.0, evidence, excluded, self.say("degree.none", wanted=wanted))
 
     def _courses(self, spec: CoursesSpec, cutoff: date | None) -> _Leaf:
         evidence: list[str] = []
@@ -497,21 +495,21 @@ class _Evaluator:
         if topics:
             shares.append(len(covered) / len(topics))
             missing = [label for key, label in topics.items() if key not in covered]
-            parts.append(
-                f"Topics missing: {', '.join(missing)}"
-                if missing
-                else (f"All {len(topics)} topics covered" if len(topics) > 1 else "Topic covered")
-            )
+            if missing:
+                parts.append(self.say("courses.missing", topics=", ".join(missing)))
+            elif len(topics) > 1:
+                parts.append(self.say("courses.all_topics", count=len(topics)))
+            else:
+                parts.append(self.say("courses.topic"))
         if spec.min_credits is not None:
             shares.append(credits / spec.min_credits)
-            parts.append(f"{fmt_number(credits)} of {fmt_number(spec.min_credits)} credits")
+            parts.append(self.say("courses.credits", credits=credits, minimum=spec.min_credits))
         if spec.min_count is not None:
             shares.append(len(counted) / spec.min_count)
-            noun = "course" if spec.min_count == 1 else "courses"
-            parts.append(f"{len(counted)} of {spec.min_count} {noun}")
+            key = "courses.count.one" if spec.min_count == 1 else "courses.count"
+            parts.append(self.say(key, count=len(counted), minimum=spec.min_count))
         if unverified:
-            noun = "course" if unverified == 1 else "courses"
-            parts.append(f"{unverified} {noun} not yet verified")
+            parts.append(self.say("courses.unverified", count=unverified))
         progress = min(1.0, *shares) if shares else 0.0
         return _Leaf(met_on, progress, evidence, excluded, "; ".join(parts))
 
@@ -558,35 +556,35 @@ class _Evaluator:
         valid_years: int | None,
         cutoff: date | None,
         verified: bool,
-        done: str,
-        missing: str,
-        failed_text: str | None = None,
+        kind: str,
+        code: str,
     ) -> _Leaf:
+        """An exam or attestation leaf; `kind` picks its sentences, `code` is its code or kind."""
         found = self._dated_passes(items, valid_years, cutoff, verified)
         evidence, excluded, valid, lapsed, failed, unverified = found
+
+        def done(day: date) -> str:
+            return self.say(f"{kind}.done", code=code, date=day.isoformat())
+
         if unverified and not valid and (not lapsed or max(unverified) > max(lapsed)):
-            detail = f"{done} on {max(unverified).isoformat()}; not yet verified"
+            detail = done(max(unverified)) + self.say(f"{kind}.not_verified")
             return _Leaf(None, 0.0, evidence, excluded, detail)
         if valid:
             first, last = min(valid), max(valid)
-            detail = f"{done} on {first.isoformat()}"
+            detail = done(first)
             if valid_years is not None:
-                detail += f"; lapses {add_years(last, valid_years).isoformat()}"
+                lapses = add_years(last, valid_years).isoformat()
+                detail += self.say(f"{kind}.lapses", date=lapses)
             return _Leaf(first, 1.0, evidence, excluded, detail)
         if lapsed:
             last = max(lapsed)
             lapsed_on = add_years(last, valid_years or 0)
-            detail = f"{done} on {last.isoformat()}; lapsed {lapsed_on.isoformat()}"
+            detail = done(last) + self.say(f"{kind}.lapsed", date=lapsed_on.isoformat())
             return _Leaf(None, 0.0, evidence, excluded, detail, lapsed_on=last)
-        if failed and failed_text:
-            return _Leaf(
-                None,
-                0.0,
-                evidence,
-                excluded,
-                f"{failed_text} (last attempt {max(failed).isoformat()})",
-            )
-        return _Leaf(None, 0.0, evidence, excluded, missing)
+        if failed and kind == "exam":
+            detail = self.say("exam.failed", code=code, date=max(failed).isoformat())
+            return _Leaf(None, 0.0, evidence, excluded, detail)
+        return _Leaf(None, 0.0, evidence, excluded, self.say(f"{kind}.none", code=code))
 
     def _exam(self, spec: ExamSpec, cutoff: date | None) -> _Leaf:
         code = spec.code.casefold()
@@ -599,9 +597,8 @@ class _Evaluator:
             spec.valid_years,
             cutoff,
             spec.verified,
-            f"Passed {spec.code}",
-            f"No pass of {spec.code} on record",
-            f"{spec.code} not passed yet",
+            "exam",
+            spec.code,
         )
 
     def _attestation(self, spec: AttestationSpec, cutoff: date | None) -> _Leaf:
@@ -615,8 +612,8 @@ class _Evaluator:
             spec.valid_years,
             cutoff,
             spec.verified,
-            f"Signed {spec.kind}",
-            f"No signed {spec.kind} attestation",
+            "attestation",
+            spec.kind,
         )
 
     def _credential(self, spec: CredentialSpec, cutoff: date | None, title: str) -> _Leaf:
@@ -653,29 +650,27 @@ class _Evaluator:
             sub_met = None
         loaded = self.ctx.catalog.get(spec.id) if spec.verified else None
         if sub is not None:
-            name = sub.node.title
+            name = sub.node.title_in(self.lang)
         else:
-            name = loaded.name if loaded is not None else (title or spec.id)
+            name = loaded.name_in(self.lang) if loaded is not None else (title or spec.id)
         dates = [*held, *([sub_met] if sub_met else [])]
         if dates:
             first = min(dates)
-            if held and min(held) == first:
-                detail = f"Holds {name} since {first.isoformat()}"
-            else:
-                detail = f"Requirements of {name} met on {first.isoformat()}"
+            key = "credential.holds" if held and min(held) == first else "credential.met"
+            detail = self.say(key, name=name, date=first.isoformat())
             return _Leaf(first, 1.0, evidence, excluded, detail)
         if unverified and (not expired or max(unverified) > max(expired)):
-            detail = f"Holds {name} since {min(unverified).isoformat()}; not yet verified"
+            since = min(unverified).isoformat()
+            detail = self.say("credential.not_verified", name=name, date=since)
             return _Leaf(None, 0.0, evidence, excluded, detail)
         if expired:
-            last = max(expired)
-            return _Leaf(
-                None, 0.0, evidence, excluded, f"{name} is no longer held (expired)", lapsed_on=last
-            )
+            detail = self.say("credential.expired", name=name)
+            return _Leaf(None, 0.0, evidence, excluded, detail, lapsed_on=max(expired))
         if sub is not None and sub.status in (IN_PROGRESS, MET, EXPIRED):
-            detail = f"Requirements of {name}: {sub.detail} ({round(sub.progress * 100)}%)"
+            percent = round(sub.progress * 100)
+            detail = self.say("credential.progress", name=name, detail=sub.detail, percent=percent)
             return _Leaf(None, 0.0, evidence, excluded, detail, has_evidence=True)
-        return _Leaf(None, 0.0, evidence, excluded, f"No {name} on record")
+        return _Leaf(None, 0.0, evidence, excluded, self.say("credential.none", name=name))
 
     def _sub_credential(self, credential_id: str) -> Outcome | None:
         """The evaluation of another loaded credential (None when not loaded or circular)."""
@@ -776,18 +771,18 @@ class _Evaluator:
                 if window_hi is not None and projected.toordinal() > window_hi:
                     projected = None
 
-        parts = [f"{fmt_number(count.counted)} of {fmt_number(spec.min)} hours"]
+        parts = [self.say("hours.counted", counted=count.counted, minimum=spec.min)]
         if count.capped > 0.005:
-            limits = []
-            if spec.max_per_week is not None:
-                limits.append(f"{fmt_number(spec.max_per_week)}-hour weekly")
-            if spec.max_per_year is not None:
-                limits.append(f"{fmt_number(spec.max_per_year)}-hour yearly")
-            noun = "limit" if len(limits) == 1 else "limits"
-            above = f"above the {' and '.join(limits)} {noun}"
-            parts.append(f"{fmt_number(count.capped)} hours {above} were not counted")
+            weekly, yearly = spec.max_per_week, spec.max_per_year
+            key = "both" if weekly is not None and yearly is not None else "weekly"
+            if weekly is None:
+                key = "yearly"
+            capped = count.capped
+            parts.append(
+                self.say(f"hours.capped.{key}", capped=capped, weekly=weekly, yearly=yearly)
+            )
         if pending > 0.005:
-            parts.append(f"{fmt_number(pending)} hours pending approval")
+            parts.append(self.say("hours.pending", pending=pending))
         if (
             spec.min_months is not None
             and met_on is None
@@ -795,8 +790,7 @@ class _Evaluator:
             and months_from is not None
         ):
             parts.append(
-                f"{spec.min_months} months must pass from the first counted day: met on "
-                f"{months_from.isoformat()}"
+                self.say("hours.min_months", months=spec.min_months, date=months_from.isoformat())
             )
         extra = {
             "counted_hours": round(count.counted, 2),
@@ -860,24 +854,42 @@ def resolve_pathway(definition: Definition, records: Records, pathway: str | Non
     return chosen
 
 
+def resolve_language(definition: Definition, lang: str | None) -> str:
+    """The language of the result: the tag asked for where the engine or the definition has
+    text in it (or in its primary language, `pl` for `pl-PL`), else English."""
+    if lang is None:
+        return DEFAULT_LANGUAGE
+    tag = language_tag(lang)
+    if tag is None:
+        raise ValueError(f"{lang!r} is not a language tag (e.g. en, pl, en-GB)")
+    return best_match(tag, (*LANGUAGES, *definition.languages())) or DEFAULT_LANGUAGE
+
+
 def evaluate(
     definition: Definition,
     records: Mapping[str, Any],
     as_of: date,
     pathway: str | None = None,
     catalog: Mapping[str, Definition] | None = None,
+    *,
+    lang: str | None = None,
 ) -> dict[str, Any]:
-    """Evaluate `definition` for a candidate's records as of a day; returns the result JSON."""
+    """Evaluate `definition` for a candidate's records as of a day; returns the result JSON.
+
+    `lang` (a language tag such as "pl") gives names, titles, descriptions, pathway names and
+    details in that language where there is text in it, else in English.
+    """
     if isinstance(as_of, datetime):
         as_of = as_of.date()
     if not isinstance(as_of, date):
         raise TypeError("as_of must be a datetime.date")
+    language = resolve_language(definition, lang)
     parsed = parse_records(records)
     chosen = resolve_pathway(definition, parsed, pathway)
     known = dict(catalog or {})
 
     def run(*, waivers: bool = True) -> tuple[Outcome, _Context]:
-        ctx = _Context(parsed, as_of, known, waivers=waivers)
+        ctx = _Context(parsed, as_of, known, lang=language, waivers=waivers)
         ctx.credentials[definition.id] = None
         return _Evaluator(definition, chosen, ctx).root(), ctx
 
@@ -890,10 +902,10 @@ def evaluate(
             for out in root.walk()
             if out.status == MET and unwaived.get(out.node.id) != MET
         )
-    view = _View(waived=waived)
-    return {
+    view = _View(lang=language, waived=waived)
+    result: dict[str, Any] = {
         "credential": definition.id,
-        "name": definition.name,
+        "name": definition.name_in(language),
         "version": definition.version,
         "pathway": chosen,
         "as_of": as_of.isoformat(),
@@ -901,5 +913,10 @@ def evaluate(
         "progress": round(root.progress, 4),
         "met_on": _iso(root.met_on),
         "waived": root.node.id in waived,
-        "requirements": [child.to_json(view) for child in root.children],
+        "lang": language,
+        "pathway_name": definition.pathway_name(chosen, language) if chosen else None,
     }
+    if definition.descriptions is not None:
+        result["description"] = definition.description_in(language)
+    result["requirements"] = [child.to_json(view) for child in root.children]
+    return result

@@ -28,8 +28,10 @@ from .model import (
     HoursSpec,
     Node,
     Spec,
+    Text,
     Window,
 )
+from .texts import LANGUAGES, language_tag, one_of, say
 
 ID_RE = re.compile(r"[a-z0-9-]+")
 PATHWAY_RE = re.compile(r"[a-z0-9][a-z0-9_-]*")
@@ -146,7 +148,7 @@ class _Parser:
         self.problems: list[Problem] = []
         self.ids: dict[str, str] = {}
         self.nodes: list[tuple[Node, tuple[str, ...]]] = []
-        self.pathways: dict[str, str] = {}
+        self.pathways: dict[str, Text] = {}
         self.references: list[tuple[str, str, str]] = []
 
     def fail(self, path: str, reason: str) -> None:
@@ -172,6 +174,26 @@ class _Parser:
             self.fail(path, f"must be non-empty text, not {_type_name(value)}")
             return None
         return value
+
+    def localized(self, value: object, path: str, *, required: bool = False) -> Text | None:
+        """Text, or a mapping from language tags to text (`{en: Exam passed, pl: ...}`)."""
+        if not isinstance(value, Mapping):
+            plain = self.text(value, path, required=required)
+            return Text.plain(plain) if plain is not None else None
+        if not value:
+            self.fail(path, "must be text or a mapping from language tags to text, not {}")
+            return None
+        items: list[tuple[str, str]] = []
+        for key, text in value.items():
+            where = f"{path}.{key}"
+            tag = language_tag(key)
+            if tag is None:
+                self.fail(where, f"'{key}' is not a language tag (e.g. en, pl, en-gb)")
+            elif tag in dict(items):
+                self.fail(where, f"language '{tag}' is given twice")
+            elif self.text(text, where, required=True) is not None:
+                items.append((tag, text))
+        return Text(tuple(items)) if len(items) == len(value) else None
 
     def ident(self, value: object, path: str, *, required: bool = False) -> str | None:
         text = self.text(value, path, required=required)
@@ -269,7 +291,8 @@ class _Parser:
             return None
         self.unknown_keys(data, TOP_KEYS, "")
         cred_id = self.ident(data.get("id", _MISSING), "id", required=True)
-        name = self.text(data.get("name", _MISSING), "name", required=True)
+        names = self.localized(data.get("name", _MISSING), "name", required=True)
+        name = names.get() if names is not None else None
         version_raw = data.get("version", _MISSING)
         version: str | None = None
         if isinstance(version_raw, int | float) and not isinstance(version_raw, bool):
@@ -277,7 +300,7 @@ class _Parser:
         else:
             version = self.text(version_raw, "version", required=True)
         issuer = self.text(data.get("issuer", _MISSING), "issuer") or ""
-        description = self.text(data.get("description", _MISSING), "description") or ""
+        descriptions = self.localized(data.get("description", _MISSING), "description")
         self.parse_pathways(data.get("pathways", _MISSING))
         requirements = self.parse_requirements(data.get("requirements", _MISSING))
         self.check_references()
@@ -292,8 +315,11 @@ class _Parser:
             requirements=requirements,
             source=self.file,
             issuer=issuer,
-            description=description,
-            pathways=dict(self.pathways),
+            description=descriptions.get() if descriptions is not None else "",
+            pathways={key: text.get() for key, text in self.pathways.items()},
+            names=names,
+            descriptions=descriptions,
+            pathway_names=dict(self.pathways),
         )
 
     def parse_pathways(self, value: object) -> None:
@@ -307,8 +333,8 @@ class _Parser:
             if not isinstance(key, str) or not PATHWAY_RE.fullmatch(key):
                 self.fail(path, f"'{key}' is not a valid pathway key (use a-z, 0-9, '-' and '_')")
                 continue
-            text = self.text(title, path, required=True)
-            self.pathways[key] = text or key
+            text = self.localized(title, path, required=True)
+            self.pathways[key] = text or Text.plain(key)
 
     def parse_requirements(self, value: object) -> tuple[Node, ...]:
         if value is _MISSING or value is None:
@@ -370,8 +396,8 @@ class _Parser:
         else:
             self.ids[node_id] = path
 
-        title = self.text(data.get("title", _MISSING), f"{path}.title")
-        description = self.text(data.get("description", _MISSING), f"{path}.description") or ""
+        titles = self.localized(data.get("title", _MISSING), f"{path}.title")
+        descriptions = self.localized(data.get("description", _MISSING), f"{path}.description")
         pathway = self.text(data.get("pathway", _MISSING), f"{path}.pathway")
         if pathway is not None:
             self.references.append(("pathway", pathway, f"{path}.pathway"))
@@ -423,12 +449,13 @@ class _Parser:
                         )
         else:
             spec = self.spec(kind, value, kpath)
+        default = Text(tuple((lang, _default_title(kind, spec, count, lang)) for lang in LANGUAGES))
         node = Node(
             id=node_id,
             kind=kind,
-            title=title or _default_title(kind, spec, count),
+            title=titles.get() if titles is not None else default.get(),
             path=path,
-            description=description,
+            description=descriptions.get() if descriptions is not None else "",
             spec=spec,
             children=children,
             count=count,
@@ -436,6 +463,8 @@ class _Parser:
             before=before,
             due=due,
             waivable=waivable,
+            titles=titles or default,
+            descriptions=descriptions,
         )
         self.nodes.append((node, ancestors))
         return node
@@ -686,50 +715,44 @@ class _Parser:
                         )
 
 
-_LEVEL_TITLES = {
-    "associate": "Associate degree",
-    "bachelor": "Bachelor's degree",
-    "master": "Master's degree",
-    "doctorate": "Doctorate",
-}
-
-
-def _default_title(kind: str, spec: Spec | None, count: int) -> str:
-    if kind == "all":
-        return "All of the following"
-    if kind == "any":
-        return "One of the following"
-    if kind == "at_least":
-        return f"At least {count} of the following"
+def _default_title(kind: str, spec: Spec | None, count: int, lang: str) -> str:
+    """The title of a node that has none, made from its rule, in `lang`."""
+    if kind in COMPOSITE_KINDS:
+        return say(lang, f"title.{kind}", count=count)
     if isinstance(spec, DegreeSpec):
-        title = _LEVEL_TITLES[spec.min_level]
+        title = say(lang, f"title.level.{spec.min_level}")
         if spec.min_level != "doctorate":
-            title += " or higher"
+            title = say(lang, "title.or_higher", title=title)
         if spec.accredited:
-            title += ", accredited"
+            title = say(lang, "title.accredited", title=title)
         if spec.fields:
-            title += f", in {' or '.join(spec.fields)}"
+            title = say(lang, "title.fields", title=title, fields=one_of(spec.fields, lang))
         return title
     if isinstance(spec, CoursesSpec):
         parts = []
         if spec.min_count is not None:
-            parts.append(f"{spec.min_count} course{'s' if spec.min_count != 1 else ''}")
+            parts.append(say(lang, "title.courses.count", count=spec.min_count))
         if spec.min_credits is not None:
-            parts.append(f"{_fmt_hours(spec.min_credits)} credits")
+            parts.append(say(lang, "title.courses.credits", credits=spec.min_credits))
         if spec.topics:
-            parts.append(f"covering {', '.join(spec.topics)}")
-        title = "Courses: " + ", ".join(parts) if parts else "Courses"
+            parts.append(say(lang, "title.courses.topics", topics=", ".join(spec.topics)))
+        title = (
+            say(lang, "title.courses.parts", parts=", ".join(parts))
+            if parts
+            else say(lang, "title.courses")
+        )
         if spec.providers:
-            title += f" ({' or '.join(spec.providers)})"
+            providers = one_of(spec.providers, lang)
+            title = say(lang, "title.courses.providers", title=title, providers=providers)
         return title
     if isinstance(spec, ExamSpec):
-        return f"{spec.code} exam passed"
+        return say(lang, "title.exam", code=spec.code)
     if isinstance(spec, HoursSpec):
-        return f"{_fmt_hours(spec.min)} hours of experience"
+        return say(lang, "title.hours", minimum=spec.min)
     if isinstance(spec, AttestationSpec):
-        return f"{spec.kind} attestation signed"
+        return say(lang, "title.attestation", kind=spec.kind)
     if isinstance(spec, CredentialSpec):
-        return f"Holds {spec.id}"
+        return say(lang, "title.credential", id=spec.id)
     return kind.replace("_", " ").capitalize()
 
 

@@ -5,12 +5,47 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from .texts import best_match
+
 LEVELS: tuple[str, ...] = ("associate", "bachelor", "master", "doctorate")
 COMPOSITE_KINDS: tuple[str, ...] = ("all", "any", "at_least")
 LEAF_KINDS: tuple[str, ...] = ("degree", "courses", "exam", "hours", "attestation", "credential")
 KINDS: tuple[str, ...] = COMPOSITE_KINDS + LEAF_KINDS
 ENTRY_STATUSES: tuple[str, ...] = ("approved", "pending", "rejected")
 SOURCES: tuple[str, ...] = ("employment", "internship")
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text in one or more languages: (tag, text) pairs in the order given.
+
+    A plain string in a definition has the tag "" and serves every language. `get` picks
+    the language asked for (or one with the same primary tag), else English, else the first.
+    """
+
+    items: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def plain(cls, text: str) -> Text:
+        return cls((("", text),))
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return tuple(tag for tag, _ in self.items if tag)
+
+    def get(self, lang: str | None = None) -> str:
+        if len(self.items) == 1:
+            return self.items[0][1]
+        wanted = lang or "en"
+        for tag, text in self.items:
+            if tag == wanted:
+                return text
+        found = dict(self.items)
+        for tag in (lang or "en", "en"):
+            match = best_match(tag, found)
+            if match is not None:
+                return found[match]
+        return self.items[0][1]
 
 
 @dataclass(frozen=True)
@@ -99,10 +134,19 @@ class Node:
     before: str | None = None
     due: Due | None = None
     waivable: bool = True
+    titles: Text | None = None
+    """The title in every language given (`title` is the English one)."""
+    descriptions: Text | None = None
 
     @property
     def is_leaf(self) -> bool:
         return self.kind in LEAF_KINDS
+
+    def title_in(self, lang: str | None = None) -> str:
+        return self.titles.get(lang) if self.titles is not None else self.title
+
+    def description_in(self, lang: str | None = None) -> str:
+        return self.descriptions.get(lang) if self.descriptions is not None else self.description
 
     def walk(self) -> Iterator[Node]:
         """This node and every node below it, depth first, in file order."""
@@ -123,6 +167,31 @@ class Definition:
     issuer: str = ""
     description: str = ""
     pathways: dict[str, str] = field(default_factory=dict)
+    """Pathway key -> English name (see `pathway_name` for other languages)."""
+    names: Text | None = None
+    descriptions: Text | None = None
+    pathway_names: dict[str, Text] = field(default_factory=dict)
+
+    def name_in(self, lang: str | None = None) -> str:
+        return self.names.get(lang) if self.names is not None else self.name
+
+    def description_in(self, lang: str | None = None) -> str:
+        return self.descriptions.get(lang) if self.descriptions is not None else self.description
+
+    def pathway_name(self, pathway: str, lang: str | None = None) -> str:
+        text = self.pathway_names.get(pathway)
+        return text.get(lang) if text is not None else self.pathways.get(pathway, pathway)
+
+    def languages(self) -> tuple[str, ...]:
+        """Every language tag the definition's texts use, in order of first use."""
+        texts = [self.names, self.descriptions, *self.pathway_names.values()]
+        for node in self.nodes():
+            texts += [node.titles, node.descriptions]
+        tags: dict[str, None] = {}
+        for text in texts:
+            if text is not None:
+                tags.update(dict.fromkeys(text.languages))
+        return tuple(tags)
 
     def nodes(self) -> Iterator[Node]:
         """Every node, depth first, in file order."""
@@ -132,9 +201,9 @@ class Definition:
     def node(self, node_id: str) -> Node | None:
         return next((n for n in self.nodes() if n.id == node_id), None)
 
-    def node_titles(self) -> dict[str, str]:
+    def node_titles(self, lang: str | None = None) -> dict[str, str]:
         """Every node id with its title, in file order (for waiver pickers)."""
-        return {n.id: n.title for n in self.nodes()}
+        return {n.id: n.title_in(lang) for n in self.nodes()}
 
     def vocabulary(self) -> dict[str, list[str]]:
         """The codes, kinds, categories, topics, providers and credential ids used anywhere."""
