@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 from .dates import add_months, add_years
 from .errors import RecordProblem, RecordsError
 from .hours import add_by_year, count_hours, overlap_hours
+from .library import Library
 from .model import (
     LEVELS,
     AttestationSpec,
@@ -129,6 +130,56 @@ def _excluded(record_id: str, reason: str) -> dict[str, str]:
     return {"id": record_id, "reason": reason}
 
 
+class _Catalog:
+    """The definitions `credential:` nodes evaluate: the records' pinned version, else the
+    version current on the evaluation date (a plain mapping holds one version of each id)."""
+
+    def __init__(
+        self, catalog: Mapping[str, Definition] | Library | None, pins: Mapping[str, str]
+    ) -> None:
+        self.library = catalog if isinstance(catalog, Library) else None
+        self.mapping: Mapping[str, Definition] = (
+            {} if catalog is None or isinstance(catalog, Library) else catalog
+        )
+        self.pins = pins
+
+    def versions(self, credential_id: str) -> tuple[Definition, ...]:
+        if self.library is not None:
+            return self.library.versions(credential_id)
+        found = self.mapping.get(credential_id)
+        return (found,) if found is not None else ()
+
+    def find(self, credential_id: str, on: date) -> Definition | None:
+        pinned = self.pins.get(credential_id)
+        for definition in self.versions(credential_id) if pinned is not None else ():
+            if definition.version == pinned:
+                return definition
+        if self.library is not None:
+            return self.library.current_version(credential_id, on)
+        return self.mapping.get(credential_id)
+
+    def check_pins(self, definition: Definition) -> None:
+        """Every pinned credential that `definition` reaches must be loaded in that version."""
+        problems: list[RecordProblem] = []
+        seen = {definition.id}
+        todo = [definition]
+        while todo:
+            for node in todo.pop().nodes():
+                spec = node.spec
+                if not isinstance(spec, CredentialSpec) or spec.id in seen:
+                    continue
+                seen.add(spec.id)
+                versions = self.versions(spec.id)
+                todo.extend(versions)
+                pinned = self.pins.get(spec.id)
+                if pinned is not None and all(d.version != pinned for d in versions):
+                    loaded = ", ".join(d.version for d in versions) or "none"
+                    reason = f"{spec.id}@{pinned} is not loaded (loaded versions: {loaded})"
+                    problems.append(RecordProblem("versions", spec.id, None, reason))
+        if problems:
+            raise RecordsError(problems)
+
+
 class _Context:
     """State shared by one evaluation and the credential definitions it pulls in."""
 
@@ -136,7 +187,7 @@ class _Context:
         self,
         records: Records,
         as_of: date,
-        catalog: Mapping[str, Definition],
+        catalog: _Catalog,
         *,
         lang: str = DEFAULT_LANGUAGE,
         waivers: bool = True,
@@ -648,7 +699,7 @@ class _Evaluator:
         sub_met = sub.met_on if sub is not None and sub.status == MET else None
         if sub_met is not None and cutoff is not None and sub_met > cutoff:
             sub_met = None
-        loaded = self.ctx.catalog.get(spec.id) if spec.verified else None
+        loaded = self.ctx.catalog.find(spec.id, self.as_of) if spec.verified else None
         if sub is not None:
             name = sub.node.title_in(self.lang)
         else:
@@ -677,7 +728,7 @@ class _Evaluator:
         ctx = self.ctx
         if credential_id in ctx.credentials:
             return ctx.credentials[credential_id]
-        definition = ctx.catalog.get(credential_id)
+        definition = ctx.catalog.find(credential_id, self.as_of)
         if definition is None:
             return None
         ctx.credentials[credential_id] = None
@@ -870,12 +921,14 @@ def evaluate(
     records: Mapping[str, Any],
     as_of: date,
     pathway: str | None = None,
-    catalog: Mapping[str, Definition] | None = None,
+    catalog: Mapping[str, Definition] | Library | None = None,
     *,
     lang: str | None = None,
 ) -> dict[str, Any]:
     """Evaluate `definition` for a candidate's records as of a day; returns the result JSON.
 
+    `catalog` holds the definitions `credential:` nodes may evaluate: {id: Definition}, or a
+    Library (then the records' `versions` pins, else the version current on `as_of`).
     `lang` (a language tag such as "pl") gives names, titles, descriptions, pathway names and
     details in that language where there is text in it, else in English.
     """
@@ -886,7 +939,8 @@ def evaluate(
     language = resolve_language(definition, lang)
     parsed = parse_records(records)
     chosen = resolve_pathway(definition, parsed, pathway)
-    known = dict(catalog or {})
+    known = _Catalog(catalog, parsed.versions)
+    known.check_pins(definition)
 
     def run(*, waivers: bool = True) -> tuple[Outcome, _Context]:
         ctx = _Context(parsed, as_of, known, lang=language, waivers=waivers)

@@ -5,16 +5,20 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from .dates import parse_date
 from .errors import DefinitionError, Problem
+from .library import Library, version_problems
 from .model import (
     COMPOSITE_KINDS,
     ENTRY_STATUSES,
+    ID_RE,
     KINDS,
     LEVELS,
     SOURCES,
@@ -33,9 +37,17 @@ from .model import (
 )
 from .texts import LANGUAGES, language_tag, one_of, say
 
-ID_RE = re.compile(r"[a-z0-9-]+")
 PATHWAY_RE = re.compile(r"[a-z0-9][a-z0-9_-]*")
-TOP_KEYS = ("id", "name", "issuer", "version", "description", "pathways", "requirements")
+TOP_KEYS = (
+    "id",
+    "name",
+    "issuer",
+    "version",
+    "effective_from",
+    "description",
+    "pathways",
+    "requirements",
+)
 COMMON_KEYS = ("id", "title", "description", "pathway", "before", "due", "waivable")
 KIND_KEYS: dict[str, tuple[str, ...]] = {
     "at_least": ("count", "of"),
@@ -195,6 +207,15 @@ class _Parser:
                 items.append((tag, text))
         return Text(tuple(items)) if len(items) == len(value) else None
 
+    def day(self, value: object, path: str) -> date | None:
+        """A date: YAML's own (an unquoted 2024-01-01) or text YYYY-MM-DD."""
+        if value is _MISSING or value is None:
+            return None
+        parsed = parse_date(value)
+        if parsed is None:
+            self.fail(path, f"must be a date YYYY-MM-DD, not {value!r}")
+        return parsed
+
     def ident(self, value: object, path: str, *, required: bool = False) -> str | None:
         text = self.text(value, path, required=required)
         if text is not None and not ID_RE.fullmatch(text):
@@ -300,6 +321,7 @@ class _Parser:
         else:
             version = self.text(version_raw, "version", required=True)
         issuer = self.text(data.get("issuer", _MISSING), "issuer") or ""
+        effective_from = self.day(data.get("effective_from", _MISSING), "effective_from")
         descriptions = self.localized(data.get("description", _MISSING), "description")
         self.parse_pathways(data.get("pathways", _MISSING))
         requirements = self.parse_requirements(data.get("requirements", _MISSING))
@@ -320,6 +342,7 @@ class _Parser:
             names=names,
             descriptions=descriptions,
             pathway_names=dict(self.pathways),
+            effective_from=effective_from,
         )
 
     def parse_pathways(self, value: object) -> None:
@@ -785,46 +808,60 @@ def definition_files(path: str | os.PathLike[str]) -> list[Path]:
     return sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
-def load_directory(path: str | os.PathLike[str]) -> dict[str, Definition]:
-    """Load every definition of a directory; ids must be unique and credentials acyclic."""
+def load_library(path: str | os.PathLike[str]) -> Library:
+    """Load every definition of a directory, every version of each credential.
+
+    Rejects, naming both files, two files with one (id, version) and two versions of one id
+    in effect from the same day; and cycles between credentials (through any versions).
+    """
     directory = Path(path)
     if not directory.is_dir():
         raise DefinitionError([Problem(os.fspath(path), "", "no such directory")])
     problems: list[Problem] = []
-    loaded: dict[str, Definition] = {}
+    loaded: list[Definition] = []
     for file in definition_files(directory):
         try:
-            definition = load_definition(file)
+            loaded.append(load_definition(file))
         except DefinitionError as exc:
             problems.extend(exc.problems)
-            continue
-        if definition.id in loaded:
-            other = loaded[definition.id].source
-            problems.append(
-                Problem(
-                    str(file), "id", f"duplicate credential id '{definition.id}' (also {other})"
-                )
-            )
-            continue
-        loaded[definition.id] = definition
+    problems.extend(version_problems(loaded))
     problems.extend(credential_cycles(loaded))
     if problems:
         raise DefinitionError(problems)
-    return loaded
+    return Library(loaded)
 
 
-def credential_cycles(definitions: Mapping[str, Definition]) -> list[Problem]:
-    """A problem for every `credential:` node that leads back to its own credential."""
+def load_directory(path: str | os.PathLike[str]) -> dict[str, Definition]:
+    """Load every definition of a directory; return the newest version of each credential id.
+
+    The directory is validated as a whole, like `load_library` (which keeps every version).
+    """
+    return load_library(path).latest()
+
+
+def credential_cycles(
+    definitions: Mapping[str, Definition] | Iterable[Definition],
+) -> list[Problem]:
+    """A problem for every `credential:` node that leads back to its own credential.
+
+    Every version counts: a reference to an id may reach any of its versions.
+    """
+    items = list(definitions.values()) if isinstance(definitions, Mapping) else list(definitions)
+    ids = {definition.id for definition in items}
     edges: dict[str, list[tuple[str, Node]]] = {}
-    for cred_id, definition in definitions.items():
-        edges[cred_id] = [
+    for definition in items:
+        edges.setdefault(definition.id, []).extend(
             (node.spec.id, node)
             for node in definition.nodes()
-            if isinstance(node.spec, CredentialSpec) and node.spec.id in definitions
-        ]
+            if isinstance(node.spec, CredentialSpec) and node.spec.id in ids
+        )
     problems: list[Problem] = []
-    for start, definition in definitions.items():
-        for target, node in edges[start]:
+    for definition in items:
+        start = definition.id
+        for node in definition.nodes():
+            if not isinstance(node.spec, CredentialSpec) or node.spec.id not in ids:
+                continue
+            target = node.spec.id
             trail = _path_to(edges, target, start, [start, target])
             if trail is not None:
                 problems.append(
@@ -860,5 +897,6 @@ __all__ = [
     "definition_files",
     "load_definition",
     "load_directory",
+    "load_library",
     "parse_definition",
 ]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 
 from .texts import best_match
 
+ID_RE = re.compile(r"[a-z0-9-]+")
 LEVELS: tuple[str, ...] = ("associate", "bachelor", "master", "doctorate")
 COMPOSITE_KINDS: tuple[str, ...] = ("all", "any", "at_least")
 LEAF_KINDS: tuple[str, ...] = ("degree", "courses", "exam", "hours", "attestation", "credential")
@@ -171,6 +174,8 @@ class Definition:
     names: Text | None = None
     descriptions: Text | None = None
     pathway_names: dict[str, Text] = field(default_factory=dict)
+    effective_from: date | None = None
+    """The first day these rules are the current version of `id` (None: from the beginning)."""
 
     def name_in(self, lang: str | None = None) -> str:
         return self.names.get(lang) if self.names is not None else self.name

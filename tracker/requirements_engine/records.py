@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from .dates import parse_date
 from .errors import RecordProblem, RecordsError
-from .model import ENTRY_STATUSES, LEVELS
+from .model import ENTRY_STATUSES, ID_RE, LEVELS
 
 LISTS = ("degrees", "courses", "exams", "experience", "attestations", "credentials", "waivers")
 
@@ -100,6 +100,8 @@ class Records:
     attestations: tuple[AttestationRecord, ...]
     credentials: tuple[HeldCredential, ...]
     waivers: tuple[WaiverRecord, ...]
+    versions: Mapping[str, str] = field(default_factory=dict)
+    """Credential id -> the rules version its `credential:` references evaluate."""
 
 
 class _Bad(Exception):
@@ -321,6 +323,28 @@ _PARSERS: dict[str, Any] = {
 }
 
 
+def _versions(value: object, problems: list[RecordProblem]) -> dict[str, str]:
+    """`{"cfa": "2023"}`: which rules version each referenced credential is evaluated in."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        problems.append(RecordProblem("versions", None, None, "must be an object"))
+        return {}
+    versions: dict[str, str] = {}
+    for key, version in value.items():
+        if not isinstance(key, str) or not ID_RE.fullmatch(key):
+            problems.append(RecordProblem("versions", str(key), None, "is not a credential id"))
+        elif isinstance(version, int) and not isinstance(version, bool):
+            versions[key] = str(version)
+        elif not isinstance(version, str) or not version.strip():
+            problems.append(
+                RecordProblem("versions", key, None, f"the version must be text, not {version!r}")
+            )
+        else:
+            versions[key] = version
+    return versions
+
+
 def parse_records(records: Mapping[str, Any]) -> Records:
     """Validate candidate records; raise RecordsError naming every bad record and field."""
     if not isinstance(records, Mapping):
@@ -330,6 +354,7 @@ def parse_records(records: Mapping[str, Any]) -> Records:
     if pathway is not None and not isinstance(pathway, str):
         problems.append(RecordProblem("records", None, "pathway", "must be text or null"))
         pathway = None
+    versions = _versions(records.get("versions"), problems)
     parsed: dict[str, list[Any]] = {}
     for kind in LISTS:
         items = records.get(kind)
@@ -371,6 +396,7 @@ def parse_records(records: Mapping[str, Any]) -> Records:
         tuple(parsed["attestations"]),
         tuple(parsed["credentials"]),
         tuple(parsed["waivers"]),
+        versions,
     )
 
 
