@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
-from .dates import add_months, add_years
+from .dates import add_months, add_years, cycle_holding
 from .errors import RecordProblem, RecordsError
 from .hours import add_by_year, count_hours, overlap_hours
 from .library import Library
@@ -101,6 +101,15 @@ class _Leaf:
     """Set when the only passing evidence lapsed: the date it had been met."""
     extra: dict[str, Any] = field(default_factory=dict)
     has_evidence: bool | None = None
+    due: date | None = None
+    """The end of the renewal cycle the leaf is counted in."""
+
+
+class _Bounds(NamedTuple):
+    lo: date | None
+    hi: date | None
+    cycle: tuple[date, date] | None = None
+    """The current renewal cycle (None for other windows, and while its `from` is not met)."""
 
 
 class _Dated(NamedTuple):
@@ -268,7 +277,7 @@ class _Evaluator:
                 NOT_APPLICABLE,
                 detail=self._not_applicable_detail(node),
                 excluded=[] if node.is_leaf else None,
-                extra=_hours_extra_empty(node),
+                extra=_empty_extra(node),
                 children=[self.outcome(child) for child in node.children],
             )
         elif node.is_leaf:
@@ -303,17 +312,39 @@ class _Evaluator:
             current = self.parent[current.id]
         return min(dates) if dates else None
 
-    def window_bounds(self, window: Window | None) -> tuple[date | None, date | None]:
+    def window_bounds(self, window: Window | None) -> _Bounds:
+        """The first and last day that count (None: unbounded), and the renewal cycle."""
         if window is None:
-            return None, None
+            return _Bounds(None, None)
+        if window.cycle_months is not None:
+            first = self.reference_date(window.cycle_from)
+            if first is None:
+                return _Bounds(date.max, date.min)  # no cycle yet: nothing counts
+            cycle = cycle_holding(first, window.cycle_months, window.month_end, self.as_of)
+            return _Bounds(cycle[0], cycle[1], cycle)
         if window.last_years is not None:
-            return add_years(self.as_of, -window.last_years), self.as_of
+            return _Bounds(add_years(self.as_of, -window.last_years), self.as_of)
         anchor = self.reference_date(window.anchor)
         if anchor is None or anchor > self.as_of:
             anchor = self.as_of
         lo = add_years(anchor, -window.years_before) if window.years_before is not None else None
         hi = add_years(anchor, window.years_after) if window.years_after is not None else None
-        return lo, hi
+        return _Bounds(lo, hi)
+
+    def cycle_leaf(self, window: Window | None, bounds: _Bounds, leaf: _Leaf) -> _Leaf:
+        """A leaf counted in a renewal cycle carries the cycle, is due at its end, says so."""
+        if window is None or window.cycle_from is None:
+            return leaf
+        cycle = bounds.cycle
+        if cycle is None:
+            start = self.by_id[window.cycle_from].title_in(self.lang)
+            note = self.say("cycle.waiting", node=start)
+        else:
+            note = self.say("cycle.current", start=cycle[0].isoformat(), end=cycle[1].isoformat())
+            leaf.due = cycle[1]
+        leaf.detail = f"{leaf.detail}; {note}" if leaf.detail else note
+        leaf.extra["cycle"] = _cycle_json(cycle)
+        return leaf
 
     # --- statuses -----------------------------------------------------------------------
 
@@ -325,6 +356,7 @@ class _Evaluator:
                 NOT_STARTED,
                 progress=leaf.progress,
                 met_on=leaf.met_on,
+                due=leaf.due,
                 detail=leaf.detail,
                 evidence=leaf.evidence,
                 excluded=leaf.excluded,
@@ -499,7 +531,8 @@ class _Evaluator:
         excluded: list[dict[str, str]] = []
         providers = {p.casefold() for p in spec.providers} if spec.providers else None
         topics = {t.casefold(): t for t in spec.topics}
-        lo, hi = self.window_bounds(spec.window)
+        bounds = self.window_bounds(spec.window)
+        lo, hi = bounds.lo, bounds.hi
         counted: list[CourseRecord] = []
         unverified = 0
         for course in self.records.courses:
@@ -562,7 +595,8 @@ class _Evaluator:
         if unverified:
             parts.append(self.say("courses.unverified", count=unverified))
         progress = min(1.0, *shares) if shares else 0.0
-        return _Leaf(met_on, progress, evidence, excluded, "; ".join(parts))
+        leaf = _Leaf(met_on, progress, evidence, excluded, "; ".join(parts))
+        return self.cycle_leaf(spec.window, bounds, leaf)
 
     def _dated_passes(
         self,
@@ -741,9 +775,9 @@ class _Evaluator:
 
     def _hours(self, node: Node, spec: HoursSpec, cutoff: date | None) -> _Leaf:
         as_of_ord = self.as_of.toordinal()
-        lo_date, hi_date = self.window_bounds(spec.window)
-        lo = lo_date.toordinal() if lo_date is not None else 1
-        window_hi = hi_date.toordinal() if hi_date is not None else None
+        bounds = self.window_bounds(spec.window)
+        lo = bounds.lo.toordinal() if bounds.lo is not None else 1
+        window_hi = bounds.hi.toordinal() if bounds.hi is not None else None
         cutoff_ord = cutoff.toordinal() if cutoff is not None else None
         hi = as_of_ord
         if window_hi is not None and window_hi < hi:
@@ -851,7 +885,8 @@ class _Evaluator:
             "projected_on": _iso(projected),
             "by_year": _by_year(count.years, pending_years),
         }
-        return _Leaf(met_on, progress, evidence, excluded, "; ".join(parts), extra=extra)
+        leaf = _Leaf(met_on, progress, evidence, excluded, "; ".join(parts), extra=extra)
+        return self.cycle_leaf(spec.window, bounds, leaf)
 
 
 def _by_year(
@@ -872,17 +907,26 @@ def _by_year(
     return rows
 
 
-def _hours_extra_empty(node: Node) -> dict[str, Any]:
-    if not isinstance(node.spec, HoursSpec):
-        return {}
-    return {
-        "counted_hours": 0.0,
-        "pending_hours": 0.0,
-        "capped_hours": 0.0,
-        "required_hours": round(node.spec.min, 2),
-        "projected_on": None,
-        "by_year": [],
-    }
+def _cycle_json(cycle: tuple[date, date] | None) -> dict[str, str] | None:
+    return {"start": cycle[0].isoformat(), "end": cycle[1].isoformat()} if cycle else None
+
+
+def _empty_extra(node: Node) -> dict[str, Any]:
+    """The fields a not-applicable leaf carries: zero hours, no cycle."""
+    spec = node.spec
+    extra: dict[str, Any] = {}
+    if isinstance(spec, HoursSpec):
+        extra = {
+            "counted_hours": 0.0,
+            "pending_hours": 0.0,
+            "capped_hours": 0.0,
+            "required_hours": round(spec.min, 2),
+            "projected_on": None,
+            "by_year": [],
+        }
+    if isinstance(spec, HoursSpec | CoursesSpec) and spec.window and spec.window.is_cycle:
+        extra["cycle"] = None
+    return extra
 
 
 def resolve_pathway(definition: Definition, records: Records, pathway: str | None) -> str | None:

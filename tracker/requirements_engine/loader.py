@@ -73,7 +73,16 @@ VERIFIED_ON_GROUPS = (
     "is not allowed on a group: write verified: true inside the kind mapping of each leaf "
     "(degree, courses, exam, attestation, credential)"
 )
-WINDOW_KEYS = ("anchor", "years_before", "years_after", "last_years")
+WINDOW_KEYS = (
+    "anchor",
+    "years_before",
+    "years_after",
+    "last_years",
+    "cycle_months",
+    "from",
+    "month_end",
+)
+CYCLE_KEYS = ("cycle_months", "from", "month_end")
 DUE_KEYS = ("after", "years")
 _MISSING = object()
 
@@ -472,6 +481,12 @@ class _Parser:
                         )
         else:
             spec = self.spec(kind, value, kpath)
+            window = getattr(spec, "window", None)
+            if due is not None and isinstance(window, Window) and window.is_cycle:
+                self.fail(
+                    f"{path}.due",
+                    "a node with a renewal cycle is due at the end of its cycle; remove due",
+                )
         default = Text(tuple((lang, _default_title(kind, spec, count, lang)) for lang in LANGUAGES))
         node = Node(
             id=node_id,
@@ -532,6 +547,8 @@ class _Parser:
         if data is None:
             return None
         self.unknown_keys(data, WINDOW_KEYS, path)
+        if any(k in data for k in CYCLE_KEYS):
+            return self.cycle(data, path)
         anchor = self.text(data.get("anchor", _MISSING), f"{path}.anchor")
         self.reference("node", anchor, f"{path}.anchor")
         before = self.whole(data.get("years_before", _MISSING), f"{path}.years_before", 0)
@@ -541,10 +558,33 @@ class _Parser:
         if "last_years" in data and has_around:
             self.fail(path, "use either last_years or anchor with years_before/years_after")
         elif "last_years" not in data and "anchor" not in data:
-            self.fail(path, "needs either anchor (with years_before/years_after) or last_years")
+            self.fail(
+                path,
+                "needs either anchor (with years_before/years_after), last_years, or "
+                "cycle_months with from",
+            )
         elif "anchor" in data and "years_before" not in data and "years_after" not in data:
             self.fail(path, "an anchor needs years_before, years_after or both")
         return Window(anchor=anchor, years_before=before, years_after=after, last_years=last)
+
+    def cycle(self, data: Mapping[Any, Any], path: str) -> Window | None:
+        """`{cycle_months: n, from: ID, month_end: bool}`: the current renewal cycle."""
+        others = [k for k in ("anchor", "years_before", "years_after", "last_years") if k in data]
+        if others:
+            self.fail(
+                path,
+                f"a renewal cycle (cycle_months, from) cannot be combined with {', '.join(others)}",
+            )
+        raw = data.get("cycle_months", _MISSING)
+        if raw is _MISSING:
+            self.fail(f"{path}.cycle_months", "is required with from")
+        months = self.whole(raw, f"{path}.cycle_months", 1)
+        start = self.text(data.get("from", _MISSING), f"{path}.from", required=True)
+        self.reference("node", start, f"{path}.from")
+        at_month_end = self.flag(data.get("month_end", _MISSING), f"{path}.month_end")
+        if months is None or start is None or others:
+            return None
+        return Window(cycle_months=months, cycle_from=start, month_end=at_month_end)
 
     def spec(self, kind: str, value: object, path: str) -> Spec | None:
         data = self.mapping(value, path)
@@ -642,13 +682,21 @@ class _Parser:
         path: str,
     ) -> None:
         """Reject a `min` no candidate could reach inside a bounded window under the caps."""
-        if window.last_years is not None:
+        if window.cycle_months is not None:
+            # The longest cycle: n months, plus up to a month more with month_end.
+            years = -(-(window.cycle_months + 1) // 12)
+            days = 31 * (window.cycle_months + 1)
+            span = f"{window.cycle_months}-month cycle"
+        elif window.last_years is not None:
             years = window.last_years
+            days = 366 * years + 1
+            span = f"{years}-year window"
         elif window.years_before is not None and window.years_after is not None:
             years = window.years_before + window.years_after
+            days = 366 * years + 1
+            span = f"{years}-year window"
         else:
             return
-        days = 366 * years + 1
         limits = [(24.0 * days, "24 hours a day")]
         if weekly is not None:
             limits.append((weekly * (days // 7 + 2), f"max_per_week {_fmt_hours(weekly)}"))
@@ -659,7 +707,7 @@ class _Parser:
             self.fail(
                 path,
                 f"{_fmt_hours(minimum)} hours can never be reached: at most {_fmt_hours(most)} "
-                f"fit in a {years}-year window under {why}",
+                f"fit in a {span} under {why}",
             )
 
     # --- checks across nodes ----------------------------------------------------------
@@ -686,7 +734,7 @@ class _Parser:
             refs = [node.before, node.due.after if node.due else None]
             spec = node.spec
             if isinstance(spec, HoursSpec | CoursesSpec) and spec.window is not None:
-                refs.append(spec.window.anchor)
+                refs += [spec.window.anchor, spec.window.cycle_from]
             for ancestor in ancestors:
                 if ancestor in by_id:
                     refs.append(by_id[ancestor][0].before)

@@ -53,12 +53,20 @@ class Text:
 
 @dataclass(frozen=True)
 class Window:
-    """Dates that count: around an anchor node's met date, or the last n years."""
+    """Dates that count: around an anchor node's met date, the last n years, or the current
+    renewal cycle (`cycle_months` long, the first starting when node `cycle_from` was met)."""
 
     anchor: str | None = None
     years_before: int | None = None
     years_after: int | None = None
     last_years: int | None = None
+    cycle_months: int | None = None
+    cycle_from: str | None = None
+    month_end: bool = False
+
+    @property
+    def is_cycle(self) -> bool:
+        return self.cycle_months is not None
 
 
 @dataclass(frozen=True)

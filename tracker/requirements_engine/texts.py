@@ -170,6 +170,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{months} months must pass from the first counted day: met on {date}",
         "pl": "wymagany okres od pierwszego zaliczonego dnia: {months:month}; spełnione {date}",
     },
+    # --- renewal cycles -----------------------------------------------------------------
+    "cycle.current": {
+        "en": "current cycle {start} to {end}",
+        "pl": "bieżący okres rozliczeniowy {start} – {end}",
+    },
+    "cycle.waiting": {
+        "en": "the first cycle starts once {node} is met",
+        "pl": "pierwszy okres rozliczeniowy zacznie się po spełnieniu wymogu „{node}”",
+    },
     # --- default titles -----------------------------------------------------------------
     "title.all": {"en": "All of the following", "pl": "Wszystkie poniższe"},
     "title.any": {"en": "One of the following", "pl": "Jedno z poniższych"},
