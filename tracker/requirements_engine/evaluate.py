@@ -125,8 +125,9 @@ class _Dated(NamedTuple):
 class _Passes(NamedTuple):
     evidence: list[str]
     excluded: list[dict[str, str]]
-    valid: list[date]
-    lapsed: list[date]
+    valid: list[tuple[date, date | None]]
+    """(pass date, the day it lapses or None)"""
+    lapsed: list[tuple[date, date]]
     failed: list[date]
     unverified: list[date]
 
@@ -598,20 +599,64 @@ class _Evaluator:
         leaf = _Leaf(met_on, progress, evidence, excluded, "; ".join(parts))
         return self.cycle_leaf(spec.window, bounds, leaf)
 
+    def lapse_of(
+        self, passed: date, valid_years: int | None, renewed_by: str | None
+    ) -> tuple[date | None, list[str]]:
+        """The day a pass lapses (None: never, or not while a registration is still open) and
+        the registrations that pushed it back.
+
+        The pass lapses `valid_years` after the later of its date and the end of every
+        registration of kind `renewed_by` open on a day the pass was still valid, counting the
+        extensions earlier registrations gave.
+        """
+        if valid_years is None:
+            return None, []
+        lapse = add_years(passed, valid_years)
+        if renewed_by is None:
+            return lapse, []
+        kind = renewed_by.casefold()
+        open_ones = [
+            r
+            for r in self.records.registrations
+            if r.kind.casefold() == kind and r.start <= self.as_of
+        ]
+        used: list[str] = []
+        grew = True
+        while grew:
+            grew = False
+            for registration in open_ones:
+                if registration.id in used:
+                    continue
+                # An end after the evaluation date has not happened yet: still registered.
+                end = registration.end
+                if end is not None and end > self.as_of:
+                    end = None
+                if registration.start >= lapse or (end is not None and end < passed):
+                    continue
+                used.append(registration.id)
+                if end is None:
+                    return None, used
+                later = add_years(end, valid_years)
+                if later > lapse:
+                    lapse, grew = later, True
+        return lapse, used
+
     def _dated_passes(
         self,
         items: Sequence[_Dated],
         valid_years: int | None,
+        renewed_by: str | None,
         cutoff: date | None,
         verified: bool,
     ) -> _Passes:
         """Sort exam-like records into counted and excluded, keeping the dates for the detail."""
         evidence: list[str] = []
         excluded: list[dict[str, str]] = []
-        valid: list[date] = []
-        lapsed: list[date] = []
+        valid: list[tuple[date, date | None]] = []
+        lapsed: list[tuple[date, date]] = []
         failed: list[date] = []
         unverified: list[date] = []
+        extending: list[str] = []
         for record_id, when, matches, passed, checked in items:
             if when > self.as_of:
                 reason = "future"
@@ -622,17 +667,21 @@ class _Evaluator:
                 failed.append(when)
             elif cutoff is not None and when > cutoff:
                 reason = "after_cutoff"
-            elif valid_years is not None and self.as_of >= add_years(when, valid_years):
-                reason = "lapsed"
-                lapsed.append(when)
-            elif verified and not checked:
-                reason = "unverified"
-                unverified.append(when)
             else:
-                evidence.append(record_id)
-                valid.append(when)
-                continue
+                lapse, extended_by = self.lapse_of(when, valid_years, renewed_by)
+                if lapse is not None and self.as_of >= lapse:
+                    reason = "lapsed"
+                    lapsed.append((when, lapse))
+                elif verified and not checked:
+                    reason = "unverified"
+                    unverified.append(when)
+                else:
+                    evidence.append(record_id)
+                    valid.append((when, lapse))
+                    extending += [r for r in extended_by if r not in extending]
+                    continue
             excluded.append(_excluded(record_id, reason))
+        evidence += [r for r in extending if r not in evidence]
         return _Passes(evidence, excluded, valid, lapsed, failed, unverified)
 
     def _lapsing(
@@ -643,27 +692,31 @@ class _Evaluator:
         verified: bool,
         kind: str,
         code: str,
+        renewed_by: str | None = None,
     ) -> _Leaf:
         """An exam or attestation leaf; `kind` picks its sentences, `code` is its code or kind."""
-        found = self._dated_passes(items, valid_years, cutoff, verified)
+        found = self._dated_passes(items, valid_years, renewed_by, cutoff, verified)
         evidence, excluded, valid, lapsed, failed, unverified = found
 
         def done(day: date) -> str:
             return self.say(f"{kind}.done", code=code, date=day.isoformat())
 
-        if unverified and not valid and (not lapsed or max(unverified) > max(lapsed)):
+        if unverified and not valid and (not lapsed or max(unverified) > max(lapsed)[0]):
             detail = done(max(unverified)) + self.say(f"{kind}.not_verified")
             return _Leaf(None, 0.0, evidence, excluded, detail)
         if valid:
-            first, last = min(valid), max(valid)
+            first = min(when for when, _ in valid)
             detail = done(first)
             if valid_years is not None:
-                lapses = add_years(last, valid_years).isoformat()
-                detail += self.say(f"{kind}.lapses", date=lapses)
+                lapses = [lapse for _, lapse in valid]
+                if None in lapses:
+                    detail += self.say("exam.registered", kind=renewed_by or "")
+                else:
+                    latest = max(lapse for lapse in lapses if lapse is not None)
+                    detail += self.say(f"{kind}.lapses", date=latest.isoformat())
             return _Leaf(first, 1.0, evidence, excluded, detail)
         if lapsed:
-            last = max(lapsed)
-            lapsed_on = add_years(last, valid_years or 0)
+            last, lapsed_on = max(lapsed)
             detail = done(last) + self.say(f"{kind}.lapsed", date=lapsed_on.isoformat())
             return _Leaf(None, 0.0, evidence, excluded, detail, lapsed_on=last)
         if failed and kind == "exam":
@@ -684,6 +737,7 @@ class _Evaluator:
             spec.verified,
             "exam",
             spec.code,
+            spec.renewed_by,
         )
 
     def _attestation(self, spec: AttestationSpec, cutoff: date | None) -> _Leaf:

@@ -53,7 +53,7 @@ KIND_KEYS: dict[str, tuple[str, ...]] = {
     "at_least": ("count", "of"),
     "degree": ("min_level", "accredited", "fields", "verified"),
     "courses": ("provider", "topics", "min_credits", "min_count", "window", "verified"),
-    "exam": ("code", "valid_years", "verified"),
+    "exam": ("code", "valid_years", "renewed_by", "verified"),
     "hours": (
         "min",
         "status",
@@ -625,8 +625,14 @@ class _Parser:
         elif kind == "exam":
             code = self.text(get("code"), f"{path}.code", required=True)
             years = self.whole(get("valid_years"), f"{path}.valid_years", 1)
+            renewed_by = self.text(get("renewed_by"), f"{path}.renewed_by")
+            if "renewed_by" in data and "valid_years" not in data:
+                self.fail(
+                    f"{path}.renewed_by",
+                    "needs valid_years: the years a pass stays valid after a registration ends",
+                )
             if code is not None:
-                result = ExamSpec(code, years, verified)
+                result = ExamSpec(code, years, verified, renewed_by)
         elif kind == "attestation":
             akind = self.text(get("kind"), f"{path}.kind", required=True)
             years = self.whole(get("valid_years"), f"{path}.valid_years", 1)

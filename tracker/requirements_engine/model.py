@@ -98,6 +98,8 @@ class ExamSpec:
     code: str
     valid_years: int | None = None
     verified: bool = False
+    renewed_by: str | None = None
+    """A registration kind: while registered the pass does not lapse (see `registrations`)."""
 
 
 @dataclass(frozen=True)

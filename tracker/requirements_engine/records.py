@@ -11,7 +11,16 @@ from .dates import parse_date
 from .errors import RecordProblem, RecordsError
 from .model import ENTRY_STATUSES, ID_RE, LEVELS
 
-LISTS = ("degrees", "courses", "exams", "experience", "attestations", "credentials", "waivers")
+LISTS = (
+    "degrees",
+    "courses",
+    "exams",
+    "experience",
+    "attestations",
+    "credentials",
+    "waivers",
+    "registrations",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +100,16 @@ class WaiverRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class RegistrationRecord:
+    """Employment under a registration (FINRA: Form U4 to Form U5); `end` None: still open."""
+
+    id: str
+    kind: str
+    start: date
+    end: date | None
+
+
+@dataclass(frozen=True, slots=True)
 class Records:
     pathway: str | None
     degrees: tuple[DegreeRecord, ...]
@@ -101,6 +120,7 @@ class Records:
     credentials: tuple[HeldCredential, ...]
     waivers: tuple[WaiverRecord, ...]
     versions: Mapping[str, str] = field(default_factory=dict)
+    registrations: tuple[RegistrationRecord, ...] = ()
     """Credential id -> the rules version its `credential:` references evaluate."""
 
 
@@ -312,6 +332,14 @@ def _waiver(item: Mapping[str, Any], rid: str) -> WaiverRecord:
     )
 
 
+def _registration(item: Mapping[str, Any], rid: str) -> RegistrationRecord:
+    start = _required_date(item, "start")
+    end = _date(item, "end", required=False)
+    if end is not None and end < start:
+        raise _Bad("end", f"{end.isoformat()} is before start {start.isoformat()}")
+    return RegistrationRecord(rid, _text(item, "kind", required=True), start, end)
+
+
 _PARSERS: dict[str, Any] = {
     "degrees": _degree,
     "courses": _course,
@@ -320,6 +348,7 @@ _PARSERS: dict[str, Any] = {
     "attestations": _attestation,
     "credentials": _held,
     "waivers": _waiver,
+    "registrations": _registration,
 }
 
 
@@ -397,6 +426,7 @@ def parse_records(records: Mapping[str, Any]) -> Records:
         tuple(parsed["credentials"]),
         tuple(parsed["waivers"]),
         versions,
+        tuple(parsed["registrations"]),
     )
 
 

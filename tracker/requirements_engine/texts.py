@@ -101,6 +101,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "exam.lapses": {"en": "; lapses {date}", "pl": "; traci ważność {date}"},
     "exam.lapsed": {"en": "; lapsed {date}", "pl": "; stracił ważność {date}"},
     "exam.not_verified": {"en": "; not yet verified", "pl": "; jeszcze nie zweryfikowany"},
+    "exam.registered": {
+        "en": "; valid while registered ({kind})",
+        "pl": "; ważny w okresie rejestracji ({kind})",
+    },
     "exam.none": {"en": "No pass of {code} on record", "pl": "Brak zdanego egzaminu {code}"},
     "exam.failed": {
         "en": "{code} not passed yet (last attempt {date})",
