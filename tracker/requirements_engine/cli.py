@@ -56,6 +56,12 @@ def _parser() -> argparse.ArgumentParser:
         "--lang", metavar="TAG", help="language of the result, e.g. pl (default: English)"
     )
     check.add_argument(
+        "--with-planned",
+        dest="planned",
+        action="store_true",
+        help='count records marked "planned": true as if done (a what-if)',
+    )
+    check.add_argument(
         "--credentials-dir",
         default=os.path.join("seed", "credentials"),
         help="where credential ids are looked up (default: seed/credentials)",
@@ -124,7 +130,13 @@ def _check(args: argparse.Namespace) -> int:
     definition = _definition(args.definition, directory, library, as_of)
     records = _records(args.records)
     result = evaluate(
-        definition, records, as_of, pathway=args.pathway, catalog=library, lang=args.lang
+        definition,
+        records,
+        as_of,
+        pathway=args.pathway,
+        catalog=library,
+        lang=args.lang,
+        planned=args.planned,
     )
     if args.json:
         out = json.dumps(result, indent=2, ensure_ascii=False) + "\n"

@@ -76,16 +76,19 @@ class Outcome:
         if self.node.is_leaf or self.excluded:
             result["excluded"] = list(self.excluded or [])
         result["waived"] = self.node.id in view.waived
+        result["planned"] = self.node.id in view.planned
         result.update(self.extra)
         return result
 
 
 @dataclass(frozen=True)
 class _View:
-    """What the result JSON needs beyond the outcomes: its language, nodes met thanks to waivers."""
+    """What the result JSON needs beyond the outcomes: its language, and the nodes met only
+    thanks to waivers or to planned records."""
 
     lang: str = DEFAULT_LANGUAGE
     waived: frozenset[str] = frozenset()
+    planned: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -120,6 +123,7 @@ class _Dated(NamedTuple):
     matches: bool
     passed: bool
     verified: bool
+    planned: bool
 
 
 class _Passes(NamedTuple):
@@ -230,7 +234,7 @@ class _Evaluator:
         self.refused: dict[str, list[dict[str, str]]] = {}
         for waiver in self.records.waivers:
             target = self.by_id.get(waiver.requirement)
-            if target is None or waiver.approved_on > self.as_of:
+            if target is None or (waiver.approved_on > self.as_of and not waiver.planned):
                 continue
             if not target.waivable:
                 reason = "not_waivable"
@@ -326,7 +330,7 @@ class _Evaluator:
         if window.last_years is not None:
             return _Bounds(add_years(self.as_of, -window.last_years), self.as_of)
         anchor = self.reference_date(window.anchor)
-        if anchor is None or anchor > self.as_of:
+        if anchor is None:
             anchor = self.as_of
         lo = add_years(anchor, -window.years_before) if window.years_before is not None else None
         hi = add_years(anchor, window.years_after) if window.years_after is not None else None
@@ -483,7 +487,7 @@ class _Evaluator:
         unverified = []
         for degree in self.records.degrees:
             when = degree.conferred_on
-            if when is not None and when > self.as_of:
+            if when is not None and when > self.as_of and not degree.planned:
                 excluded.append(_excluded(degree.id, "future"))
             elif (
                 degree.rank < minimum
@@ -539,7 +543,7 @@ class _Evaluator:
         for course in self.records.courses:
             when = course.completed_on
             covers = any(t.casefold() in topics for t in course.topics)
-            if when is not None and when > self.as_of:
+            if when is not None and when > self.as_of and not course.planned:
                 reason = "future"
             elif providers is not None and course.provider.casefold() not in providers:
                 reason = "not_matching"
@@ -618,7 +622,7 @@ class _Evaluator:
         open_ones = [
             r
             for r in self.records.registrations
-            if r.kind.casefold() == kind and r.start <= self.as_of
+            if r.kind.casefold() == kind and (r.start <= self.as_of or r.planned)
         ]
         used: list[str] = []
         grew = True
@@ -629,7 +633,7 @@ class _Evaluator:
                     continue
                 # An end after the evaluation date has not happened yet: still registered.
                 end = registration.end
-                if end is not None and end > self.as_of:
+                if end is not None and end > self.as_of and not registration.planned:
                     end = None
                 if registration.start >= lapse or (end is not None and end < passed):
                     continue
@@ -657,8 +661,8 @@ class _Evaluator:
         failed: list[date] = []
         unverified: list[date] = []
         extending: list[str] = []
-        for record_id, when, matches, passed, checked in items:
-            if when > self.as_of:
+        for record_id, when, matches, passed, checked, planned in items:
+            if when > self.as_of and not planned:
                 reason = "future"
             elif not matches:
                 reason = "not_matching"
@@ -727,7 +731,7 @@ class _Evaluator:
     def _exam(self, spec: ExamSpec, cutoff: date | None) -> _Leaf:
         code = spec.code.casefold()
         items = [
-            _Dated(e.id, e.taken_on, e.code.casefold() == code, e.passed, e.verified)
+            _Dated(e.id, e.taken_on, e.code.casefold() == code, e.passed, e.verified, e.planned)
             for e in self.records.exams
         ]
         return self._lapsing(
@@ -743,7 +747,7 @@ class _Evaluator:
     def _attestation(self, spec: AttestationSpec, cutoff: date | None) -> _Leaf:
         kind = spec.kind.casefold()
         items = [
-            _Dated(a.id, a.signed_on, a.kind.casefold() == kind, True, a.verified)
+            _Dated(a.id, a.signed_on, a.kind.casefold() == kind, True, a.verified, a.planned)
             for a in self.records.attestations
         ]
         return self._lapsing(
@@ -763,7 +767,7 @@ class _Evaluator:
         expired: list[date] = []
         unverified: list[date] = []
         for record in self.records.credentials:
-            if record.awarded_on > self.as_of:
+            if record.awarded_on > self.as_of and not record.planned:
                 reason = "future"
             elif record.id.casefold() != wanted:
                 reason = "not_matching"
@@ -833,11 +837,14 @@ class _Evaluator:
         lo = bounds.lo.toordinal() if bounds.lo is not None else 1
         window_hi = bounds.hi.toordinal() if bounds.hi is not None else None
         cutoff_ord = cutoff.toordinal() if cutoff is not None else None
-        hi = as_of_ord
-        if window_hi is not None and window_hi < hi:
-            hi = window_hi
-        if cutoff_ord is not None and cutoff_ord < hi:
-            hi = cutoff_ord
+        # Planned entries count as if real, after the evaluation date too: up to `far`.
+        far = date.max.toordinal()
+        if window_hi is not None and window_hi < far:
+            far = window_hi
+        if cutoff_ord is not None and cutoff_ord < far:
+            far = cutoff_ord
+        hi = min(as_of_ord, far)
+        planned_counted = False
         sources = spec.sources
         categories = {c.casefold() for c in spec.categories} if spec.categories else None
         supervised = spec.supervised
@@ -848,7 +855,7 @@ class _Evaluator:
         pending = 0.0
         pending_years: dict[int, float] = {}
         for entry in self.records.experience:
-            if entry.start_ord > as_of_ord:
+            if entry.start_ord > as_of_ord and not entry.planned:
                 reason = "future"
             elif (
                 (sources is not None and entry.source not in sources)
@@ -858,8 +865,9 @@ class _Evaluator:
                 reason = "not_matching"
             elif entry.status not in statuses:
                 if entry.status == "pending":
-                    pending += overlap_hours(entry.start_ord, entry.end_ord, entry.rate, lo, hi)
-                    add_by_year(pending_years, entry.start_ord, entry.end_ord, entry.rate, lo, hi)
+                    top = far if entry.planned else hi
+                    pending += overlap_hours(entry.start_ord, entry.end_ord, entry.rate, lo, top)
+                    add_by_year(pending_years, entry.start_ord, entry.end_ord, entry.rate, lo, top)
                     reason = "pending"
                 elif entry.status == "rejected":
                     reason = "rejected"
@@ -871,12 +879,23 @@ class _Evaluator:
                 reason = "outside_window"
             else:
                 evidence.append(entry.id)
-                counting.append((entry.start_ord, entry.end_ord, entry.rate))
+                if entry.planned:
+                    planned_counted = True
+                    counting.append((entry.start_ord, entry.end_ord, entry.rate))
+                else:
+                    counting.append((entry.start_ord, min(entry.end_ord, as_of_ord), entry.rate))
                 continue
             excluded.append(_excluded(entry.id, reason))
         recent_from = as_of_ord - 26 * 7 + 1
         count = count_hours(
-            counting, lo, hi, spec.min, spec.max_per_week, spec.max_per_year, recent_from
+            counting,
+            lo,
+            far if planned_counted else hi,
+            spec.min,
+            spec.max_per_week,
+            spec.max_per_year,
+            recent_from,
+            as_of_ord if planned_counted else None,
         )
         met_on: date | None = None
         progress = min(count.counted / spec.min, 1.0)
@@ -887,7 +906,8 @@ class _Evaluator:
             met_on = date.fromordinal(count.reached_ord)
             if months_from is not None and months_from > met_on:
                 met_on = months_from
-            if met_on > self.as_of:
+            # Met after the evaluation date only thanks to planned hours, not by waiting.
+            if met_on > self.as_of and count.reached_ord <= as_of_ord:
                 met_on = None
         if spec.min_months is not None and months_from is not None and met_on is None:
             first = date.fromordinal(count.first_ord or as_of_ord)
@@ -1022,39 +1042,44 @@ def evaluate(
     catalog: Mapping[str, Definition] | Library | None = None,
     *,
     lang: str | None = None,
+    planned: bool = False,
 ) -> dict[str, Any]:
     """Evaluate `definition` for a candidate's records as of a day; returns the result JSON.
 
     `catalog` holds the definitions `credential:` nodes may evaluate: {id: Definition}, or a
     Library (then the records' `versions` pins, else the version current on `as_of`).
     `lang` (a language tag such as "pl") gives names, titles, descriptions, pathway names and
-    details in that language where there is text in it, else in English.
+    details in that language where there is text in it, else in English. `planned` counts
+    the records marked planned as if real (a what-if); otherwise they are left out.
     """
     if isinstance(as_of, datetime):
         as_of = as_of.date()
     if not isinstance(as_of, date):
         raise TypeError("as_of must be a datetime.date")
     language = resolve_language(definition, lang)
-    parsed = parse_records(records)
+    parsed = parse_records(records, planned=planned)
     chosen = resolve_pathway(definition, parsed, pathway)
     known = _Catalog(catalog, parsed.versions)
     known.check_pins(definition)
 
-    def run(*, waivers: bool = True) -> tuple[Outcome, _Context]:
-        ctx = _Context(parsed, as_of, known, lang=language, waivers=waivers)
+    def run(given: Records, *, waivers: bool = True) -> tuple[Outcome, _Context]:
+        ctx = _Context(given, as_of, known, lang=language, waivers=waivers)
         ctx.credentials[definition.id] = None
         return _Evaluator(definition, chosen, ctx).root(), ctx
 
-    root, ctx = run()
+    def met_only_with(root: Outcome, without: Outcome) -> frozenset[str]:
+        """The nodes met in `root` and not in the evaluation `without` something."""
+        unmet = {out.node.id for out in without.walk() if out.status != MET}
+        return frozenset(out.node.id for out in root.walk() if out.status == MET) & unmet
+
+    root, ctx = run(parsed)
     waived: frozenset[str] = frozenset()
     if ctx.waiver_applied:
-        unwaived = {out.node.id: out.status for out in run(waivers=False)[0].walk()}
-        waived = frozenset(
-            out.node.id
-            for out in root.walk()
-            if out.status == MET and unwaived.get(out.node.id) != MET
-        )
-    view = _View(lang=language, waived=waived)
+        waived = met_only_with(root, run(parsed, waivers=False)[0])
+    met_by_plans: frozenset[str] = frozenset()
+    if planned and parsed.has_planned:
+        met_by_plans = met_only_with(root, run(parsed.without_planned())[0])
+    view = _View(lang=language, waived=waived, planned=met_by_plans)
     result: dict[str, Any] = {
         "credential": definition.id,
         "name": definition.name_in(language),
@@ -1065,6 +1090,8 @@ def evaluate(
         "progress": round(root.progress, 4),
         "met_on": _iso(root.met_on),
         "waived": root.node.id in waived,
+        "planned": root.node.id in met_by_plans,
+        "with_planned": planned,
         "lang": language,
         "pathway_name": definition.pathway_name(chosen, language) if chosen else None,
     }

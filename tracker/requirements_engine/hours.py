@@ -74,8 +74,12 @@ def count_hours(
     weekly: float | None,
     yearly: float | None,
     recent_from: int,
+    recent_until: int | None = None,
 ) -> HoursCount:
-    """Counted and capped hours of entries (start, end inclusive, hours a day) within [lo, hi]."""
+    """Counted and capped hours of entries (start, end inclusive, hours a day) within [lo, hi].
+
+    `recent` sums the counted hours from `recent_from` (to `recent_until`, when given).
+    """
     total = 0.0
     capped = 0.0
     recent = 0.0
@@ -109,6 +113,8 @@ def count_hours(
                 nxt = year_end
             if pos < recent_from < nxt:
                 nxt = recent_from
+            if recent_until is not None and pos <= recent_until < nxt - 1:
+                nxt = recent_until + 1
             raw = rate * (nxt - pos)
             allow = raw
             if weekly is not None and weekly - week_used < allow:
@@ -121,7 +127,7 @@ def count_hours(
                 if reached is None and total + allow >= target - EPSILON:
                     days = math.ceil((target - total) / rate - EPSILON)
                     reached = pos + max(days, 1) - 1
-                if pos >= recent_from:
+                if pos >= recent_from and (recent_until is None or pos <= recent_until):
                     recent += allow
             total += allow
             capped += raw - allow

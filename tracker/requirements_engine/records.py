@@ -33,6 +33,7 @@ class DegreeRecord:
     accredited: bool
     conferred_on: date | None
     verified: bool = False
+    planned: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +46,7 @@ class CourseRecord:
     completed_on: date | None
     passed: bool
     verified: bool = False
+    planned: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +56,7 @@ class ExamRecord:
     taken_on: date
     passed: bool
     verified: bool = False
+    planned: bool = False
 
 
 @dataclass(slots=True)
@@ -71,6 +74,7 @@ class EntryRecord:
     source: str
     supervised: bool
     status: str
+    planned: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +83,7 @@ class AttestationRecord:
     kind: str
     signed_on: date
     verified: bool = False
+    planned: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +92,7 @@ class HeldCredential:
     awarded_on: date
     expires_on: date | None
     verified: bool = False
+    planned: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +103,7 @@ class WaiverRecord:
     approved_by: str
     approved_on: date
     expires_on: date | None = None
+    planned: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +114,7 @@ class RegistrationRecord:
     kind: str
     start: date
     end: date | None
+    planned: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,8 +128,41 @@ class Records:
     credentials: tuple[HeldCredential, ...]
     waivers: tuple[WaiverRecord, ...]
     versions: Mapping[str, str] = field(default_factory=dict)
-    registrations: tuple[RegistrationRecord, ...] = ()
     """Credential id -> the rules version its `credential:` references evaluate."""
+    registrations: tuple[RegistrationRecord, ...] = ()
+
+    def _lists(self) -> tuple[tuple[Any, ...], ...]:
+        return (
+            self.degrees,
+            self.courses,
+            self.exams,
+            self.experience,
+            self.attestations,
+            self.credentials,
+            self.waivers,
+            self.registrations,
+        )
+
+    @property
+    def has_planned(self) -> bool:
+        return any(item.planned for items in self._lists() for item in items)
+
+    def without_planned(self) -> Records:
+        """The same records without the planned ones (what the candidate has really done)."""
+        kept = [tuple(item for item in items if not item.planned) for items in self._lists()]
+        degrees, courses, exams, experience, attestations, credentials, waivers, regs = kept
+        return Records(
+            self.pathway,
+            degrees,
+            courses,
+            exams,
+            experience,
+            attestations,
+            credentials,
+            waivers,
+            self.versions,
+            regs,
+        )
 
 
 class _Bad(Exception):
@@ -198,6 +239,7 @@ def _degree(item: Mapping[str, Any], rid: str) -> DegreeRecord:
         _flag(item, "accredited"),
         _date(item, "conferred_on", required=False),
         _flag(item, "verified"),
+        _flag(item, "planned"),
     )
 
 
@@ -216,6 +258,7 @@ def _course(item: Mapping[str, Any], rid: str) -> CourseRecord:
         _date(item, "completed_on", required=False),
         _flag(item, "passed"),
         _flag(item, "verified"),
+        _flag(item, "planned"),
     )
 
 
@@ -226,6 +269,7 @@ def _exam(item: Mapping[str, Any], rid: str) -> ExamRecord:
         _required_date(item, "taken_on"),
         _flag(item, "passed"),
         _flag(item, "verified"),
+        _flag(item, "planned"),
     )
 
 
@@ -238,6 +282,7 @@ def _entry(item: Mapping[str, Any], rid: str) -> EntryRecord:
     get = item.get
     first, last, hours, status = get("start"), get("end"), get("hours"), get("status")
     category, source, supervised = get("category", ""), get("source", ""), get("supervised", False)
+    planned = get("planned", False)
     if (
         type(first) is str
         and type(last) is str
@@ -249,6 +294,7 @@ def _entry(item: Mapping[str, Any], rid: str) -> EntryRecord:
         and type(category) is str
         and type(source) is str
         and type(supervised) is bool
+        and type(planned) is bool
     ):
         try:
             start = _fromisoformat(first)
@@ -262,7 +308,7 @@ def _entry(item: Mapping[str, Any], rid: str) -> EntryRecord:
             if days > 0 and 0 <= hours <= 24 * days:
                 return EntryRecord(
                     rid, start, end, start_ord, end_ord, float(hours), hours / days,
-                    category, source, supervised, status,
+                    category, source, supervised, status, planned,
                 )  # fmt: skip
     return _entry_checked(item, rid)
 
@@ -296,6 +342,7 @@ def _entry_checked(item: Mapping[str, Any], rid: str) -> EntryRecord:
         _text(item, "source"),
         _flag(item, "supervised"),
         status,
+        _flag(item, "planned"),
     )
 
 
@@ -305,13 +352,14 @@ def _attestation(item: Mapping[str, Any], rid: str) -> AttestationRecord:
         _text(item, "kind", required=True),
         _required_date(item, "signed_on"),
         _flag(item, "verified"),
+        _flag(item, "planned"),
     )
 
 
 def _held(item: Mapping[str, Any], rid: str) -> HeldCredential:
     awarded = _required_date(item, "awarded_on")
     expires = _date(item, "expires_on", required=False)
-    return HeldCredential(rid, awarded, expires, _flag(item, "verified"))
+    return HeldCredential(rid, awarded, expires, _flag(item, "verified"), _flag(item, "planned"))
 
 
 def _waiver(item: Mapping[str, Any], rid: str) -> WaiverRecord:
@@ -329,6 +377,7 @@ def _waiver(item: Mapping[str, Any], rid: str) -> WaiverRecord:
         _text(item, "approved_by"),
         approved,
         expires,
+        _flag(item, "planned"),
     )
 
 
@@ -337,7 +386,9 @@ def _registration(item: Mapping[str, Any], rid: str) -> RegistrationRecord:
     end = _date(item, "end", required=False)
     if end is not None and end < start:
         raise _Bad("end", f"{end.isoformat()} is before start {start.isoformat()}")
-    return RegistrationRecord(rid, _text(item, "kind", required=True), start, end)
+    return RegistrationRecord(
+        rid, _text(item, "kind", required=True), start, end, _flag(item, "planned")
+    )
 
 
 _PARSERS: dict[str, Any] = {
@@ -374,8 +425,12 @@ def _versions(value: object, problems: list[RecordProblem]) -> dict[str, str]:
     return versions
 
 
-def parse_records(records: Mapping[str, Any]) -> Records:
-    """Validate candidate records; raise RecordsError naming every bad record and field."""
+def parse_records(records: Mapping[str, Any], *, planned: bool = False) -> Records:
+    """Validate candidate records; raise RecordsError naming every bad record and field.
+
+    Records marked `"planned": true` are validated like the others and then left out,
+    unless `planned` asks to keep them (a what-if evaluation).
+    """
     if not isinstance(records, Mapping):
         raise RecordsError([RecordProblem("records", None, None, "must be a JSON object")])
     problems: list[RecordProblem] = []
@@ -416,6 +471,9 @@ def parse_records(records: Mapping[str, Any]) -> Records:
                 problems.append(RecordProblem(kind, rid, bad.field, bad.reason))
     if problems:
         raise RecordsError(problems)
+    if not planned:
+        for kind, items in parsed.items():
+            parsed[kind] = [item for item in items if not item.planned]
     return Records(
         pathway,
         tuple(parsed["degrees"]),

@@ -21,6 +21,8 @@ def _status_line(item: dict[str, Any], lang: str) -> str:
     label = f"{MARKS.get(status, '?')} {label}"
     if item.get("waived"):
         label += say(lang, "render.waived")
+    if item.get("planned"):
+        label += say(lang, "render.planned")
     parts = [label]
     if status != "not_applicable":
         parts.append(f"{round(float(item.get('progress', 0.0)) * 100)}%")

@@ -223,6 +223,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "render.pathway": {"en": ", pathway {pathway}", "pl": ", ścieżka: {pathway}"},
     "render.as_of": {"en": ", as of {as_of}", "pl": ", stan na {as_of}"},
     "render.waived": {"en": " (waived)", "pl": " (zwolnione)"},
+    "render.planned": {"en": " (planned)", "pl": " (planowane)"},
     "render.met_on": {"en": "met {date}", "pl": "od {date}"},
     "render.due": {"en": "due {date}", "pl": "termin {date}"},
     "render.projected": {"en": "projected {date}", "pl": "prognoza {date}"},
