@@ -213,15 +213,27 @@ class _Context:
         self.use_waivers = waivers
         self.waiver_applied = False
         """Set when a waiver made some node met (then `waived` needs a second evaluation)."""
-        self.credentials: dict[str, Outcome | None] = {}
+        self.credentials: dict[tuple[str, str, date], Outcome] = {}
+        """Evaluations of other credentials: (id, version, as of) -> outcome."""
+        self.active: set[str] = set()
+        """Credentials being evaluated: a reference back to one of them is not held."""
 
 
 class _Evaluator:
-    def __init__(self, definition: Definition, pathway: str | None, ctx: _Context) -> None:
+    def __init__(
+        self,
+        definition: Definition,
+        pathway: str | None,
+        ctx: _Context,
+        as_of: date | None = None,
+    ) -> None:
         self.definition = definition
         self.pathway = pathway
         self.ctx = ctx
-        self.as_of = ctx.as_of
+        self.as_of = as_of or ctx.as_of
+        # Real records dated after the evaluation date are unknown, also to a credential
+        # evaluated as of a later day (a `current_at` node met by planned records).
+        self.seen_until = min(self.as_of, ctx.as_of)
         self.records = ctx.records
         self.lang = ctx.lang
         self.outcomes: dict[str, Outcome] = {}
@@ -234,7 +246,7 @@ class _Evaluator:
         self.refused: dict[str, list[dict[str, str]]] = {}
         for waiver in self.records.waivers:
             target = self.by_id.get(waiver.requirement)
-            if target is None or (waiver.approved_on > self.as_of and not waiver.planned):
+            if target is None or (waiver.approved_on > self.seen_until and not waiver.planned):
                 continue
             if not target.waivable:
                 reason = "not_waivable"
@@ -487,7 +499,7 @@ class _Evaluator:
         unverified = []
         for degree in self.records.degrees:
             when = degree.conferred_on
-            if when is not None and when > self.as_of and not degree.planned:
+            if when is not None and when > self.seen_until and not degree.planned:
                 excluded.append(_excluded(degree.id, "future"))
             elif (
                 degree.rank < minimum
@@ -543,7 +555,7 @@ class _Evaluator:
         for course in self.records.courses:
             when = course.completed_on
             covers = any(t.casefold() in topics for t in course.topics)
-            if when is not None and when > self.as_of and not course.planned:
+            if when is not None and when > self.seen_until and not course.planned:
                 reason = "future"
             elif providers is not None and course.provider.casefold() not in providers:
                 reason = "not_matching"
@@ -622,7 +634,7 @@ class _Evaluator:
         open_ones = [
             r
             for r in self.records.registrations
-            if r.kind.casefold() == kind and (r.start <= self.as_of or r.planned)
+            if r.kind.casefold() == kind and (r.start <= self.seen_until or r.planned)
         ]
         used: list[str] = []
         grew = True
@@ -633,7 +645,7 @@ class _Evaluator:
                     continue
                 # An end after the evaluation date has not happened yet: still registered.
                 end = registration.end
-                if end is not None and end > self.as_of and not registration.planned:
+                if end is not None and end > self.seen_until and not registration.planned:
                     end = None
                 if registration.start >= lapse or (end is not None and end < passed):
                     continue
@@ -662,7 +674,7 @@ class _Evaluator:
         unverified: list[date] = []
         extending: list[str] = []
         for record_id, when, matches, passed, checked, planned in items:
-            if when > self.as_of and not planned:
+            if when > self.seen_until and not planned:
                 reason = "future"
             elif not matches:
                 reason = "not_matching"
@@ -766,14 +778,20 @@ class _Evaluator:
         held: list[date] = []
         expired: list[date] = []
         unverified: list[date] = []
+        # The day the credential must be current: when node `current_at` was met (else, and
+        # without current_at, the evaluation date).
+        needed = self.reference_date(spec.current_at) if spec.current_at else None
+        on = needed or self.as_of
         for record in self.records.credentials:
-            if record.awarded_on > self.as_of and not record.planned:
+            if record.awarded_on > self.seen_until and not record.planned:
                 reason = "future"
             elif record.id.casefold() != wanted:
                 reason = "not_matching"
             elif cutoff is not None and record.awarded_on > cutoff:
                 reason = "after_cutoff"
-            elif record.expires_on is not None and record.expires_on <= self.as_of:
+            elif needed is not None and record.awarded_on > needed:
+                reason = "after_cutoff"
+            elif record.expires_on is not None and record.expires_on <= on:
                 reason = "lapsed"
                 expired.append(record.awarded_on)
             elif spec.verified and not record.verified:
@@ -787,11 +805,11 @@ class _Evaluator:
             excluded.append(_excluded(record.id, reason))
         # Only a verified held-credential record satisfies `verified: true`: an evaluation of
         # the other credential rests on the candidate's own records.
-        sub = None if spec.verified else self._sub_credential(spec.id)
+        sub = None if spec.verified else self._sub_credential(spec.id, on)
         sub_met = sub.met_on if sub is not None and sub.status == MET else None
         if sub_met is not None and cutoff is not None and sub_met > cutoff:
             sub_met = None
-        loaded = self.ctx.catalog.find(spec.id, self.as_of) if spec.verified else None
+        loaded = self.ctx.catalog.find(spec.id, on) if spec.verified else None
         if sub is not None:
             name = sub.node.title_in(self.lang)
         else:
@@ -801,6 +819,8 @@ class _Evaluator:
             first = min(dates)
             key = "credential.holds" if held and min(held) == first else "credential.met"
             detail = self.say(key, name=name, date=first.isoformat())
+            if needed is not None:
+                detail += self.say("credential.current_at", date=needed.isoformat())
             return _Leaf(first, 1.0, evidence, excluded, detail)
         if unverified and (not expired or max(unverified) > max(expired)):
             since = min(unverified).isoformat()
@@ -815,24 +835,28 @@ class _Evaluator:
             return _Leaf(None, 0.0, evidence, excluded, detail, has_evidence=True)
         return _Leaf(None, 0.0, evidence, excluded, self.say("credential.none", name=name))
 
-    def _sub_credential(self, credential_id: str) -> Outcome | None:
-        """The evaluation of another loaded credential (None when not loaded or circular)."""
+    def _sub_credential(self, credential_id: str, on: date) -> Outcome | None:
+        """Another loaded credential evaluated as of `on` (None when not loaded or circular)."""
         ctx = self.ctx
-        if credential_id in ctx.credentials:
-            return ctx.credentials[credential_id]
-        definition = ctx.catalog.find(credential_id, self.as_of)
-        if definition is None:
+        definition = ctx.catalog.find(credential_id, on)
+        if definition is None or definition.id in ctx.active:
             return None
-        ctx.credentials[credential_id] = None
+        key = (definition.id, definition.version, on)
+        known = ctx.credentials.get(key)
+        if known is not None:
+            return known
         pathway = self.records.pathway
         if pathway not in definition.pathways:
             pathway = next(iter(definition.pathways), None)
-        root = _Evaluator(definition, pathway, ctx).root()
-        ctx.credentials[credential_id] = root
+        ctx.active.add(definition.id)
+        root = _Evaluator(definition, pathway, ctx, on).root()
+        ctx.active.discard(definition.id)
+        ctx.credentials[key] = root
         return root
 
     def _hours(self, node: Node, spec: HoursSpec, cutoff: date | None) -> _Leaf:
         as_of_ord = self.as_of.toordinal()
+        seen_ord = self.seen_until.toordinal()
         bounds = self.window_bounds(spec.window)
         lo = bounds.lo.toordinal() if bounds.lo is not None else 1
         window_hi = bounds.hi.toordinal() if bounds.hi is not None else None
@@ -843,7 +867,7 @@ class _Evaluator:
             far = window_hi
         if cutoff_ord is not None and cutoff_ord < far:
             far = cutoff_ord
-        hi = min(as_of_ord, far)
+        hi = min(seen_ord, far)
         planned_counted = False
         sources = spec.sources
         categories = {c.casefold() for c in spec.categories} if spec.categories else None
@@ -855,7 +879,7 @@ class _Evaluator:
         pending = 0.0
         pending_years: dict[int, float] = {}
         for entry in self.records.experience:
-            if entry.start_ord > as_of_ord and not entry.planned:
+            if entry.start_ord > seen_ord and not entry.planned:
                 reason = "future"
             elif (
                 (sources is not None and entry.source not in sources)
@@ -883,7 +907,7 @@ class _Evaluator:
                     planned_counted = True
                     counting.append((entry.start_ord, entry.end_ord, entry.rate))
                 else:
-                    counting.append((entry.start_ord, min(entry.end_ord, as_of_ord), entry.rate))
+                    counting.append((entry.start_ord, min(entry.end_ord, seen_ord), entry.rate))
                 continue
             excluded.append(_excluded(entry.id, reason))
         recent_from = as_of_ord - 26 * 7 + 1
@@ -1064,7 +1088,7 @@ def evaluate(
 
     def run(given: Records, *, waivers: bool = True) -> tuple[Outcome, _Context]:
         ctx = _Context(given, as_of, known, lang=language, waivers=waivers)
-        ctx.credentials[definition.id] = None
+        ctx.active.add(definition.id)
         return _Evaluator(definition, chosen, ctx).root(), ctx
 
     def met_only_with(root: Outcome, without: Outcome) -> frozenset[str]:

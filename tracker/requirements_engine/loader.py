@@ -66,7 +66,7 @@ KIND_KEYS: dict[str, tuple[str, ...]] = {
         "window",
     ),
     "attestation": ("kind", "valid_years", "verified"),
-    "credential": ("id", "verified"),
+    "credential": ("id", "current_at", "verified"),
 }
 VERIFIED_ON_HOURS = "is not allowed on hours: approving an entry is its verification"
 VERIFIED_ON_GROUPS = (
@@ -640,8 +640,10 @@ class _Parser:
                 result = AttestationSpec(akind, years, verified)
         elif kind == "credential":
             cred = self.ident(get("id"), f"{path}.id", required=True)
+            current_at = self.text(get("current_at"), f"{path}.current_at")
+            self.reference("node", current_at, f"{path}.current_at")
             if cred is not None:
-                result = CredentialSpec(cred, verified)
+                result = CredentialSpec(cred, verified, current_at)
         elif kind == "hours":
             result = self.hours(data, path)
         return result if len(self.problems) == start else None
@@ -741,6 +743,8 @@ class _Parser:
             spec = node.spec
             if isinstance(spec, HoursSpec | CoursesSpec) and spec.window is not None:
                 refs += [spec.window.anchor, spec.window.cycle_from]
+            if isinstance(spec, CredentialSpec):
+                refs.append(spec.current_at)
             for ancestor in ancestors:
                 if ancestor in by_id:
                     refs.append(by_id[ancestor][0].before)

@@ -126,6 +126,8 @@ class AttestationSpec:
 class CredentialSpec:
     id: str
     verified: bool = False
+    current_at: str | None = None
+    """A node id: the credential must be current on the day that node was met."""
 
 
 Spec = DegreeSpec | CoursesSpec | ExamSpec | HoursSpec | AttestationSpec | CredentialSpec

@@ -126,6 +126,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     # --- held credentials ---------------------------------------------------------------
     "credential.holds": {"en": "Holds {name} since {date}", "pl": "Posiada: {name}, od {date}"},
+    "credential.current_at": {"en": "; current on {date}", "pl": "; ważne w dniu {date}"},
     "credential.met": {
         "en": "Requirements of {name} met on {date}",
         "pl": "Wymagania „{name}” spełnione {date}",
