@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from engine_builders import define, exam, find, reasons, run
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tracker.requirements_engine import DefinitionError, parse_definition
 
@@ -187,7 +190,10 @@ def test_polish_detail() -> None:
     )
     records = {"exams": [PASS], "credentials": [licence("2015-01-01", "2024-01-01")]}
     node = find(run(d, records, lang="pl"), "cpa")
-    assert node["detail"] == "Posiada: Licencja CPA, od 2015-01-01; ważne w dniu 2023-03-15"
+    assert (
+        node["detail"]
+        == "Posiada: Licencja CPA, od 2015-01-01; ważność sprawdzona na dzień 2023-03-15"
+    )
 
 
 def base(*nodes: dict[str, Any]) -> dict[str, Any]:
@@ -230,3 +236,38 @@ def test_bad_current_at_is_a_load_error(data: dict, path: str, reason: str) -> N
     assert any(
         (not path or p.path == path) and reason in p.reason for p in caught.value.problems
     ), [str(p) for p in caught.value.problems]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(0, 3000),
+    st.lists(
+        st.tuples(st.integers(0, 3000), st.one_of(st.none(), st.integers(1, 3000))), max_size=3
+    ),
+    st.integers(0, 2000),
+    st.integers(0, 2000),
+)
+def test_once_the_exam_is_met_a_later_evaluation_date_changes_nothing(
+    passed: int, licences: list, later_a: int, later_b: int
+) -> None:
+    """No retroactive un-meeting: the node is judged on the exam day, whenever it is evaluated."""
+
+    def day(n: int) -> date:
+        return date(2015, 1, 1) + timedelta(days=n)
+
+    records = {
+        "exams": [exam("e", "CFP", day(passed).isoformat())],
+        "credentials": [
+            {
+                "id": "cpa",
+                "awarded_on": day(start).isoformat(),
+                "expires_on": None if length is None else day(start + length).isoformat(),
+            }
+            for start, length in licences
+        ],
+    }
+    last_record = max([passed, *(start for start, _ in licences)])
+    first, second = (day(last_record + offset) for offset in (later_a, later_b))
+    d = accelerated(**AT_EXAM)
+    one, two = find(run(d, records, first), "cpa"), find(run(d, records, second), "cpa")
+    assert (one["status"], one["met_on"]) == (two["status"], two["met_on"])

@@ -257,7 +257,7 @@ POLISH_DETAILS = [
         "degree-not-conferred",
         {"degree": {"min_level": "bachelor"}},
         {"degrees": [degree("d", None)]},
-        "Licencjat, Finance, Example University (stopień jeszcze nie nadany)",
+        "Licencjat, Finance, Example University (stopień jeszcze nienadany)",
     ),
     (
         "degree-none",
@@ -311,14 +311,14 @@ POLISH_DETAILS = [
         "exam-failed",
         {"exam": {"code": "X"}},
         {"exams": [exam("e", "X", "2020-01-01", False)]},
-        "Egzamin X jeszcze nie zdany (ostatnie podejście 2020-01-01)",
+        "Egzamin X jeszcze niezdany (ostatnie podejście 2020-01-01)",
     ),
     ("exam-none", {"exam": {"code": "X"}}, {}, "Brak zdanego egzaminu X"),
     (
         "exam-unverified",
         {"exam": {"code": "X", "verified": True}},
         {"exams": [exam("e", "X", "2020-01-01")]},
-        "Egzamin X zdany 2020-01-01; jeszcze nie zweryfikowany",
+        "Egzamin X zdany 2020-01-01; jeszcze niezweryfikowany",
     ),
     (
         "attestation",

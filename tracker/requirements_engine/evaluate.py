@@ -174,6 +174,8 @@ class _Catalog:
 
     def check_pins(self, definition: Definition) -> None:
         """Every pinned credential that `definition` reaches must be loaded in that version."""
+        if not self.pins:
+            return
         problems: list[RecordProblem] = []
         seen = {definition.id}
         todo = [definition]
@@ -903,11 +905,12 @@ class _Evaluator:
                 reason = "outside_window"
             else:
                 evidence.append(entry.id)
+                end = entry.end_ord
                 if entry.planned:
                     planned_counted = True
-                    counting.append((entry.start_ord, entry.end_ord, entry.rate))
-                else:
-                    counting.append((entry.start_ord, min(entry.end_ord, seen_ord), entry.rate))
+                elif end > seen_ord:
+                    end = seen_ord
+                counting.append((entry.start_ord, end, entry.rate))
                 continue
             excluded.append(_excluded(entry.id, reason))
         recent_from = as_of_ord - 26 * 7 + 1

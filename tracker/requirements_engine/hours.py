@@ -87,12 +87,13 @@ def count_hours(
     first: int | None = None
     week = -1
     week_used = 0.0
+    year = 0
     year_end = -1
     year_used = 0.0
-    year_counted = 0.0
-    year_capped = 0.0
+    # The totals when the current year began: the year's figures are the differences.
+    total_then = capped_then = 0.0
     years: dict[int, tuple[float, float]] = {}
-    year = 0
+    recent_stop = recent_until + 1 if recent_until is not None else date.max.toordinal() + 2
     for start, stop, rate in _segments(entries, lo, hi):
         pos = start
         while pos < stop:
@@ -102,42 +103,43 @@ def count_hours(
                 if this_week != week:
                     week = this_week
                     week_used = 0.0
-                nxt = min(nxt, this_week * 7 + 8)
+                week_stop = this_week * 7 + 8
+                if week_stop < nxt:
+                    nxt = week_stop
             if pos >= year_end:
-                if year_counted or year_capped:
-                    years[year] = (year_counted, year_capped)
+                if total > total_then or capped > capped_then:
+                    years[year] = (total - total_then, capped - capped_then)
+                total_then, capped_then = total, capped
                 year = date.fromordinal(pos).year
                 year_end = date(year + 1, 1, 1).toordinal() if year < date.max.year else hi + 1
-                year_used = year_counted = year_capped = 0.0
+                year_used = 0.0
             if year_end < nxt:
                 nxt = year_end
             if pos < recent_from < nxt:
                 nxt = recent_from
-            if recent_until is not None and pos <= recent_until < nxt - 1:
-                nxt = recent_until + 1
+            if pos < recent_stop < nxt:
+                nxt = recent_stop
             raw = rate * (nxt - pos)
             allow = raw
             if weekly is not None and weekly - week_used < allow:
-                allow = max(weekly - week_used, 0.0)
+                allow = weekly - week_used if weekly > week_used else 0.0
             if yearly is not None and yearly - year_used < allow:
-                allow = max(yearly - year_used, 0.0)
+                allow = yearly - year_used if yearly > year_used else 0.0
             if allow > EPSILON:
                 if first is None:
                     first = pos
                 if reached is None and total + allow >= target - EPSILON:
                     days = math.ceil((target - total) / rate - EPSILON)
-                    reached = pos + max(days, 1) - 1
-                if pos >= recent_from and (recent_until is None or pos <= recent_until):
+                    reached = pos + (days if days > 1 else 1) - 1
+                if recent_from <= pos < recent_stop:
                     recent += allow
             total += allow
             capped += raw - allow
             week_used += allow
             year_used += allow
-            year_counted += allow
-            year_capped += raw - allow
             pos = nxt
-    if year_counted or year_capped:
-        years[year] = (year_counted, year_capped)
+    if total > total_then or capped > capped_then:
+        years[year] = (total - total_then, capped - capped_then)
     return HoursCount(total, capped, reached, first, recent, years)
 
 

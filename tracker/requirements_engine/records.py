@@ -466,14 +466,14 @@ def parse_records(records: Mapping[str, Any], *, planned: bool = False) -> Recor
                 continue
             seen.add(rid)
             try:
-                out.append(parser(item, rid))
+                record = parser(item, rid)
             except _Bad as bad:
                 problems.append(RecordProblem(kind, rid, bad.field, bad.reason))
+            else:
+                if planned or not record.planned:
+                    out.append(record)
     if problems:
         raise RecordsError(problems)
-    if not planned:
-        for kind, items in parsed.items():
-            parsed[kind] = [item for item in items if not item.planned]
     return Records(
         pathway,
         tuple(parsed["degrees"]),

@@ -53,11 +53,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "level.doctorate": {"en": "Doctorate", "pl": "Doktorat"},
     "degree.not_conferred": {
         "en": "{degree} (not yet conferred)",
-        "pl": "{degree} (stopień jeszcze nie nadany)",
+        "pl": "{degree} (stopień jeszcze nienadany)",
     },
     "degree.not_verified": {
         "en": "{degree} (not yet verified)",
-        "pl": "{degree} (jeszcze nie zweryfikowany)",
+        "pl": "{degree} (jeszcze niezweryfikowany)",
     },
     "degree.none": {
         "en": "No degree on record that qualifies: needs {wanted}",
@@ -100,7 +100,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "exam.done": {"en": "Passed {code} on {date}", "pl": "Egzamin {code} zdany {date}"},
     "exam.lapses": {"en": "; lapses {date}", "pl": "; traci ważność {date}"},
     "exam.lapsed": {"en": "; lapsed {date}", "pl": "; stracił ważność {date}"},
-    "exam.not_verified": {"en": "; not yet verified", "pl": "; jeszcze nie zweryfikowany"},
+    "exam.not_verified": {"en": "; not yet verified", "pl": "; jeszcze niezweryfikowany"},
     "exam.registered": {
         "en": "; valid while registered ({kind})",
         "pl": "; ważny w okresie rejestracji ({kind})",
@@ -108,7 +108,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "exam.none": {"en": "No pass of {code} on record", "pl": "Brak zdanego egzaminu {code}"},
     "exam.failed": {
         "en": "{code} not passed yet (last attempt {date})",
-        "pl": "Egzamin {code} jeszcze nie zdany (ostatnie podejście {date})",
+        "pl": "Egzamin {code} jeszcze niezdany (ostatnie podejście {date})",
     },
     "attestation.done": {
         "en": "Signed {code} on {date}",
@@ -118,7 +118,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "attestation.lapsed": {"en": "; lapsed {date}", "pl": "; straciło ważność {date}"},
     "attestation.not_verified": {
         "en": "; not yet verified",
-        "pl": "; jeszcze nie zweryfikowane",
+        "pl": "; jeszcze niezweryfikowane",
     },
     "attestation.none": {
         "en": "No signed {code} attestation",
@@ -126,7 +126,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     # --- held credentials ---------------------------------------------------------------
     "credential.holds": {"en": "Holds {name} since {date}", "pl": "Posiada: {name}, od {date}"},
-    "credential.current_at": {"en": "; current on {date}", "pl": "; ważne w dniu {date}"},
+    "credential.current_at": {
+        "en": "; current on {date}",
+        "pl": "; ważność sprawdzona na dzień {date}",
+    },
     "credential.met": {
         "en": "Requirements of {name} met on {date}",
         "pl": "Wymagania „{name}” spełnione {date}",
@@ -142,7 +145,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "credential.none": {"en": "No {name} on record", "pl": "Brak: {name}"},
     "credential.not_verified": {
         "en": "Holds {name} since {date}; not yet verified",
-        "pl": "Posiada: {name}, od {date}; jeszcze nie zweryfikowane",
+        "pl": "Posiada: {name}, od {date}; jeszcze niezweryfikowane",
     },
     # --- hours --------------------------------------------------------------------------
     "hours.counted": {
@@ -350,18 +353,16 @@ class _Number:
 def say(lang: str, key: str, **values: object) -> str:
     """Message `key` in `lang` (English when the table has no text in that language)."""
     texts = MESSAGES[key]
-    language = lang if lang in texts else _language(lang)
-    template = texts.get(language, texts[DEFAULT_LANGUAGE])
+    template = texts.get(lang)
+    if template is None:
+        lang = _language(lang)
+        template = texts.get(lang) or texts[DEFAULT_LANGUAGE]
     if not values:
         return template
-    return template.format(
-        **{
-            name: _Number(value, language)
-            if isinstance(value, int | float) and not isinstance(value, bool)
-            else value
-            for name, value in values.items()
-        }
-    )
+    for name, value in values.items():
+        if type(value) is int or type(value) is float:
+            values[name] = _Number(value, lang)
+    return template.format_map(values)
 
 
 def one_of(items: Sequence[str], lang: str) -> str:
