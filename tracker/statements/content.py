@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from tracker.accounts.models import Organization, User
 from tracker.credentials.catalog import Catalog
-from tracker.credentials.evaluation import evaluate_records
+from tracker.credentials.evaluation import evaluate_cached
 from tracker.errors import NotFoundError, TrackerError
 from tracker.extensions import db
 from tracker.records.adapter import fingerprint, for_credential, load_records
@@ -267,103 +267,32 @@ def _not_counted(
 # ---------------------------------------------------------------- hours by year
 
 
-def _split_by_year(start: date, end: date, hours: float) -> dict[int, float]:
-    """Spread an entry's hours evenly over its days, as the engine does, per calendar year."""
-    days = (end - start).days + 1
-    if days <= 0:
-        return {}
-    rate = hours / days
-    out: dict[int, float] = {}
-    for year in range(start.year, end.year + 1):
-        lo = max(start, date(year, 1, 1))
-        hi = min(end, date(year, 12, 31))
-        out[year] = rate * ((hi - lo).days + 1)
-    return out
-
-
-def _capped_by_year(
-    catalog: Catalog,
-    credential: str,
-    records: dict[str, Any],
-    result: dict[str, Any],
-    years: list[int],
-) -> tuple[dict[int, float], str | None]:
-    """Hours above a weekly or yearly cap, per year, for the hours requirement that capped most.
-
-    The engine reports one total per requirement; evaluating again as of each year's end
-    gives the running total, and the differences give the years (caps count in date order,
-    so a shorter horizon never changes what was counted before it).
-    """
-    nodes = [
-        n
-        for _d, n in _walk(result["requirements"])
-        if n.get("capped_hours") and n["status"] != "not_applicable"
-    ]
-    if not nodes or not years:
-        return {}, None
-    node = max(nodes, key=lambda n: n["capped_hours"])
-    as_of = date.fromisoformat(result["as_of"])
-    out: dict[int, float] = {}
-    before = 0.0
-    for year in years:
-        horizon = min(date(year, 12, 31), as_of)
-        again = evaluate_records(catalog, credential, records, horizon, result["pathway"])
-        total = next(
-            (
-                n.get("capped_hours", 0.0)
-                for _d, n in _walk(again["requirements"])
-                if n["id"] == node["id"]
-            ),
-            0.0,
-        )
-        out[year] = round(total - before, 2)
-        before = total
-        if horizon == as_of:
-            break
-    return out, node["title"]
-
-
-def _hours_table(
-    catalog: Catalog, credential: str, records: dict[str, Any], result: dict[str, Any]
-) -> dict[str, Any]:
-    as_of = date.fromisoformat(result["as_of"])
-    cells: dict[tuple[int, str], dict[str, float]] = defaultdict(
-        lambda: {"approved": 0.0, "pending": 0.0, "rejected": 0.0}
-    )
-    for x in for_credential(records, credential)["experience"]:
-        start, end = date.fromisoformat(x["start"]), date.fromisoformat(x["end"])
-        if start > as_of:
+def _hours_table(result: dict[str, Any]) -> dict[str, Any]:
+    """Hours by year of each applicable hours requirement, as the engine counted them
+    (`by_year`, credential-format.md §6.8): nothing here spreads or counts hours again."""
+    tables = []
+    for _depth, node in _walk(result["requirements"]):
+        if node["kind"] != "hours" or node["status"] == "not_applicable":
             continue
-        for year, hours in _split_by_year(start, end, float(x["hours"])).items():
-            cells[(year, x["category"])][x["status"]] += hours
-    years = sorted({year for year, _ in cells})
-    capped, capped_for = _capped_by_year(catalog, credential, records, result, years)
-    rows = []
-    totals = {"approved": 0.0, "pending": 0.0, "rejected": 0.0, "capped": 0.0}
-    for year in years:
-        categories = sorted(cat for y, cat in cells if y == year)
-        for n, category in enumerate(categories):
-            cell = cells[(year, category)]
-            rows.append(
-                {
-                    "year": year,
-                    "category": _humanize(category),
-                    "approved": round(cell["approved"], 2),
-                    "pending": round(cell["pending"], 2),
-                    "rejected": round(cell["rejected"], 2),
-                    "first_of_year": n == 0,
-                    "year_rows": len(categories),
-                    "capped": capped.get(year, 0.0) if n == 0 else None,
-                }
-            )
-            for key in ("approved", "pending", "rejected"):
-                totals[key] += cell[key]
-        totals["capped"] += capped.get(year, 0.0)
-    return {
-        "rows": rows,
-        "totals": {k: round(v, 2) for k, v in totals.items()},
-        "capped_for": capped_for,
-    }
+        rows = [
+            {
+                "year": row["year"],
+                "counted": row["counted"],
+                "capped": row["capped"],
+                "pending": row["pending"],
+            }
+            for row in node.get("by_year", [])
+        ]
+        if not rows:
+            continue
+        totals = {
+            key: round(sum(row[key] for row in rows), 2) for key in ("counted", "capped", "pending")
+        }
+        tables.append(
+            {"title": node["title"], "required": node.get("required_hours"), "rows": rows,
+             "totals": totals}
+        )  # fmt: skip
+    return {"tables": tables}
 
 
 # ---------------------------------------------------------------- approvals and waivers
@@ -439,7 +368,7 @@ def build_content(
     definition = catalog.get(credential)
     if definition is None:
         raise NotFoundError(f"credential {credential!r} is not loaded")
-    result = evaluate_records(catalog, credential, records, as_of, pathway)
+    result = evaluate_cached(catalog, candidate, credential, as_of, pathway, records)
     mine = for_credential(records, credential)
     index = _record_index(mine, extras)
     people = extras.people or _people_by_email(w["approved_by"] for w in mine["waivers"])
@@ -460,7 +389,7 @@ def build_content(
         "progress": result["progress"],
         "met_on": result["met_on"],
         "requirements": _requirements(result),
-        "hours": _hours_table(catalog, credential, records, result),
+        "hours": _hours_table(result),
         "not_counted": _not_counted(result, index, extras),
         "waivers": _waivers(mine, definition.node_titles(), people),
         "approvals": _approvals(mine, extras),
