@@ -434,7 +434,24 @@ def progress(candidate_id: int) -> Any:
         raise ValidationError("version", f"{args.credential} has no loaded version "
                               f"{args.version!r}")  # fmt: skip
     return evaluate_candidate(catalog, cand, args.credential, args.as_of or today(),
-                              args.pathway)  # fmt: skip
+                              args.pathway, lang=_language(args.lang))  # fmt: skip
+
+
+def _language(asked: str | None) -> str:
+    """?lang= when the installation offers it (400 naming `lang` otherwise), else the request's
+    language (the user's choice, then Accept-Language, then English)."""
+    from flask import current_app
+
+    from tracker.i18n import current_language, languages
+
+    if asked is None:
+        return current_language()
+    offered = languages(current_app)
+    if asked.lower() not in offered:
+        raise ValidationError(
+            "lang", f"unknown language {asked!r}; use one of {', '.join(offered)}"
+        )
+    return asked.lower()
 
 
 class AuditQuery(ListQuery):

@@ -78,9 +78,15 @@ results = ResultCache()
 
 
 def result_key(
-    candidate: User, credential: str, pathway: str | None, as_of: date, fingerprint: str
+    candidate: User,
+    credential: str,
+    pathway: str | None,
+    as_of: date,
+    fingerprint: str,
+    lang: str | None = None,
 ) -> Hashable:
-    return (candidate.id, candidate.records_version, credential, pathway, as_of, fingerprint)
+    key = (candidate.id, candidate.records_version, credential, pathway, as_of, fingerprint)
+    return key if lang in (None, "en") else (*key, lang)
 
 
 # --- invalidation -----------------------------------------------------------------------

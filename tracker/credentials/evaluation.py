@@ -34,8 +34,15 @@ class Progress:
 
 
 def evaluate_records(
-    catalog: Catalog, credential: str, records: dict[str, Any], as_of: date, pathway: str | None
+    catalog: Catalog,
+    credential: str,
+    records: dict[str, Any],
+    as_of: date,
+    pathway: str | None,
+    *,
+    lang: str | None = None,
 ) -> dict[str, Any]:
+    """The engine's result; titles and details in `lang` (English when None)."""
     definition = catalog.get(credential)
     if definition is None:
         raise NotFoundError(f"credential {credential!r} is not loaded")
@@ -46,6 +53,7 @@ def evaluate_records(
             as_of,
             pathway=pathway,
             catalog=catalog.definitions,
+            lang=lang,
         )
     except EngineError as exc:
         raise ValidationError("records", str(exc)) from exc
@@ -66,20 +74,28 @@ def evaluate_cached(
     as_of: date,
     pathway: str | None,
     records: dict[str, Any] | None = None,
+    *,
+    lang: str | None = None,
 ) -> dict[str, Any]:
     """evaluate_records through the result cache; records are loaded only on a miss."""
-    key = cache.result_key(candidate, credential, pathway, as_of, catalog.fingerprint)
+    key = cache.result_key(candidate, credential, pathway, as_of, catalog.fingerprint, lang)
     result = cache.results.get(key)
     if result is None:
         if records is None:
             records = load_records([candidate.id])[candidate.id]
-        result = evaluate_records(catalog, credential, records, as_of, pathway)
+        result = evaluate_records(catalog, credential, records, as_of, pathway, lang=lang)
         cache.results.put(key, result)
     return result
 
 
 def evaluate_candidate(
-    catalog: Catalog, candidate: User, credential: str, as_of: date, pathway: str | None = None
+    catalog: Catalog,
+    candidate: User,
+    credential: str,
+    as_of: date,
+    pathway: str | None = None,
+    *,
+    lang: str | None = None,
 ) -> dict[str, Any]:
     """The result for one candidate; the enrolment's pathway unless another is asked for."""
     if catalog.get(credential) is None:
@@ -91,7 +107,7 @@ def evaluate_candidate(
         definition = catalog.get(credential)
         if definition is not None and pathway not in definition.pathways:
             raise ValidationError("pathway", f"unknown pathway {pathway!r}")
-    return evaluate_cached(catalog, candidate, credential, as_of, pathway)
+    return evaluate_cached(catalog, candidate, credential, as_of, pathway, lang=lang)
 
 
 def evaluate_cohort(
