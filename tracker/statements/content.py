@@ -23,17 +23,13 @@ from tracker.credentials.evaluation import evaluate_cached
 from tracker.errors import NotFoundError, TrackerError
 from tracker.extensions import db
 from tracker.records.adapter import fingerprint, for_credential, load_records
+from tracker.records.kinds import KINDS
 from tracker.records.models import Enrolment, EntryStatus, HoursEntry
 
-KIND_TITLES = {
-    "degrees": "Degree",
-    "courses": "Course",
-    "exams": "Exam",
-    "experience": "Experience",
-    "attestations": "Attestation",
-    "credentials": "Credential held",
-    "waivers": "Waiver",
-}
+
+def _kind(name: str) -> str:
+    """A record kind as a statement names it: the kind's label (records/kinds.py)."""
+    return KINDS[name].label.capitalize()
 
 
 @dataclass(frozen=True)
@@ -123,21 +119,25 @@ def _record_index(records: dict[str, Any], extras: Extras) -> dict[str, dict[str
         what = f"{_humanize(d['level'])}, {d['field']}, {d['institution']}"
         if not d.get("accredited", True):
             what += " (not accredited)"
-        index[d["id"]] = {"kind": "Degree", "what": what, "on": d.get("conferred_on")}
+        index[d["id"]] = {"kind": _kind("degrees"), "what": what, "on": d.get("conferred_on")}
     for c in records["courses"]:
         what = f"{c['title']} ({_humanize(c['provider'])})"
         if not c.get("passed", True):
             what += ", not passed"
-        index[c["id"]] = {"kind": "Course", "what": what, "on": c.get("completed_on")}
+        index[c["id"]] = {"kind": _kind("courses"), "what": what, "on": c.get("completed_on")}
     for e in records["exams"]:
         result = "passed" if e["passed"] else "not passed"
-        index[e["id"]] = {"kind": "Exam", "what": f"{e['code']}, {result}", "on": e["taken_on"]}
+        index[e["id"]] = {
+            "kind": _kind("exams"),
+            "what": f"{e['code']}, {result}",
+            "on": e["taken_on"],
+        }
     for x in records["experience"]:
         extra = extras.by_record.get(x["id"], {})
         parts = [_humanize(x["category"])]
         if extra.get("where"):
             parts.append(extra["where"])
-        kind = "Internship" if x.get("source") == "internship" else "Experience"
+        kind = _kind("internships" if x.get("source") == "internship" else "experience")
         index[x["id"]] = {
             "kind": kind,
             "about": ", ".join(parts),
@@ -147,19 +147,19 @@ def _record_index(records: dict[str, Any], extras: Extras) -> dict[str, dict[str
         }
     for a in records["attestations"]:
         index[a["id"]] = {
-            "kind": "Attestation",
+            "kind": _kind("attestations"),
             "what": _humanize(a["kind"]),
             "on": a.get("signed_on"),
         }
     for h in records["credentials"]:
         index[h["id"]] = {
-            "kind": "Credential held",
+            "kind": _kind("credentials"),
             "what": h["id"].upper(),
             "on": h.get("awarded_on"),
         }
     for w in records["waivers"]:
         index[w["id"]] = {
-            "kind": "Waiver",
+            "kind": _kind("waivers"),
             "what": f"Waiver of {w['requirement']}",
             "on": w.get("approved_on"),
         }
