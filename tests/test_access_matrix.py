@@ -95,6 +95,7 @@ RECORD_OPERATIONS = {
     "held_credential": (EDIT_RECORDS, (*ALL_VERBS, "verify")),
     "experience": (EDIT_RECORDS, ALL_VERBS),
     "internship": (CREATE_INTERNSHIP, ALL_VERBS),
+    "registration": (EDIT_RECORDS, ALL_VERBS),
     "waiver": (WAIVE, ("list", "get", "create")),
 }
 
@@ -178,6 +179,7 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     "api.sign_off_internship": ("", api(DECIDE_INTERNSHIP)),
     "api.return_internship": ("", api(DECIDE_INTERNSHIP)),
     "api.get_progress": ("credential=cfp", api(SEE_CANDIDATE)),
+    "api.what_if": ("", api(SEE_CANDIDATE)),
     "api.download_statement": ("credential=cfp", api(SEE_CANDIDATE)),
     "api.list_audit_events": ("", api(row(401, 403, 403, 403, OK, OK, 403, 403, OK))),
     "api.get_evidence": ("", api(SEE_CANDIDATE)),

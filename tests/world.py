@@ -92,6 +92,7 @@ def build_world(app: Any, factory: Any) -> World:
             "exams": {"code": "CFP", "taken_on": "2021-03-01", "passed": True},
             "attestations": {"kind": "ethics", "signed_on": "2021-04-01"},
             "credentials": {"id": "cpa", "awarded_on": "2015-01-01"},
+            "registrations": {"kind": "finra", "firm": "Broker", "start": "2022-01-03"},
         }  # fmt: skip
         record_ids = {"degrees": degree.id}
         for kind, body in others.items():

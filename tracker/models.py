@@ -13,6 +13,7 @@ from tracker.records.models import (
     ExperienceEntry,
     HeldCredential,
     Internship,
+    Registration,
     Waiver,
 )
 from tracker.statements.models import IssuedStatement
@@ -32,6 +33,7 @@ __all__ = [
     "Internship",
     "IssuedStatement",
     "Organization",
+    "Registration",
     "Role",
     "User",
     "Waiver",

@@ -29,7 +29,7 @@ from tracker.candidates import operations as records_ops
 from tracker.candidates import queries as candidate_queries
 from tracker.candidates.cohort import cohort_rows
 from tracker.credentials.catalog import current_catalog
-from tracker.credentials.evaluation import evaluate_candidate
+from tracker.credentials.evaluation import evaluate_candidate, evaluate_what_if
 from tracker.errors import NotFoundError, TrackerError, ValidationError
 from tracker.extensions import db
 from tracker.records.kinds import KINDS, RecordKind
@@ -43,6 +43,7 @@ from tracker.records.schemas import (
     RejectIn,
     RevokeIn,
     SignOffIn,
+    WhatIfIn,
 )
 from tracker.records.schemas import Decision as DecisionBody
 from tracker.schema import EARLIEST, LATEST, MAX_ID, patch_schema
@@ -434,7 +435,8 @@ def progress(candidate_id: int) -> Any:
         raise ValidationError("version", f"{args.credential} has no loaded version "
                               f"{args.version!r}")  # fmt: skip
     return evaluate_candidate(catalog, cand, args.credential, args.as_of or today(),
-                              args.pathway, lang=_language(args.lang))  # fmt: skip
+                              args.pathway, lang=_language(args.lang),
+                              version=args.version)  # fmt: skip
 
 
 def _language(asked: str | None) -> str:
@@ -452,6 +454,18 @@ def _language(asked: str | None) -> str:
             "lang", f"unknown language {asked!r}; use one of {', '.join(offered)}"
         )
     return asked.lower()
+
+
+@op("POST", "/candidates/<int:candidate_id>/what-if", operation_id="whatIf", tag="progress",
+    summary="Progress with planned records added (nothing is saved)", body=WhatIfIn,
+    answer=answers.Progress, errors=(404,))  # fmt: skip
+def what_if(candidate_id: int) -> Any:
+    cand = load_candidate(_user(), candidate_id)
+    plan: WhatIfIn = body()
+    planned = {k: v for k, v in plan.planned.model_dump().items() if v}
+    return evaluate_what_if(current_catalog(), cand, plan.credential, today(), planned,
+                            pathway=plan.pathway, version=plan.version,
+                            lang=_language(None))  # fmt: skip
 
 
 class AuditQuery(ListQuery):

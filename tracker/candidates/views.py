@@ -63,6 +63,9 @@ HELD_CREDENTIALS = [
 ]
 
 
+REGISTRATION_KINDS = [("finra", "FINRA registration (Form U4 to Form U5)")]
+
+
 def _kind(name: str) -> RecordKind:
     kind = KINDS.get(name)
     if kind is None or name not in CANDIDATE_KINDS:
@@ -113,6 +116,8 @@ def _prepare(form: Any, kind: str, catalog: Catalog, candidate: User) -> None:
         )
     elif kind in ("experience", "internships"):
         form.category.choices = _choices(catalog.vocabulary("categories"))
+    elif kind == "registrations":
+        form.kind.choices = REGISTRATION_KINDS
     if kind == "internships":
         form.mentor_id.choices = [("", "Choose a mentor…")] + [
             (str(m.id), f"{m.name} ({m.email})") for m in mentors_of_org(candidate.organization_id)
@@ -179,19 +184,24 @@ def progress(candidate_id: int, credential: str) -> Any:
     user = actor()
     candidate = load_candidate(user, candidate_id)
     catalog = current_catalog()
-    definition = catalog.get(credential)
-    if definition is None:
-        raise NotFoundError(f"credential {credential!r} is not loaded")
     enrolment = enrolment_for(candidate, credential)
+    version = request.args.get("version") or (enrolment.version if enrolment else None)
+    definition = catalog.get(credential, version)
+    if definition is None:
+        raise NotFoundError(f"credential {credential!r} is not loaded in version {version!r}")
     enrolled_pathway = enrolment.pathway if enrolment else None
     pathway = request.args.get("pathway") or enrolled_pathway
     if pathway and pathway not in definition.pathways:
         raise ValidationError("pathway", f"unknown pathway {pathway!r}")
     as_of = today()
     records = load_records([candidate.id])[candidate.id]
-    result = evaluate_cached(catalog, candidate, credential, as_of, pathway, records)
+    version = definition.version
+    result = evaluate_cached(catalog, candidate, credential, as_of, pathway, records,
+                             version=version)  # fmt: skip
     alternatives = {
-        name: evaluate_cached(catalog, candidate, credential, as_of, name, records)
+        name: evaluate_cached(
+            catalog, candidate, credential, as_of, name, records, version=version
+        )  # fmt: skip
         for name in definition.pathways
         if name != pathway
     }
@@ -206,7 +216,8 @@ def progress(candidate_id: int, credential: str) -> Any:
         result=result,
         enrolment=enrolment,
         pathway=pathway,
-        what_if=pathway != enrolled_pathway and enrolment is not None,
+        what_if=enrolment is not None
+        and (pathway != enrolled_pathway or version != enrolment.version),
         alternatives=alternatives,
         labels=record_labels(for_credential(records, credential)),
         left=leaves_left(result["requirements"]),

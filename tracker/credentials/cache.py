@@ -84,8 +84,10 @@ def result_key(
     as_of: date,
     fingerprint: str,
     lang: str | None = None,
+    version: str | None = None,
 ) -> Hashable:
-    key = (candidate.id, candidate.records_version, credential, pathway, as_of, fingerprint)
+    key = (candidate.id, candidate.records_version, credential, pathway, as_of, fingerprint,
+           version)  # fmt: skip
     return key if lang in (None, "en") else (*key, lang)
 
 

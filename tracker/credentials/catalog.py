@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from flask import current_app
@@ -17,10 +18,13 @@ from flask import current_app
 from tracker.requirements_engine import (
     Definition,
     DefinitionError,
+    Library,
+    VersionError,
     load_definition,
-    load_directory,
+    load_library,
 )
 from tracker.schema import Vocabulary
+from tracker.timeutil import today
 
 OTHER_PROVIDER = "other"
 VOCABULARY_KEYS = ("categories", "exam_codes", "attestation_kinds", "providers", "topics",
@@ -44,18 +48,28 @@ class Catalog:
     fingerprint: str
     files: tuple[DefinitionFile, ...]
     definitions: dict[str, Definition] = field(default_factory=dict)
+    """Each credential's version current today: what new enrolments get."""
+    library: Library = field(default_factory=Library)
+    """Every loaded version of every credential: enrolments keep theirs."""
     _vocabulary: dict[str, Vocabulary] = field(default_factory=dict, compare=False, repr=False)
 
     def get(self, credential_id: str, version: str | None = None) -> Definition | None:
-        """The current definition of an id, or the given version of it."""
-        definition = self.definitions.get(credential_id)
-        if definition is not None and version is not None and definition.version != version:
+        """The current definition of an id, or the given version of it (None: not loaded)."""
+        if version is None:
+            return self.definitions.get(credential_id)
+        try:
+            return self.library.get(credential_id, version)
+        except VersionError:
             return None
-        return definition
 
     def versions_of(self, credential_id: str) -> list[str]:
-        definition = self.definitions.get(credential_id)
-        return [definition.version] if definition is not None else []
+        """The loaded versions of a credential, oldest first (withdrawn ones included while
+        their file is there: enrolments that use them keep them)."""
+        return [d.version for d in self.library.versions(credential_id)]
+
+    def effective_from(self, credential_id: str, version: str) -> date | None:
+        definition = self.get(credential_id, version)
+        return definition.effective_from if definition is not None else None
 
     def has_version(self, credential_id: str, version: str) -> bool:
         return version in self.versions_of(credential_id)
@@ -85,7 +99,8 @@ def _files(directory: Path) -> list[Path]:
 
 
 def _fingerprint(directory: Path) -> str:
-    h = hashlib.sha256(str(directory).encode())
+    """Changes with any file, and with the day (a version may take effect today)."""
+    h = hashlib.sha256(f"{directory}|{today().isoformat()}".encode())
     for path in _files(directory):
         st = path.stat()
         h.update(f"{path.name}:{st.st_mtime_ns}:{st.st_size};".encode())
@@ -96,17 +111,16 @@ def load_catalog(directory: Path) -> Catalog:
     fingerprint = _fingerprint(directory)
     paths = _files(directory)
     try:
-        definitions = load_directory(directory) if paths else {}
+        library = load_library(directory) if paths else Library()
         files = tuple(
-            DefinitionFile(
-                p, next((d for d in definitions.values() if Path(d.source) == p), None), ()
-            )
+            DefinitionFile(p, next((d for d in library if Path(d.source) == p), None), ())
             for p in paths
         )
-        return Catalog(directory, fingerprint, files, dict(definitions))
+        return _catalog(directory, fingerprint, files, library)
     except DefinitionError as whole:
-        # Fall back to file by file so that one bad file does not hide the good ones.
-        good: dict[str, Definition] = {}
+        # Fall back to file by file so that one bad file does not hide the good ones (two
+        # files with one id and version are both left out: neither replaces the other).
+        good: list[Definition] = []
         files_list: list[DefinitionFile] = []
         for path in paths:
             try:
@@ -118,9 +132,15 @@ def load_catalog(directory: Path) -> Catalog:
             if problems:
                 files_list.append(DefinitionFile(path, None, problems))
             else:
-                good[definition.id] = definition
+                good.append(definition)
                 files_list.append(DefinitionFile(path, definition, ()))
-        return Catalog(directory, fingerprint, tuple(files_list), good)
+        return _catalog(directory, fingerprint, tuple(files_list), Library(good))
+
+
+def _catalog(
+    directory: Path, fingerprint: str, files: tuple[DefinitionFile, ...], library: Library
+) -> Catalog:
+    return Catalog(directory, fingerprint, files, library.current(today()), library)
 
 
 _lock = threading.Lock()

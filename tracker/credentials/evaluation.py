@@ -41,22 +41,70 @@ def evaluate_records(
     pathway: str | None,
     *,
     lang: str | None = None,
+    version: str | None = None,
 ) -> dict[str, Any]:
-    """The engine's result; titles and details in `lang` (English when None)."""
-    definition = catalog.get(credential)
+    """The engine's result under the given rules version (the current one when None);
+    titles and details in `lang` (English when None)."""
+    definition = catalog.get(credential, version)
     if definition is None:
-        raise NotFoundError(f"credential {credential!r} is not loaded")
+        what = f"{credential}@{version}" if version else credential
+        raise NotFoundError(f"credential {what!r} is not loaded")
     try:
         return evaluate(
             definition,
             for_credential(records, credential),
             as_of,
             pathway=pathway,
-            catalog=catalog.definitions,
+            catalog=catalog.library,
             lang=lang,
         )
     except EngineError as exc:
         raise ValidationError("records", str(exc)) from exc
+
+
+PLANNED_KINDS = ("degrees", "courses", "exams", "experience", "attestations", "credentials",
+                 "registrations")  # fmt: skip
+
+
+def evaluate_what_if(
+    catalog: Catalog,
+    candidate: User,
+    credential: str,
+    as_of: date,
+    planned: dict[str, list[dict[str, Any]]],
+    *,
+    pathway: str | None = None,
+    version: str | None = None,
+    lang: str | None = None,
+) -> dict[str, Any]:
+    """The result with hypothetical records added (credential-format.md §6.7): "I pass the
+    SIE on 1 March", "40 hours a week from now". Nothing is saved or cached."""
+    enrolment = enrolment_for(candidate, credential)
+    version = version or (enrolment.version if enrolment else None)
+    definition = catalog.get(credential, version)
+    if definition is None:
+        raise NotFoundError(f"credential {credential!r} is not loaded")
+    if pathway is None and enrolment is not None and enrolment.pathway in definition.pathways:
+        pathway = enrolment.pathway
+    elif pathway is not None and pathway not in definition.pathways:
+        raise ValidationError("pathway", f"unknown pathway {pathway!r}")
+    records = for_credential(load_records([candidate.id])[candidate.id], credential)
+    for kind, items in planned.items():
+        records[kind] = [
+            *records.get(kind, []),
+            *({**item, "id": f"planned-{kind}-{n}", "planned": True} for n, item in
+              enumerate(items, 1)),
+        ]  # fmt: skip
+        if kind == "experience":
+            for item in records[kind]:
+                if item.get("planned"):
+                    item.setdefault("status", "approved")
+                    item.setdefault("source", "employment")
+    try:
+        return evaluate(definition, records, as_of, pathway=pathway, catalog=catalog.library,
+                        lang=lang, planned=True)  # fmt: skip
+    except EngineError as exc:
+        raise ValidationError("planned", str(exc)) from exc
 
 
 def enrolment_for(candidate: User, credential: str) -> Enrolment | None:
@@ -76,14 +124,17 @@ def evaluate_cached(
     records: dict[str, Any] | None = None,
     *,
     lang: str | None = None,
+    version: str | None = None,
 ) -> dict[str, Any]:
     """evaluate_records through the result cache; records are loaded only on a miss."""
-    key = cache.result_key(candidate, credential, pathway, as_of, catalog.fingerprint, lang)
+    key = cache.result_key(candidate, credential, pathway, as_of, catalog.fingerprint, lang,
+                           version)  # fmt: skip
     result = cache.results.get(key)
     if result is None:
         if records is None:
             records = load_records([candidate.id])[candidate.id]
-        result = evaluate_records(catalog, credential, records, as_of, pathway, lang=lang)
+        result = evaluate_records(catalog, credential, records, as_of, pathway, lang=lang,
+                                  version=version)  # fmt: skip
         cache.results.put(key, result)
     return result
 
@@ -96,18 +147,25 @@ def evaluate_candidate(
     pathway: str | None = None,
     *,
     lang: str | None = None,
+    version: str | None = None,
 ) -> dict[str, Any]:
-    """The result for one candidate; the enrolment's pathway unless another is asked for."""
-    if catalog.get(credential) is None:
-        raise NotFoundError(f"credential {credential!r} is not loaded")
+    """The result for one candidate under the enrolment's rules version and pathway, unless
+    another version or pathway is asked for (what-if)."""
+    enrolment = enrolment_for(candidate, credential)
+    if version is None and enrolment is not None:
+        version = enrolment.version
+    definition = catalog.get(credential, version)
+    if definition is None:
+        what = f"{credential}@{version}" if version else credential
+        raise NotFoundError(f"credential {what!r} is not loaded")
     if pathway is None:
-        enrolment = enrolment_for(candidate, credential)
         pathway = enrolment.pathway if enrolment else None
-    else:
-        definition = catalog.get(credential)
-        if definition is not None and pathway not in definition.pathways:
-            raise ValidationError("pathway", f"unknown pathway {pathway!r}")
-    return evaluate_cached(catalog, candidate, credential, as_of, pathway, lang=lang)
+        if pathway is not None and pathway not in definition.pathways:
+            pathway = None  # the version's first pathway
+    elif pathway not in definition.pathways:
+        raise ValidationError("pathway", f"unknown pathway {pathway!r}")
+    return evaluate_cached(catalog, candidate, credential, as_of, pathway, lang=lang,
+                           version=definition.version)  # fmt: skip
 
 
 def evaluate_cohort(
@@ -126,7 +184,12 @@ def evaluate_cohort(
     ).all()
     keys = [
         cache.result_key(
-            people[e.candidate_id], e.credential, e.pathway, as_of, catalog.fingerprint
+            people[e.candidate_id],
+            e.credential,
+            e.pathway,
+            as_of,
+            catalog.fingerprint,
+            version=e.version,
         )
         for e in enrolments
     ]
@@ -197,7 +260,12 @@ def _evaluate_misses(
             continue
         try:
             result = evaluate_records(
-                catalog, enrolment.credential, records[candidate.id], as_of, enrolment.pathway
+                catalog,
+                enrolment.credential,
+                records[candidate.id],
+                as_of,
+                enrolment.pathway,
+                version=enrolment.version,
             )
         except (NotFoundError, ValidationError) as exc:
             out.append(Progress(candidate, enrolment, None, exc.message))

@@ -33,6 +33,7 @@ from tracker.records.models import (
     ExamResult,
     HeldCredential,
     HoursEntry,
+    Registration,
     Waiver,
 )
 
@@ -43,6 +44,7 @@ RECORD_KEYS = (
     "experience",
     "attestations",
     "credentials",
+    "registrations",
     "waivers",
 )
 
@@ -91,6 +93,14 @@ def attestation_record(a: Attestation) -> dict[str, Any]:
 def held_record(h: HeldCredential) -> dict[str, Any]:
     return _dated_row(2, h.id, h.credential_id, h.awarded_on, None, h.expires_on,
                       h.verified_by_id)[1]  # type: ignore[no-any-return]  # fmt: skip
+
+
+def registration_record(r: Registration) -> dict[str, Any]:
+    return _registration_row(r.id, r.kind, r.start, r.end)
+
+
+def _registration_row(rid: int, kind: Any, start: Any, end: Any) -> dict[str, Any]:
+    return {"id": f"r{rid}", "kind": kind, "start": _iso(start), "end": _iso(end)}
 
 
 def waiver_record(w: Waiver, approver_email: str) -> dict[str, Any]:
@@ -192,6 +202,7 @@ _TABLES: tuple[tuple[str, Any, tuple[str, ...], Any], ...] = (
                          "verified_by_id"), _degree_row),
     ("courses", Course, ("title", "provider", "topics", "credits", "completed_on", "passed",
                          "verified_by_id"), _course_row),
+    ("registrations", Registration, ("kind", "start", "end"), _registration_row),
 )  # fmt: skip
 
 
@@ -277,6 +288,10 @@ def for_credential(
         for w in records["waivers"]
         if w["credential"] == credential
     ]
+    if not result["registrations"]:
+        # Written only when there are some, so that the records of statements issued
+        # before registrations existed keep their fingerprints.
+        del result["registrations"]
     if pathway:
         result["pathway"] = pathway
     return result

@@ -24,6 +24,7 @@ from tracker.records.models import (
     ExperienceEntry,
     HeldCredential,
     Internship,
+    Registration,
     Waiver,
 )
 from tracker.schema import Answer, Schema
@@ -176,6 +177,8 @@ KINDS: dict[str, RecordKind] = {
         RecordKind("internships", "internship", "Internships", Internship,
                    schemas.InternshipIn, "experience", decided=True,
                    extra_answer={"created_by": NULLABLE_INT}),
+        RecordKind("registrations", "registration", "Registrations", Registration,
+                   schemas.RegistrationIn, "registrations"),
         RecordKind("waivers", "waiver", "Waivers", Waiver, schemas.WaiverIn, "waivers"),
     )
 }  # fmt: skip

@@ -243,6 +243,28 @@ class HeldCredential(Verifiable, db.Model):
         return f"<HeldCredential {self.id} {self.credential_id}>"
 
 
+class Registration(db.Model):
+    """Employment under a registration (for FINRA: from Form U4 to Form U5), which keeps a
+    qualification exam's pass alive (credential-format.md §6.5). `end` None: still registered."""
+
+    __tablename__ = "registrations"
+    record_prefix = "r"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = candidate_fk()
+    kind: Mapped[str] = mapped_column(String(32))
+    firm: Mapped[str] = mapped_column(String(200), default="")
+    start: Mapped[date]
+    end: Mapped[date | None]
+    version: Mapped[int] = version_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def __repr__(self) -> str:
+        return f"<Registration {self.id} {self.kind} {self.start}..{self.end}>"
+
+
 class Waiver(db.Model):
     __tablename__ = "waivers"
     record_prefix = "w"

@@ -194,6 +194,27 @@ class InternshipIn(HoursIn):
     supervised: bool = Field(True, title="Supervised by the mentor")
 
 
+class RegistrationIn(RecordIn):
+    """Employment under a registration: for FINRA, from the Form U4 to the Form U5."""
+
+    past_dates: ClassVar[tuple[str, ...]] = ("start", "end")
+
+    kind: Literal["finra"] = Field(
+        title="Registration", description="finra: a FINRA registration (Form U4 to Form U5)"
+    )
+    firm: OptionalText = Field("", title="Firm")
+    start: Day = Field(title="Registered from")
+    end: Day | None = Field(
+        None, title="Registered until", description="empty while still registered"
+    )
+
+    @model_validator(mode="after")
+    def _end_after_start(self) -> Any:
+        if self.end is not None and self.end < self.start:
+            raise ValidationError("end", "must be on or after start")
+        return self
+
+
 class WaiverIn(Schema):
     credential: Slug = Field(title="Credential", examples=["cfp"])
     requirement: Slug = Field(title="Requirement", examples=["degree"])
@@ -259,3 +280,29 @@ class DecisionItem(Schema):
 
 class DecideIn(Schema):
     decisions: list[DecisionItem] = Field(min_length=1, max_length=200)
+
+
+PlannedItems = Annotated[list[dict[str, Any]], Field(max_length=500)]
+
+
+class PlannedRecords(Schema):
+    """Hypothetical records in the records JSON of the format (§2), e.g.
+    `{"exams": [{"code": "SIE", "taken_on": "2027-03-01", "passed": true}]}`; checked by the
+    engine; ids are given by the server."""
+
+    degrees: PlannedItems = Field(default_factory=list)
+    courses: PlannedItems = Field(default_factory=list)
+    exams: PlannedItems = Field(default_factory=list)
+    experience: PlannedItems = Field(default_factory=list)
+    attestations: PlannedItems = Field(default_factory=list)
+    credentials: PlannedItems = Field(default_factory=list)
+    registrations: PlannedItems = Field(default_factory=list)
+
+
+class WhatIfIn(Schema):
+    credential: Slug = Field(title="Credential", examples=["finra-rep"])
+    pathway: Slug | None = Field(None, title="Pathway")
+    version: Annotated[str, Field(min_length=1, max_length=32)] | None = Field(
+        None, title="Rules version", description="default: the enrolment's, else the current"
+    )
+    planned: PlannedRecords = Field(default_factory=PlannedRecords, title="Planned records")

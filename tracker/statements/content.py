@@ -157,6 +157,12 @@ def _record_index(records: dict[str, Any], extras: Extras) -> dict[str, dict[str
             "what": h["id"].upper(),
             "on": h.get("awarded_on"),
         }
+    for r in records.get("registrations", []):
+        index[r["id"]] = {
+            "kind": _kind("registrations"),
+            "what": f"{r['kind'].upper()} registration until {r['end'] or 'today'}",
+            "on": r["start"],
+        }
     for w in records["waivers"]:
         index[w["id"]] = {
             "kind": _kind("waivers"),
@@ -363,12 +369,15 @@ def build_content(
     extras: Extras,
     pathway: str | None,
     organization: str,
+    version: str | None = None,
 ) -> Prepared:
-    """The statement's content for one candidate and credential: plain data only."""
-    definition = catalog.get(credential)
+    """The statement's content for one candidate and credential, under the enrolment's
+    rules version: plain data only."""
+    definition = catalog.get(credential, version)
     if definition is None:
         raise NotFoundError(f"credential {credential!r} is not loaded")
-    result = evaluate_cached(catalog, candidate, credential, as_of, pathway, records)
+    result = evaluate_cached(catalog, candidate, credential, as_of, pathway, records,
+                             version=definition.version)  # fmt: skip
     mine = for_credential(records, credential)
     index = _record_index(mine, extras)
     people = extras.people or _people_by_email(w["approved_by"] for w in mine["waivers"])
@@ -442,6 +451,7 @@ def prepare_statement(catalog: Catalog, candidate: User, credential: str, as_of:
         extras=load_extras([candidate.id]),
         pathway=enrolment.pathway if enrolment else None,
         organization=organization_name(candidate),
+        version=enrolment.version if enrolment else None,
     )
 
 
@@ -478,6 +488,7 @@ def prepare_cohort(
                 records=records[candidate.id],
                 extras=extras,
                 pathway=enrolment.pathway,
+                version=enrolment.version,
                 organization=orgs.get(candidate.organization_id or 0, ""),
             )
         except TrackerError as exc:
