@@ -752,7 +752,9 @@ def test_finra_rep(catalog: dict[str, Any], records: dict, as_of: str, expected:
 
 # --- CFP continuing education ----------------------------------------------------------
 
-CERTIFIED = [held("cfp", "2020-06-01")]
+# Certified 2020-01-01: reporting periods 2020-01-01..2021-12-31, 2022-01-01..2023-12-31,
+# 2024-01-01..2025-12-31 (test_shipped_renewals.py checks the periods themselves).
+CERTIFIED = [held("cfp", "2020-01-01")]
 
 CFP_CE_CASES = [
     pytest.param(
@@ -795,7 +797,7 @@ CFP_CE_CASES = [
         id="CE1-30-hours-with-2-ethics",
     ),
     pytest.param(
-        # CE2: no carry-over; hours older than 2 years drop out.
+        # CE2: no carry-over; hours of the previous reporting period drop out.
         {
             "credentials": CERTIFIED,
             "courses": [
@@ -814,7 +816,7 @@ CFP_CE_CASES = [
             },
             "ethics-ce": {"status": "met"},
         },
-        id="CE2-hours-older-than-2-years-excluded",
+        id="CE2-hours-of-the-previous-period-excluded",
     ),
     pytest.param(
         {"courses": [ce("ce-1", "2025-01-01", 28), ce("ce-ethics", "2025-06-01", 2, ethics=True)]},

@@ -1,0 +1,222 @@
+"""The shipped definitions' rules that change over time: CFP® CE reporting periods (CE2, CE4),
+FINRA registrations that keep a pass alive (F1, F2, F6, F12), Accelerated Path currency on
+the day of the exam (E9, E14) and CFA membership per member year (C9, C11).
+
+Each case names the fact-sheet rule or edge case it checks. Boundary dates are included: a
+reporting period ending on 29 February, a course on a period's last day, a registration
+ending on the day a pass would lapse.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_shipped_definitions import (
+    CREDENTIALS_DIR,
+    ce,
+    cfp_candidate,
+    check,
+    find,
+    held,
+)
+
+from tracker.requirements_engine import evaluate, load_directory
+
+CATALOG = load_directory(CREDENTIALS_DIR)
+
+
+@pytest.fixture(scope="module")
+def catalog() -> dict[str, Any]:
+    return CATALOG
+
+
+# --- CFP® continuing education: 2-year reporting periods ---------------------------------
+
+# Certified 2018-02-10: the first period ends on the last day of the month holding
+# 2020-02-09, i.e. on 29 February 2020; the next runs 2020-03-01 to 2022-02-28.
+LEAP_CERTIFIED = [held("cfp", "2018-02-10")]
+# Certified 2020-06-15: periods 2020-06-15..2022-06-30, 2022-07-01..2024-06-30,
+# 2024-07-01..2026-06-30.
+CERTIFIED = [held("cfp", "2020-06-15")]
+
+
+def without_pathway(records: dict[str, Any]) -> dict[str, Any]:
+    """CFP records for a definition without pathways (cfp-ce evaluates cfp on its default)."""
+    return {key: value for key, value in records.items() if key != "pathway"}
+
+
+def period(start: str, end: str) -> dict[str, Any]:
+    return {"cycle": {"start": start, "end": end}, "due": end}
+
+
+CE_CASES = [
+    pytest.param(
+        {
+            "credentials": LEAP_CERTIFIED,
+            "courses": [ce("ce-1", "2020-02-29", 28), ce("ce-eth", "2019-05-01", 2, ethics=True)],
+        },
+        "2020-02-29",
+        {
+            None: {"status": "met", "met_on": "2020-02-29"},
+            "ce-hours": {"status": "met", **period("2018-02-10", "2020-02-29")},
+            "ethics-ce": {"status": "met", **period("2018-02-10", "2020-02-29")},
+        },
+        id="CE2-period-ends-on-29-february-and-its-last-day-counts",
+    ),
+    pytest.param(
+        {
+            "credentials": LEAP_CERTIFIED,
+            "courses": [ce("ce-1", "2020-02-29", 28), ce("ce-eth", "2019-05-01", 2, ethics=True)],
+        },
+        "2020-03-01",
+        {
+            None: {"status_not": "met"},
+            "ce-hours": {
+                "status": "not_started",
+                "progress": 0.0,
+                "excluded": {("ce-1", "outside_window"), ("ce-eth", "outside_window")},
+                **period("2020-03-01", "2022-02-28"),
+            },
+            "ethics-ce": {"status": "not_started", "excluded": {("ce-eth", "outside_window")}},
+        },
+        id="CE4-the-last-day-of-a-period-does-not-count-in-the-next",
+    ),
+    pytest.param(
+        {
+            "credentials": LEAP_CERTIFIED,
+            "courses": [ce("ce-1", "2020-03-01", 28), ce("ce-eth", "2021-05-01", 2, ethics=True)],
+        },
+        "2022-02-28",
+        {
+            None: {"status": "met", "met_on": "2021-05-01"},
+            "ce-hours": {"status": "met", "evidence": {"ce-1", "ce-eth"}},
+        },
+        id="CE2-the-first-day-of-a-period-counts-in-it",
+    ),
+    pytest.param(
+        {
+            "credentials": LEAP_CERTIFIED,
+            "courses": [ce("ce-1", "2020-03-01", 28), ce("ce-eth", "2021-05-01", 2, ethics=True)],
+        },
+        "2020-02-29",
+        {"ce-hours": {"status": "not_started", "excluded": {("ce-1", "future")}}},
+        id="CE2-a-course-of-the-next-period-is-not-counted-early",
+    ),
+    pytest.param(
+        {
+            "credentials": CERTIFIED,
+            "courses": [
+                ce("ce-before", "2022-06-30", 20),
+                ce("ce-1", "2022-07-01", 14),
+                ce("ce-2", "2024-06-30", 14),
+                ce("ce-eth", "2023-03-01", 2, ethics=True),
+            ],
+        },
+        "2024-06-30",
+        {
+            None: {"status": "met", "met_on": "2024-06-30"},
+            "ce-hours": {
+                "status": "met",
+                "evidence": {"ce-1", "ce-2", "ce-eth"},
+                "excluded": {("ce-before", "outside_window")},
+                **period("2022-07-01", "2024-06-30"),
+            },
+        },
+        id="CE2-second-period-counts-its-own-days-only",
+    ),
+    pytest.param(
+        {
+            "credentials": CERTIFIED,
+            "courses": [ce("ce-1", "2021-01-10", 40), ce("ce-eth", "2021-02-01", 3, ethics=True)],
+        },
+        "2022-08-01",
+        {
+            None: {"status_not": "met"},
+            "ce-hours": {
+                "status": "not_started",
+                "progress": 0.0,
+                "excluded": {("ce-1", "outside_window")},
+                **period("2022-07-01", "2024-06-30"),
+            },
+            "ethics-ce": {"status": "not_started"},
+        },
+        id="CE2-CFP-15-no-carry-over-of-extra-hours",
+    ),
+    pytest.param(
+        {"courses": [ce("ce-1", "2025-01-01", 28), ce("ce-eth", "2025-06-01", 2, ethics=True)]},
+        "2025-12-31",
+        {
+            None: {"status_not": "met"},
+            "certified": {"status": "not_started"},
+            "ce-hours": {"status": "not_started", "cycle": None},
+        },
+        id="CE2-no-period-before-certification",
+    ),
+    pytest.param(
+        # Certified through the candidate's own CFP records: the period starts when cfp.yaml
+        # is met (here on 2023-04-01, the last ethics attestation).
+        without_pathway(
+            cfp_candidate(
+                courses=[
+                    *cfp_candidate()["courses"],
+                    ce("ce-1", "2024-01-10", 28),
+                    ce("ce-eth", "2024-02-01", 2, ethics=True),
+                ]
+            )
+        ),
+        "2025-03-31",
+        {
+            "certified": {"status": "met", "met_on": "2023-04-01"},
+            "ce-hours": {"status": "met", **period("2023-04-01", "2025-03-31")},
+        },
+        id="CE2-first-period-from-certification-by-records",
+    ),
+]
+
+
+@pytest.mark.parametrize(("records", "as_of", "expected"), CE_CASES)
+def test_cfp_ce_periods(catalog: dict, records: dict, as_of: str, expected: dict) -> None:
+    check(catalog, "cfp-ce", records, as_of, expected)
+
+
+def periods(certified_on: date, until: date) -> list[tuple[date, date]]:
+    """The reporting periods from `certified_on` to the one holding `until`, as the shipped
+    definition reports them."""
+    found = []
+    day = certified_on
+    while day <= until:
+        result = evaluate(CATALOG["cfp-ce"], {"credentials": [held("cfp", str(certified_on))]}, day)
+        cycle = find(result, "ce-hours")["cycle"]
+        start, end = date.fromisoformat(cycle["start"]), date.fromisoformat(cycle["end"])
+        found.append((start, end))
+        day = end + timedelta(days=1)
+    return found
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    certified_on=st.dates(date(2015, 1, 1), date(2024, 12, 31)),
+    offsets=st.lists(st.integers(0, 365 * 7), min_size=1, max_size=12),
+)
+def test_cfp_ce_no_day_counts_in_two_periods(certified_on: date, offsets: list[int]) -> None:
+    """CE2/CE4: evaluated on the last day of each period, every course completed on or after
+    the certification counts in exactly one period; periods follow each other without gaps
+    or overlaps and each ends on a month's last day."""
+    days = [certified_on + timedelta(days=n) for n in offsets]
+    courses = [ce(f"c{i}", str(day), 1) for i, day in enumerate(days)]
+    records = {"credentials": [held("cfp", str(certified_on))], "courses": courses}
+    spans = periods(certified_on, max(days))
+    assert spans[0][0] == certified_on
+    for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
+        assert start == end + timedelta(days=1)
+    counted: dict[str, int] = {}
+    for _, end in spans:
+        assert (end + timedelta(days=1)).day == 1
+        node = find(evaluate(CATALOG["cfp-ce"], records, end), "ce-hours")
+        for record_id in node["evidence"]:
+            counted[record_id] = counted.get(record_id, 0) + 1
+    assert counted == {item["id"]: 1 for item in courses}
