@@ -20,6 +20,7 @@ from test_shipped_definitions import (
     ce,
     cfp_candidate,
     check,
+    exam,
     find,
     held,
 )
@@ -220,3 +221,119 @@ def test_cfp_ce_no_day_counts_in_two_periods(certified_on: date, offsets: list[i
         for record_id in node["evidence"]:
             counted[record_id] = counted.get(record_id, 0) + 1
     assert counted == {item["id"]: 1 for item in courses}
+
+
+# --- FINRA: registrations keep the passes alive ------------------------------------------
+
+
+def registration(id_: str, start: str, end: str | None) -> dict[str, Any]:
+    return {"id": id_, "kind": "finra", "start": start, "end": end}
+
+
+def rep(*registrations: dict[str, Any], exams: list | None = None) -> dict[str, Any]:
+    """A representative who passed the SIE, the Series 7 and the Series 63 in 2019."""
+    passes = [
+        exam("e-sie", "SIE", "2019-01-15"),
+        exam("e-s7", "S7", "2019-03-01"),
+        exam("e-s63", "S63", "2019-04-01"),
+    ]
+    return {"exams": passes if exams is None else exams, "registrations": list(registrations)}
+
+
+FINRA_CASES = [
+    pytest.param(
+        rep(registration("u4", "2019-03-01", None)),
+        "2026-11-01",
+        {
+            None: {"status": "met", "met_on": "2019-04-01"},
+            "sie": {"status": "met", "evidence": {"e-sie", "u4"}},
+            "series-7": {"status": "met"},
+            "series-63": {"status": "met"},
+        },
+        id="F1-F12-continuously-registered-rep-keeps-the-sie-past-4-years",
+    ),
+    pytest.param(
+        rep(),
+        "2022-06-01",
+        {
+            None: {"status_not": "met"},
+            "sie": {"status": "met"},
+            "series-7": {"status": "expired", "excluded": {("e-s7", "lapsed")}},
+        },
+        id="F6-never-registered-series-7-lapses-2-years-after-the-pass",
+    ),
+    pytest.param(
+        rep(),
+        "2023-01-15",
+        {"sie": {"status": "expired", "excluded": {("e-sie", "lapsed")}}},
+        id="F1-never-registered-sie-lapses-on-its-4th-anniversary",
+    ),
+    pytest.param(
+        # FINRA-2: terminated 2023-01-10; the Series 7 is valid up to 2025-01-09.
+        rep(registration("u4", "2019-03-01", "2023-01-10")),
+        "2025-01-09",
+        {None: {"status": "met"}, "series-7": {"status": "met"}},
+        id="F6-series-7-valid-on-the-last-day-of-the-2-years",
+    ),
+    pytest.param(
+        rep(registration("u4", "2019-03-01", "2023-01-10")),
+        "2025-01-10",
+        {
+            None: {"status_not": "met"},
+            "series-7": {"status": "expired", "excluded": {("e-s7", "lapsed")}},
+            "series-63": {"status": "expired"},
+            # The SIE runs 4 years from the end of the registration: to 2027-01-09.
+            "sie": {"status": "met"},
+        },
+        id="F6-series-7-lapses-2-years-after-the-registration-ends",
+    ),
+    pytest.param(
+        # FINRA-2: re-registering after the 2 years does not revive the qualification.
+        rep(
+            registration("u4", "2019-03-01", "2023-01-10"), registration("u4b", "2025-03-01", None)
+        ),
+        "2025-06-01",
+        {"series-7": {"status": "expired"}, "sie": {"status": "met"}},
+        id="FINRA-2-re-registration-after-2-years-must-requalify",
+    ),
+    pytest.param(
+        rep(registration("u4", "2019-03-01", "2023-01-10")),
+        "2027-01-10",
+        {"sie": {"status": "expired", "excluded": {("e-sie", "lapsed")}}},
+        id="F2-sie-lapses-4-years-after-leaving",
+    ),
+    pytest.param(
+        # The SIE alone, passed 2021-05-01, would lapse on 2025-05-01; a registration that
+        # ends on that very day still extends it, to 2029-05-01.
+        {
+            "exams": [exam("e-sie", "SIE", "2021-05-01")],
+            "registrations": [registration("u4", "2022-01-01", "2025-05-01")],
+        },
+        "2029-04-30",
+        {"sie": {"status": "met", "evidence": {"e-sie", "u4"}}},
+        id="F12-registration-ending-the-day-the-pass-would-lapse-extends-it",
+    ),
+    pytest.param(
+        {
+            "exams": [exam("e-sie", "SIE", "2021-05-01")],
+            "registrations": [registration("u4", "2025-05-01", None)],
+        },
+        "2026-01-01",
+        {"sie": {"status": "expired", "excluded": {("e-sie", "lapsed")}}},
+        id="F1-registration-starting-the-day-the-pass-lapses-is-too-late",
+    ),
+    pytest.param(
+        {
+            "exams": [exam("e-sie", "SIE", "2021-05-01")],
+            "registrations": [registration("u4", "2025-04-30", None)],
+        },
+        "2031-01-01",
+        {"sie": {"status": "met"}},
+        id="F12-registration-starting-on-the-last-valid-day-keeps-the-sie",
+    ),
+]
+
+
+@pytest.mark.parametrize(("records", "as_of", "expected"), FINRA_CASES)
+def test_finra_registrations(catalog: dict, records: dict, as_of: str, expected: dict) -> None:
+    check(catalog, "finra-rep", records, as_of, expected)
