@@ -640,8 +640,10 @@ CFA_CASES = [
         id="CFA-12-level-3-without-membership",
     ),
     pytest.param(
-        # CFA-10 / C9: the Professional Conduct Statement is annual.
-        cfa_candidate(),
+        # CFA-10 / C9: the Professional Conduct Statement is annual (dues renewed, C11).
+        cfa_candidate(
+            attestations=[*cfa_membership(), attest("a-dues-2022", "cfa-membership", "2022-07-01")]
+        ),
         "2023-01-01",
         {
             None: {"status_not": "met"},
@@ -655,6 +657,7 @@ CFA_CASES = [
             attestations=[
                 *cfa_membership(),
                 attest("a-pcs-2022", "professional-conduct-statement", "2022-09-15"),
+                attest("a-dues-2022", "cfa-membership", "2022-07-01"),
             ]
         ),
         "2023-01-01",

@@ -17,12 +17,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_shipped_definitions import (
     CREDENTIALS_DIR,
+    attest,
     ce,
+    cfa_candidate,
+    cfa_exams,
+    cfa_membership,
     cfp_candidate,
     check,
+    course,
     exam,
     find,
     held,
+    job,
 )
 
 from tracker.requirements_engine import evaluate, load_directory
@@ -337,3 +343,134 @@ FINRA_CASES = [
 @pytest.mark.parametrize(("records", "as_of", "expected"), FINRA_CASES)
 def test_finra_registrations(catalog: dict, records: dict, as_of: str, expected: dict) -> None:
     check(catalog, "finra-rep", records, as_of, expected)
+
+
+# --- CFP® Accelerated Path: current on the day of the exam ------------------------------
+
+CAPSTONE = [course("c-capstone", "cfp-registered", ["capstone"], "2023-01-15")]  # exam 2023-03-15
+
+ACCELERATED_CASES = [
+    pytest.param(
+        cfp_candidate(courses=CAPSTONE, credentials=[held("cpa", "2015-01-01", "2024-06-01")]),
+        "2025-06-01",
+        {
+            None: {"status": "met"},
+            "accelerated-cpa": {"status": "met", "evidence": {"cpa"}},
+            "coursework": {"status": "met", "met_on": "2023-01-15"},
+        },
+        id="E14-cpa-lapsing-after-the-exam-keeps-the-coursework",
+    ),
+    pytest.param(
+        cfp_candidate(courses=CAPSTONE, credentials=[held("cpa", "2015-01-01", "2023-03-15")]),
+        "2023-06-01",
+        {
+            None: {"status_not": "met"},
+            "accelerated-cpa": {"status": "expired", "excluded": {("cpa", "lapsed")}},
+        },
+        id="E9-cpa-expiring-on-the-exam-day-is-not-current",
+    ),
+    pytest.param(
+        cfp_candidate(
+            courses=CAPSTONE,
+            credentials=[held("cpa", "2015-01-01", "2023-03-16")],
+        ),
+        "2026-01-01",
+        {None: {"status": "met"}, "accelerated-cpa": {"status": "met"}},
+        id="E9-cpa-current-on-the-exam-day",
+    ),
+    pytest.param(
+        # Before the exam the licence must be current on the evaluation date.
+        cfp_candidate(
+            courses=CAPSTONE,
+            exams=[],
+            credentials=[held("attorney", "2010-01-01", "2024-01-01")],
+        ),
+        "2024-06-01",
+        {"accelerated-attorney": {"status": "expired"}, "knowledge": {"status_not": "met"}},
+        id="E9-before-the-exam-a-lapsed-licence-does-not-count",
+    ),
+    pytest.param(
+        # A CFA charter proven by cfa.yaml: current on the exam day (conduct statement and
+        # dues of 2022-10-01), no longer renewed by 2025.
+        cfp_candidate(
+            courses=CAPSTONE,
+            exams=[exam("e-cfp", "CFP", "2023-03-15"), *cfa_exams()],
+            experience=[
+                job("x-planner", "2019-01-01", "2021-12-31", 6100),
+                job("x-analyst", "2015-01-01", "2018-12-31", 4000, "investment-decision-making"),
+            ],
+            attestations=[
+                attest("a-ethics", "ethics", "2023-04-01"),
+                attest("a-bg", "background-check", "2023-03-25"),
+                *cfa_membership(signed_on="2022-10-01"),
+            ],
+        ),
+        "2025-06-01",
+        {None: {"status": "met"}, "accelerated-cfa": {"status": "met"}},
+        id="E14-cfa-charter-current-at-the-exam-counts-after-membership-lapses",
+    ),
+]
+
+
+@pytest.mark.parametrize(("records", "as_of", "expected"), ACCELERATED_CASES)
+def test_cfp_accelerated_path(catalog: dict, records: dict, as_of: str, expected: dict) -> None:
+    check(catalog, "cfp", records, as_of, expected)
+
+
+# --- CFA: membership per member year ------------------------------------------------------
+
+
+def member_year(year: int) -> list[dict[str, Any]]:
+    """Dues and conduct statement for the member year starting 1 July `year`."""
+    return [
+        attest(f"a-dues-{year}", "cfa-membership", f"{year}-07-01"),
+        attest(f"a-pcs-{year}", "professional-conduct-statement", f"{year}-07-01"),
+    ]
+
+
+CFA_MEMBER_YEAR_CASES = [
+    pytest.param(
+        cfa_candidate(attestations=[*cfa_membership("2021-10-01"), *member_year(2022)]),
+        "2023-06-30",
+        {None: {"status": "met"}, "regular-membership": {"status": "met"}},
+        id="C11-member-year-renewal-valid-to-30-june",
+    ),
+    pytest.param(
+        cfa_candidate(attestations=[*cfa_membership("2021-10-01"), *member_year(2022)]),
+        "2023-07-01",
+        {
+            None: {"status_not": "met"},
+            "regular-membership": {"status": "expired"},
+            "professional-conduct-statement": {"status": "expired"},
+            "membership": {"status": "in_progress"},
+        },
+        id="C11-CFA-10-membership-lapses-when-the-member-year-is-not-renewed",
+    ),
+    pytest.param(
+        cfa_candidate(
+            attestations=[*cfa_membership("2021-10-01"), *member_year(2022), *member_year(2023)]
+        ),
+        "2024-03-01",
+        {
+            None: {"status": "met"},
+            "regular-membership": {"status": "met", "evidence": {"a-dues-2023"}},
+        },
+        id="C11-renewed-member-year",
+    ),
+    pytest.param(
+        cfa_candidate(
+            attestations=[
+                *cfa_membership("2021-10-01"),
+                attest("a-pcs-2022", "professional-conduct-statement", "2022-07-01"),
+            ]
+        ),
+        "2023-01-01",
+        {None: {"status_not": "met"}, "regular-membership": {"status": "expired"}},
+        id="C11-conduct-statement-without-dues-is-not-membership",
+    ),
+]
+
+
+@pytest.mark.parametrize(("records", "as_of", "expected"), CFA_MEMBER_YEAR_CASES)
+def test_cfa_member_year(catalog: dict, records: dict, as_of: str, expected: dict) -> None:
+    check(catalog, "cfa", records, as_of, expected)
