@@ -833,3 +833,47 @@ CFP_CE_CASES = [
 @pytest.mark.parametrize(("records", "as_of", "expected"), CFP_CE_CASES)
 def test_cfp_ce(catalog: dict[str, Any], records: dict, as_of: str, expected: dict) -> None:
     check(catalog, "cfp-ce", records, as_of, expected)
+
+
+# --- requirements the issuers never waive ----------------------------------------------
+
+NEVER_WAIVED = [
+    ("cfp", "exam"),  # X1
+    ("cfp", "ethics"),  # ET1-ET3
+    ("cfp", "ethics-declaration"),  # ET1
+    ("cfp", "background-check"),  # ET2, ET3
+    ("cfa", "level-1"),  # C1
+    ("cfa", "level-2"),
+    ("cfa", "level-3"),
+    ("finra-rep", "sie"),  # F1
+    ("finra-rep", "series-7"),  # F3, F6
+    ("finra-rep", "series-63"),  # F5
+    ("finra-rep", "series-66"),  # F4
+]
+
+
+@pytest.mark.parametrize(("credential", "node_id"), NEVER_WAIVED)
+def test_a_waiver_never_replaces_an_issuers_exam_or_ethics_check(
+    catalog: dict[str, Any], credential: str, node_id: str
+) -> None:
+    waiver = {
+        "id": "w1",
+        "requirement": node_id,
+        "reason": "Coordinator's exception",
+        "approved_by": "coordinator@example.com",
+        "approved_on": "2024-01-01",
+    }
+    result = evaluate(catalog[credential], {"waivers": [waiver]}, date(2024, 6, 1), catalog=catalog)
+    node = find(result, node_id)
+    assert node["status"] != "met" and not node["waived"]
+    assert {"id": "w1", "reason": "not_waivable"} in node["excluded"]
+
+
+def test_only_the_issuers_exams_and_ethics_checks_are_not_waivable() -> None:
+    marked = {
+        (credential, node["id"])
+        for credential in SHIPPED
+        for node in nodes(raw(credential)["requirements"])
+        if node.get("waivable") is False
+    }
+    assert marked == set(NEVER_WAIVED)
