@@ -877,3 +877,32 @@ def test_only_the_issuers_exams_and_ethics_checks_are_not_waivable() -> None:
         if node.get("waivable") is False
     }
     assert marked == set(NEVER_WAIVED)
+
+
+# --- texts in English and Polish (contract 6.6) ----------------------------------------
+
+
+def texts(definition: dict[str, Any]) -> list[tuple[str, Any]]:
+    """Every text of a definition file: name, pathway names, node titles and descriptions."""
+    found = [("name", definition["name"])]
+    found += [(f"pathways.{key}", text) for key, text in definition.get("pathways", {}).items()]
+    for node in nodes(definition["requirements"]):
+        found += [(f"{node['id']}.{key}", node[key]) for key in ("title", "description")]
+    return found
+
+
+@pytest.mark.parametrize("credential", sorted(SHIPPED))
+def test_every_text_is_given_in_english_and_polish(credential: str) -> None:
+    for where, text in texts(raw(credential)):
+        assert isinstance(text, dict) and set(text) == {"en", "pl"}, where
+        assert text["en"].strip() and text["pl"].strip() and text["en"] != text["pl"], where
+
+
+def test_polish_result_shows_the_polish_titles(catalog: dict[str, Any]) -> None:
+    result = evaluate(catalog["cfp"], cfp_candidate(), date(2024, 1, 1), lang="pl")
+    assert result["lang"] == "pl" and result["name"] == "Certyfikat CFP®"
+    assert result["pathway_name"] == "Ścieżka standardowa (6000 godzin)"
+    assert find(result, "exam")["title"] == "Egzamin CFP® zdany"
+    assert find(result, "experience")["title"] == "Doświadczenie zawodowe w planowaniu finansowym"
+    english = evaluate(catalog["cfp"], cfp_candidate(), date(2024, 1, 1))
+    assert find(english, "exam")["title"] == "CFP® exam passed"
