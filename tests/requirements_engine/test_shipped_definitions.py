@@ -20,7 +20,17 @@ from tracker.requirements_engine import evaluate, load_directory
 ROOT = Path(__file__).resolve().parents[2]
 CREDENTIALS_DIR = ROOT / "seed" / "credentials"
 DOCS = ROOT / "docs" / "credentials.md"
-SHIPPED = {"cfp", "cfa", "finra-rep", "cfp-ce"}
+SHIPPED = {
+    "cfp",
+    "cfa",
+    "finra-rep",
+    "cfp-ce",
+    "nasaa-iar",
+    "chfc",
+    "cima",
+    "effp-efg",
+    "effp-efg-recert",
+}
 CFP_DOMAINS = [
     "professional-conduct",
     "general-principles",
