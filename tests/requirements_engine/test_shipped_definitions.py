@@ -916,3 +916,18 @@ def test_polish_result_shows_the_polish_titles(catalog: dict[str, Any]) -> None:
     assert find(result, "experience")["title"] == "Doświadczenie zawodowe w planowaniu finansowym"
     english = evaluate(catalog["cfp"], cfp_candidate(), date(2024, 1, 1))
     assert find(english, "exam")["title"] == "CFP® exam passed"
+
+
+FACT_ID = re.compile(r"\b(?:E|X|XP|ET|CE|C|F|P|IWI)\d+\b")
+
+
+@pytest.mark.parametrize("credential", sorted(SHIPPED))
+def test_every_fact_a_description_names_is_cited_in_the_docs(credential: str) -> None:
+    docs = DOCS.read_text(encoding="utf-8")
+    cited = set(FACT_ID.findall(docs))
+    named = {
+        fact
+        for _where, text in texts(raw(credential))
+        for fact in FACT_ID.findall(text["en"] + " " + text["pl"])
+    }
+    assert named <= cited, f"not cited in docs/credentials.md: {sorted(named - cited)}"
