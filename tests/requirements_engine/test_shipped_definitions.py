@@ -20,7 +20,17 @@ from tracker.requirements_engine import evaluate, load_directory
 ROOT = Path(__file__).resolve().parents[2]
 CREDENTIALS_DIR = ROOT / "seed" / "credentials"
 DOCS = ROOT / "docs" / "credentials.md"
-SHIPPED = {"cfp", "cfa", "finra-rep", "cfp-ce"}
+SHIPPED = {
+    "cfp",
+    "cfa",
+    "finra-rep",
+    "cfp-ce",
+    "nasaa-iar",
+    "chfc",
+    "cima",
+    "effp-efg",
+    "effp-efg-recert",
+}
 CFP_DOMAINS = [
     "professional-conduct",
     "general-principles",
@@ -640,8 +650,10 @@ CFA_CASES = [
         id="CFA-12-level-3-without-membership",
     ),
     pytest.param(
-        # CFA-10 / C9: the Professional Conduct Statement is annual.
-        cfa_candidate(),
+        # CFA-10 / C9: the Professional Conduct Statement is annual (dues renewed, C11).
+        cfa_candidate(
+            attestations=[*cfa_membership(), attest("a-dues-2022", "cfa-membership", "2022-07-01")]
+        ),
         "2023-01-01",
         {
             None: {"status_not": "met"},
@@ -655,6 +667,7 @@ CFA_CASES = [
             attestations=[
                 *cfa_membership(),
                 attest("a-pcs-2022", "professional-conduct-statement", "2022-09-15"),
+                attest("a-dues-2022", "cfa-membership", "2022-07-01"),
             ]
         ),
         "2023-01-01",
@@ -752,7 +765,9 @@ def test_finra_rep(catalog: dict[str, Any], records: dict, as_of: str, expected:
 
 # --- CFP continuing education ----------------------------------------------------------
 
-CERTIFIED = [held("cfp", "2020-06-01")]
+# Certified 2020-01-01: reporting periods 2020-01-01..2021-12-31, 2022-01-01..2023-12-31,
+# 2024-01-01..2025-12-31 (test_shipped_renewals.py checks the periods themselves).
+CERTIFIED = [held("cfp", "2020-01-01")]
 
 CFP_CE_CASES = [
     pytest.param(
@@ -795,7 +810,7 @@ CFP_CE_CASES = [
         id="CE1-30-hours-with-2-ethics",
     ),
     pytest.param(
-        # CE2: no carry-over; hours older than 2 years drop out.
+        # CE2: no carry-over; hours of the previous reporting period drop out.
         {
             "credentials": CERTIFIED,
             "courses": [
@@ -814,7 +829,7 @@ CFP_CE_CASES = [
             },
             "ethics-ce": {"status": "met"},
         },
-        id="CE2-hours-older-than-2-years-excluded",
+        id="CE2-hours-of-the-previous-period-excluded",
     ),
     pytest.param(
         {"courses": [ce("ce-1", "2025-01-01", 28), ce("ce-ethics", "2025-06-01", 2, ethics=True)]},
@@ -828,3 +843,91 @@ CFP_CE_CASES = [
 @pytest.mark.parametrize(("records", "as_of", "expected"), CFP_CE_CASES)
 def test_cfp_ce(catalog: dict[str, Any], records: dict, as_of: str, expected: dict) -> None:
     check(catalog, "cfp-ce", records, as_of, expected)
+
+
+# --- requirements the issuers never waive ----------------------------------------------
+
+NEVER_WAIVED = [
+    ("cfp", "exam"),  # X1
+    ("cfp", "ethics"),  # ET1-ET3
+    ("cfp", "ethics-declaration"),  # ET1
+    ("cfp", "background-check"),  # ET2, ET3
+    ("cfa", "level-1"),  # C1
+    ("cfa", "level-2"),
+    ("cfa", "level-3"),
+    ("finra-rep", "sie"),  # F1
+    ("finra-rep", "series-7"),  # F3, F6
+    ("finra-rep", "series-63"),  # F5
+    ("finra-rep", "series-66"),  # F4
+]
+
+
+@pytest.mark.parametrize(("credential", "node_id"), NEVER_WAIVED)
+def test_a_waiver_never_replaces_an_issuers_exam_or_ethics_check(
+    catalog: dict[str, Any], credential: str, node_id: str
+) -> None:
+    waiver = {
+        "id": "w1",
+        "requirement": node_id,
+        "reason": "Coordinator's exception",
+        "approved_by": "coordinator@example.com",
+        "approved_on": "2024-01-01",
+    }
+    result = evaluate(catalog[credential], {"waivers": [waiver]}, date(2024, 6, 1), catalog=catalog)
+    node = find(result, node_id)
+    assert node["status"] != "met" and not node["waived"]
+    assert {"id": "w1", "reason": "not_waivable"} in node["excluded"]
+
+
+def test_only_the_issuers_exams_and_ethics_checks_are_not_waivable() -> None:
+    marked = {
+        (credential, node["id"])
+        for credential in SHIPPED
+        for node in nodes(raw(credential)["requirements"])
+        if node.get("waivable") is False
+    }
+    assert marked == set(NEVER_WAIVED)
+
+
+# --- texts in English and Polish (contract 6.6) ----------------------------------------
+
+
+def texts(definition: dict[str, Any]) -> list[tuple[str, Any]]:
+    """Every text of a definition file: name, pathway names, node titles and descriptions."""
+    found = [("name", definition["name"])]
+    found += [(f"pathways.{key}", text) for key, text in definition.get("pathways", {}).items()]
+    for node in nodes(definition["requirements"]):
+        found += [(f"{node['id']}.{key}", node[key]) for key in ("title", "description")]
+    return found
+
+
+@pytest.mark.parametrize("credential", sorted(SHIPPED))
+def test_every_text_is_given_in_english_and_polish(credential: str) -> None:
+    for where, text in texts(raw(credential)):
+        assert isinstance(text, dict) and set(text) == {"en", "pl"}, where
+        assert text["en"].strip() and text["pl"].strip() and text["en"] != text["pl"], where
+
+
+def test_polish_result_shows_the_polish_titles(catalog: dict[str, Any]) -> None:
+    result = evaluate(catalog["cfp"], cfp_candidate(), date(2024, 1, 1), lang="pl")
+    assert result["lang"] == "pl" and result["name"] == "Certyfikat CFP®"
+    assert result["pathway_name"] == "Ścieżka standardowa (6000 godzin)"
+    assert find(result, "exam")["title"] == "Egzamin CFP® zdany"
+    assert find(result, "experience")["title"] == "Doświadczenie zawodowe w planowaniu finansowym"
+    english = evaluate(catalog["cfp"], cfp_candidate(), date(2024, 1, 1))
+    assert find(english, "exam")["title"] == "CFP® exam passed"
+
+
+FACT_ID = re.compile(r"\b(?:E|X|XP|ET|CE|C|F|P|IWI)\d+\b")
+
+
+@pytest.mark.parametrize("credential", sorted(SHIPPED))
+def test_every_fact_a_description_names_is_cited_in_the_docs(credential: str) -> None:
+    docs = DOCS.read_text(encoding="utf-8")
+    cited = set(FACT_ID.findall(docs))
+    named = {
+        fact
+        for _where, text in texts(raw(credential))
+        for fact in FACT_ID.findall(text["en"] + " " + text["pl"])
+    }
+    assert named <= cited, f"not cited in docs/credentials.md: {sorted(named - cited)}"
