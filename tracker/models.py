@@ -16,6 +16,7 @@ from tracker.records.models import (
     Waiver,
 )
 from tracker.statements.models import IssuedStatement
+from tracker.tasks.models import Job, JobItem
 
 __all__ = [
     "ApiToken",
@@ -31,6 +32,8 @@ __all__ = [
     "HeldCredential",
     "Internship",
     "IssuedStatement",
+    "Job",
+    "JobItem",
     "Organization",
     "Role",
     "User",

@@ -30,6 +30,7 @@ from tracker.candidates import queries as candidate_queries
 from tracker.candidates.cohort import cohort_rows
 from tracker.credentials.catalog import current_catalog
 from tracker.credentials.evaluation import evaluate_candidate
+from tracker.csv_cells import csv_safe
 from tracker.errors import NotFoundError, TrackerError, ValidationError
 from tracker.extensions import db
 from tracker.records.kinds import KINDS, RecordKind
@@ -531,14 +532,6 @@ class CohortQuery(ListQuery):
 
 
 COHORT_COLUMNS = tuple(answers.CohortRow.model_fields)
-FORMULA_START = ("=", "+", "-", "@", "|", "\t", "\r")
-
-
-def csv_safe(value: Any) -> Any:
-    """Keep spreadsheet programs from running a cell as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _cohort_json(row: dict[str, Any]) -> dict[str, Any]:

@@ -35,6 +35,7 @@ from tracker.credentials.evaluation import (
     evaluate_cached,
     evaluate_cohort,
 )
+from tracker.csv_cells import csv_safe
 from tracker.errors import ConflictError, NotFoundError, ValidationError
 from tracker.extensions import db
 from tracker.mentoring.queries import internships_of
@@ -587,8 +588,8 @@ def cohort_csv() -> Any:
         writer.writerow(
             [
                 c.id,
-                _csv_safe(c.name),
-                c.email,
+                csv_safe(c.name),
+                csv_safe(c.email),
                 row["credential"],
                 row["pathway"],
                 row["status"],
@@ -603,8 +604,3 @@ def cohort_csv() -> Any:
         mimetype="text/csv",
         headers={"Content-Disposition": f"attachment; filename=cohort-{today().isoformat()}.csv"},
     )
-
-
-def _csv_safe(text: str) -> str:
-    """Keep spreadsheet programs from running a cell as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
