@@ -12,8 +12,15 @@ from flask.cli import with_appcontext
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Run the queued tasks, then exit.")
 @click.option("--name", default=None, help="This worker's name (default: host and pid).")
+@click.option(
+    "--maintenance-interval",
+    type=click.IntRange(1, 3600),
+    default=30,
+    show_default=True,
+    help="Seconds between looks for tasks a killed worker left behind (they are retried).",
+)
 @with_appcontext
-def worker_cmd(burst: bool, name: str | None) -> None:
+def worker_cmd(burst: bool, name: str | None, maintenance_interval: int) -> None:
     """Serve the background queue (needs TRACKER_REDIS_URL)."""
     from tracker.tasks.backends import RedisQueue
 
@@ -37,4 +44,8 @@ def worker_cmd(burst: bool, name: str | None) -> None:
 
     db.session.remove()
     db.engine.dispose()  # the worker's jobs open their own connections
+    from tracker.statements.pdf import warm_up
+
+    warm_up()  # each job runs in a fork of this process: WeasyPrint and fonts loaded once
+    app.config["WORKER_MAINTENANCE_INTERVAL"] = maintenance_interval
     backend.work(app, burst=burst, name=name)
