@@ -2,6 +2,7 @@
 
 from tracker.accounts.models import ApiToken, Organization, Role, User
 from tracker.audit.models import AuditEvent
+from tracker.credentials.models import EnrolmentResult
 from tracker.records.models import (
     Attestation,
     Course,
@@ -25,6 +26,7 @@ __all__ = [
     "Course",
     "Degree",
     "Enrolment",
+    "EnrolmentResult",
     "EntryStatus",
     "EvidenceFile",
     "ExamResult",

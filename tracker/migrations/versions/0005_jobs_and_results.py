@@ -1,4 +1,4 @@
-"""jobs and job_items: background jobs whose progress every app host reads
+"""jobs and job_items (background jobs every app host reads), enrolment_results (kept evaluations)
 
 Revision ID: 0005
 Revises: 0004
@@ -54,8 +54,34 @@ def upgrade():
     with op.batch_alter_table('job_items', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_job_items_job_id'), ['job_id'], unique=False)
 
+    op.create_table('enrolment_results',
+    sa.Column('enrolment_id', sa.Integer(), nullable=False),
+    sa.Column('candidate_id', sa.Integer(), nullable=False),
+    sa.Column('credential', sa.String(length=64), nullable=False),
+    sa.Column('status', sa.String(length=32), nullable=False),
+    sa.Column('progress', sa.Float(), nullable=False),
+    sa.Column('met_on', sa.Date(), nullable=True),
+    sa.Column('due', sa.Date(), nullable=True),
+    sa.Column('projected_on', sa.Date(), nullable=True),
+    sa.Column('pending_hours', sa.Float(), nullable=False),
+    sa.Column('rules_version', sa.String(length=64), nullable=False),
+    sa.Column('records_version', sa.BigInteger(), nullable=False),
+    sa.Column('as_of', sa.Date(), nullable=False),
+    sa.Column('computed_at', sa.DateTime(), nullable=False),
+    sa.Column('result', sa.JSON(), nullable=True),
+    sa.Column('error', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['candidate_id'], ['users.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['enrolment_id'], ['enrolments.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('enrolment_id')
+    )
+    with op.batch_alter_table('enrolment_results', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_enrolment_results_candidate_id'), ['candidate_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_enrolment_results_credential'), ['credential'], unique=False)
+        batch_op.create_index(batch_op.f('ix_enrolment_results_status'), ['status'], unique=False)
+
 
 def downgrade():
+    op.drop_table('enrolment_results')
     with op.batch_alter_table('job_items', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_job_items_job_id'))
     op.drop_table('job_items')
