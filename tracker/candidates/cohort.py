@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, and_, case, event, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from tracker import tasks
 from tracker.accounts.models import User
@@ -223,6 +223,7 @@ def cohort_select(
         .join(User, User.id == Enrolment.candidate_id)
         .outerjoin(EnrolmentResult, EnrolmentResult.enrolment_id == Enrolment.id)
         .where(Enrolment.candidate_id.in_(ids))
+        .options(defer(EnrolmentResult.result))  # tens of KB each; the list needs none
     )
     if credential is not None:
         stmt = stmt.where(Enrolment.credential == credential)
