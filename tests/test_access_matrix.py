@@ -151,6 +151,12 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     "admin.create_organization": ("", ADMINS),
     "admin.definitions": ("", ADMINS),
     "admin.definition": ("", ADMINS),
+    "admin.tasks_page": ("", ADMINS),
+    # No task failed in this world: an unknown task id is 404 for the admin.
+    "admin.retry_task": ("", {**ADMINS, "admin": 404}),
+    "admin.delete_task": ("", {**ADMINS, "admin": 404}),
+    # An unknown job id: 404 for everyone logged in (only a job's owner sees it).
+    "tasks.progress": ("", logged_in(404)),
     "audit.log": ("", COORDINATORS),
     "statements.download": ("credential=cfp", SEE_CANDIDATE),
     # No statement was issued in this world: the public page answers 404 to everyone.

@@ -37,6 +37,7 @@ class World:
             "waiver_id": self.ids.get("waiver", 1),
             "code": self.ids.get("statement_code", "unknown-code"),
             "job_id": "unknown-job",
+            "task_id": "unknown-task",
             "records": self.ids.get("records", {}),
             "filename": "css/tracker.css",
         }

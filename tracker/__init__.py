@@ -32,7 +32,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(load_settings(instance))
     if config:
         app.config.update(config)
-    for key in ("CREDENTIALS_DIR", "UPLOAD_DIR"):
+    for key in ("CREDENTIALS_DIR", "UPLOAD_DIR", "STORAGE_DIR"):
         app.config[key] = Path(app.config[key])
 
     from tracker import (

@@ -124,7 +124,8 @@ def verify_audit() -> None:
 def init_app(app: Flask) -> None:
     from tracker.backup import backup_command, restore_command
     from tracker.statements.cli import statement_cmd
+    from tracker.tasks.cli import worker_cmd
 
     commands = (init_db, seed_demo, create_org, create_user_cmd, create_token, verify_audit)
-    for command in (*commands, statement_cmd, backup_command, restore_command):
+    for command in (*commands, statement_cmd, backup_command, restore_command, worker_cmd):
         app.cli.add_command(command)

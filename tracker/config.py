@@ -87,6 +87,15 @@ def database_url(url: str, name: str = "TRACKER_DATABASE_URL") -> str:
     return url
 
 
+def _redis_url(url: str) -> str | None:
+    url = url.strip()
+    if not url:
+        return None
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigError(f"TRACKER_REDIS_URL: {url.split(':')[0]!r} is not a redis:// URL")
+    return url
+
+
 def load_settings(instance: Path, environ: dict[str, str] | None = None) -> dict[str, Any]:
     """Read settings from the environment; raise ConfigError naming the variable on bad values."""
     env = os.environ if environ is None else environ
@@ -95,6 +104,7 @@ def load_settings(instance: Path, environ: dict[str, str] | None = None) -> dict
     credentials = _path_setting("TRACKER_CREDENTIALS_DIR", shipped_path("credentials"))
     uploads = _path_setting("TRACKER_UPLOAD_DIR", instance / "uploads")
     secret = env.get("TRACKER_SECRET_KEY") or _secret_key(instance)
+    redis = _redis_url(env.get("TRACKER_REDIS_URL") or "")
     return {
         "SQLALCHEMY_DATABASE_URI": url,
         "SECRET_KEY": secret,
@@ -112,6 +122,10 @@ def load_settings(instance: Path, environ: dict[str, str] | None = None) -> dict
         "RATELIMIT_ENABLED": True,
         "LANGUAGES": _languages(env.get("TRACKER_LANGUAGES") or "en,pl"),
         "TIMEZONE": _timezone(env.get("TRACKER_TIMEZONE") or "UTC"),
-        # Login throttling counters: per process in memory unless shared (e.g. redis://host).
-        "RATELIMIT_STORAGE_URI": env.get("TRACKER_RATELIMIT_STORAGE_URI") or "memory://",
+        # Scale-out: tasks on a Redis queue, and the login-throttling counters in Redis.
+        "REDIS_URL": redis,
+        # Login throttling counters: shared in Redis when configured, else per process.
+        "RATELIMIT_STORAGE_URI": (env.get("TRACKER_RATELIMIT_STORAGE_URI") or redis or "memory://"),
+        # Files of background jobs (the cohort ZIP); may be shared by every host.
+        "STORAGE_DIR": _path_setting("TRACKER_STORAGE_DIR", instance / "storage"),
     }

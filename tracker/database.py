@@ -36,6 +36,16 @@ def writing() -> Iterator[None]:
         write_intent.reset(token)
 
 
+@contextmanager
+def reading() -> Iterator[None]:
+    """Inside a writer (a task), open the transactions inside as plain readers again."""
+    token = write_intent.set(False)
+    try:
+        yield
+    finally:
+        write_intent.reset(token)
+
+
 # The files SQLite keeps next to the database (WAL mode, and the rollback journal before it).
 SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
 

@@ -2,6 +2,7 @@
 
 from tracker.accounts.models import ApiToken, Organization, Role, User
 from tracker.audit.models import AuditEvent
+from tracker.credentials.models import EnrolmentResult
 from tracker.records.models import (
     Attestation,
     Course,
@@ -17,6 +18,7 @@ from tracker.records.models import (
     Waiver,
 )
 from tracker.statements.models import IssuedStatement
+from tracker.tasks.models import Job, JobItem
 
 __all__ = [
     "ApiToken",
@@ -25,6 +27,7 @@ __all__ = [
     "Course",
     "Degree",
     "Enrolment",
+    "EnrolmentResult",
     "EntryStatus",
     "EvidenceFile",
     "ExamResult",
@@ -32,6 +35,8 @@ __all__ = [
     "HeldCredential",
     "Internship",
     "IssuedStatement",
+    "Job",
+    "JobItem",
     "Organization",
     "Registration",
     "Role",

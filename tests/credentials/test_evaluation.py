@@ -19,28 +19,40 @@ def test_collector_is_paused_only_for_bulk_work_and_always_resumed():
     assert gc.isenabled()
 
 
-def test_cold_cohort_in_worker_processes_equals_in_process(app, runner):
-    """The parallel path (worker processes, their own app and connections) gives the same
-    results as the in-process path, and fills the parent's cache."""
-    from sqlalchemy import select
+def test_refresh_all_refreshes_every_candidate_in_batches(app, runner):
+    """refresh_all: one refresh task per batch, together covering every enrolled candidate."""
+    from sqlalchemy import func, select
 
-    from tracker.accounts.models import Role, User
-    from tracker.credentials import cache
-    from tracker.credentials.catalog import current_catalog
-    from tracker.credentials.evaluation import evaluate_cohort
+    from tracker import tasks
+    from tracker.candidates.cohort import refresh_all, refresh_results
+    from tracker.credentials.models import EnrolmentResult
+    from tracker.database import writing
     from tracker.extensions import db
-    from tracker.timeutil import today
+    from tracker.records.models import Enrolment
 
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
-    app.config.update(EVALUATION_WORKERS=2, EVALUATION_PARALLEL_THRESHOLD=1)
-    with app.test_request_context():
-        people = db.session.scalars(select(User).where(User.role == Role.CANDIDATE)).all()
-        catalog = current_catalog()
-        cache.results.clear()
-        serial = evaluate_cohort(catalog, people, today(), parallel=False)
-        cache.results.clear()
-        parallel = evaluate_cohort(catalog, people, today())
-        assert [p.result for p in parallel] == [p.result for p in serial]
-        assert [p.enrolment.id for p in parallel] == [p.enrolment.id for p in serial]
-        assert len(serial) == 7 and all(p.error is None for p in parallel)
-        assert len(cache.results) >= 7
+    with app.app_context(), writing():
+        db.session.execute(EnrolmentResult.__table__.delete())
+        db.session.commit()
+    seen: list[list[int]] = []
+    real = tasks.run_task
+
+    def spy(app_, task):
+        if task.fn is refresh_results:
+            seen.append(list(task.args[0]))
+        return real(app_, task)
+
+    tasks.run_task = spy
+    try:
+        with app.app_context(), writing():
+            refresh_all(batch=2)
+            db.session.commit()
+    finally:
+        tasks.run_task = real
+    with app.app_context():
+        enrolled = set(db.session.scalars(select(Enrolment.candidate_id)))
+        stored = db.session.scalar(select(func.count()).select_from(EnrolmentResult))
+        enrolments = db.session.scalar(select(func.count()).select_from(Enrolment))
+    assert sorted(i for batch in seen for i in batch) == sorted(enrolled)
+    assert all(len(batch) <= 2 for batch in seen) and len(seen) >= 2
+    assert stored == enrolments == 7

@@ -23,7 +23,7 @@ def wait_done(c, url, timeout=120):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         page = c.get(url).get_data(as_text=True)
-        if 'http-equiv="refresh"' not in page:
+        if "data-job-progress" not in page:
             return page
         time.sleep(0.3)
     raise AssertionError("the cohort job did not finish")
@@ -80,31 +80,3 @@ def test_cohort_is_for_coordinators_and_admins(app, people, client):
     page = admin.get("/statements/cohort").get_data(as_text=True)
     assert "Other Bank" in page and "Harbour Bank" in page
     assert client_for(app, people["coord"]).get("/statements/cohort/" + "x" * 32).status_code == 404
-
-
-def test_cohort_zip_in_one_process(app, people, tmp_path):
-    """build_zip from plain documents, as the bench measures it."""
-    from tracker.accounts.models import User
-    from tracker.credentials.catalog import current_catalog
-    from tracker.database import writing
-    from tracker.statements import jobs
-    from tracker.statements.operations import issue_cohort
-    from tracker.timeutil import today
-
-    with app.app_context(), writing():
-        coord = db.session.get(User, people["coord"].id)
-        cand = db.session.get(User, people["cand"].id)
-        documents, problems = issue_cohort(
-            coord, [cand], current_catalog(), today(), base_url="https://t.example"
-        )
-        db.session.rollback()
-    seen = []
-    target = jobs.build_zip(
-        documents,
-        tmp_path / "c.zip",
-        workers=1,
-        config=jobs.worker_config(app),
-        progress=seen.append,
-    )
-    assert seen == [1] and problems == []
-    assert len(zipfile.ZipFile(target).namelist()) == 2

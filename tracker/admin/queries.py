@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
@@ -79,5 +80,20 @@ def tokens_of(user: User) -> list[ApiToken]:
             select(ApiToken)
             .where(ApiToken.user_id == user.id)
             .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+        )
+    )
+
+
+def recent_jobs(limit: int = 50) -> list[Any]:
+    """The newest long background jobs (cohort ZIPs…), unfinished first."""
+    from tracker.tasks.models import Job
+
+    finished = case((Job.status.in_(("done", "failed")), 1), else_=0)
+    return list(
+        db.session.scalars(
+            select(Job)
+            .options(joinedload(Job.owner))
+            .order_by(finished, Job.created_at.desc())
+            .limit(limit)
         )
     )

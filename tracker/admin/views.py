@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from tracker.accounts import operations as accounts
@@ -260,3 +270,48 @@ def definition(credential_id: str) -> Any:
         file=file,
         node_count=len(found.node_titles()),
     )
+
+
+# --- background tasks: failed ones (the dead-letter list) and recent long jobs ---------------
+
+
+def _task_backend() -> Any:
+    from tracker import tasks
+
+    return tasks.backend_for(current_app._get_current_object())  # type: ignore[attr-defined]
+
+
+@bp.get("/tasks")
+def tasks_page() -> Any:
+    backend = _task_backend()
+    return render_template(
+        "admin/tasks.html",
+        title=_("Background tasks"),
+        failed=backend.failed(),
+        on_redis=bool(current_app.config.get("REDIS_URL")),
+        jobs=queries.recent_jobs(),
+    )
+
+
+def _failed_task_id(task_id: str) -> str:
+    from tracker.tasks.storage import JOB_ID
+
+    if not JOB_ID.match(task_id.replace("-", "_")):
+        raise NotFoundError(_("no failed task %(id)s", id=task_id))
+    return task_id
+
+
+@bp.post("/tasks/<task_id>/retry")
+def retry_task(task_id: str) -> Any:
+    if not _task_backend().retry_failed(_failed_task_id(task_id)):
+        raise NotFoundError(_("no failed task %(id)s", id=task_id))
+    flash(_("Task %(id)s queued again.", id=task_id), "success")
+    return redirect(url_for("admin.tasks_page"), code=303)
+
+
+@bp.post("/tasks/<task_id>/delete")
+def delete_task(task_id: str) -> Any:
+    if not _task_backend().delete_failed(_failed_task_id(task_id)):
+        raise NotFoundError(_("no failed task %(id)s", id=task_id))
+    flash(_("Task %(id)s deleted.", id=task_id), "success")
+    return redirect(url_for("admin.tasks_page"), code=303)

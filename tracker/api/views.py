@@ -27,9 +27,10 @@ from tracker.audit import queries as audit_queries
 from tracker.candidates import evidence as evidence_ops
 from tracker.candidates import operations as records_ops
 from tracker.candidates import queries as candidate_queries
-from tracker.candidates.cohort import cohort_rows
+from tracker.candidates.cohort import cohort_select, rows_of
 from tracker.credentials.catalog import current_catalog
 from tracker.credentials.evaluation import evaluate_candidate, evaluate_what_if
+from tracker.csv_cells import csv_safe
 from tracker.errors import NotFoundError, TrackerError, ValidationError
 from tracker.extensions import db
 from tracker.records.kinds import KINDS, RecordKind
@@ -562,14 +563,6 @@ class CohortQuery(ListQuery):
 
 
 COHORT_COLUMNS = tuple(answers.CohortRow.model_fields)
-FORMULA_START = ("=", "+", "-", "@", "|", "\t", "\r")
-
-
-def csv_safe(value: Any) -> Any:
-    """Keep spreadsheet programs from running a cell as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _cohort_json(row: dict[str, Any]) -> dict[str, Any]:
@@ -596,21 +589,28 @@ def _cohort_json(row: dict[str, Any]) -> dict[str, Any]:
 def cohort() -> Any:
     user = _user()
     authorize(policies.can_see_cohort(user), "only coordinators and admins see the cohort")
-    rows = cohort_rows(current_catalog(), candidate_queries.visible_candidates(user))
     args: CohortQuery = query()
-    if args.credential is not None:
-        rows = [r for r in rows if r["credential"] == args.credential]
-    rows.sort(key=lambda r: (r["candidate"].name.lower(), r["candidate"].id, r["credential"]))
+    stmt = cohort_select(
+        candidate_queries.visible_candidates_query(user), credential=args.credential
+    )
     if request.accept_mimetypes.best_match(["application/json", "text/csv"]) == "text/csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(COHORT_COLUMNS)
-        for row in rows:
-            data = _cohort_json(row)
-            writer.writerow([csv_safe("" if data[k] is None else data[k]) for k in COHORT_COLUMNS])
+        total = 0
+        for part in db.session.execute(stmt.execution_options(yield_per=500)).partitions():
+            for row in rows_of(part):
+                data = _cohort_json(row)
+                writer.writerow(
+                    [csv_safe("" if data[k] is None else data[k]) for k in COHORT_COLUMNS]
+                )
+                total += 1
         return Response(buffer.getvalue(), mimetype="text/csv",
-                        headers={"X-Total-Count": str(len(rows))})  # fmt: skip
-    return Listing(rows, _cohort_json)
+                        headers={"X-Total-Count": str(total)})  # fmt: skip
+    return Listing(
+        stmt, _cohort_json, batch=lambda page: [_cohort_json(r) for r in rows_of(page)],
+        scalars=False,
+    )  # fmt: skip
 
 
 @op("GET", "/openapi.json", operation_id="getOpenApi", tag="meta", public=True,

@@ -3,13 +3,24 @@ the coordinator's home page."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
+from sqlalchemy import Select, and_, case, event, func, select
+from sqlalchemy.orm import Session, defer
+
+from tracker import tasks
 from tracker.accounts.models import User
 from tracker.candidates.labels import next_due
-from tracker.credentials.catalog import Catalog
-from tracker.credentials.evaluation import evaluate_cohort
-from tracker.timeutil import today
+from tracker.credentials import cache
+from tracker.credentials.catalog import Catalog, current_catalog
+from tracker.credentials.evaluation import Progress, evaluate_cohort
+from tracker.credentials.models import EnrolmentResult
+from tracker.extensions import db
+from tracker.records.models import Enrolment
+from tracker.timeutil import today, utcnow
+from tracker.web.paging import Page
 
 
 def _pending_hours(result: dict[str, Any]) -> float:
@@ -70,3 +81,274 @@ def cohort_rows(catalog: Catalog, people: list[User]) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+# ---------------------------------------------------------------- results kept in the database
+#
+# enrolment_results holds each enrolment's latest evaluation. A change to a candidate's
+# records (cache.py gives them a new records_version) enqueues refresh_results for them
+# once per transaction; the cohort page, its CSV, the coordinator home and the cohort API
+# page, sort and filter in SQL over the table. A row computed from another records
+# version, rules version or day is stale: it is recomputed for the page that shows it
+# (at most one page of candidates), never shown as current.
+
+_REFRESH = "tracker.refresh_results"
+
+
+def _schedule_refresh(session: Session, candidate_ids: list[int]) -> None:
+    pending: list[int] | None = session.info.get(_REFRESH)
+    if pending is None:
+        pending = session.info[_REFRESH] = []
+        tasks.enqueue(refresh_results, pending, session=session, description="results")
+    pending.extend(cid for cid in candidate_ids if cid not in pending)
+
+
+cache.BUMP_HOOKS.append(_schedule_refresh)
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_refresh(session: Session) -> None:
+    session.info.pop(_REFRESH, None)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_refresh(session: Session, _previous: Any) -> None:
+    session.info.pop(_REFRESH, None)
+
+
+def summary(result: dict[str, Any] | None) -> dict[str, Any]:
+    """The columns of a result that the cohort shows, sorts and filters by."""
+    result = result or {}
+    return {
+        "status": result.get("status", "error"),
+        "progress": float(result.get("progress") or 0),
+        "met_on": result.get("met_on"),
+        "due": next_due(result.get("requirements", [])) if result else None,
+        "pending_hours": _pending_hours(result) if result else 0.0,
+        "projected_on": projected_on(result) if result else None,
+    }
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _fill(row: EnrolmentResult, p: Progress, catalog: Catalog, as_of: date) -> None:
+    values = summary(p.result)
+    row.candidate_id = p.candidate.id
+    row.credential = p.enrolment.credential
+    row.status = values["status"]
+    row.progress = values["progress"]
+    row.met_on = _day(values["met_on"])
+    row.due = _day(values["due"])
+    row.projected_on = _day(values["projected_on"])
+    row.pending_hours = values["pending_hours"]
+    row.rules_version = catalog.fingerprint
+    row.records_version = p.candidate.records_version
+    row.as_of = as_of
+    row.computed_at = utcnow()
+    row.result = p.result
+    row.error = p.error
+
+
+def refresh_results(candidate_ids: list[int]) -> int:
+    """Task: recompute and store these candidates' results (idempotent: one row each)."""
+    ids = sorted({int(cid) for cid in candidate_ids})
+    if not ids:
+        return 0
+    catalog, as_of = current_catalog(), today()
+    people = list(db.session.scalars(select(User).where(User.id.in_(ids))))
+    existing = {
+        r.enrolment_id: r
+        for r in db.session.scalars(
+            select(EnrolmentResult).where(EnrolmentResult.candidate_id.in_(ids))
+        )
+    }
+    count = 0
+    for p in evaluate_cohort(catalog, people, as_of):
+        row = existing.pop(p.enrolment.id, None)
+        if row is None:
+            row = EnrolmentResult(enrolment_id=p.enrolment.id)
+            db.session.add(row)
+        _fill(row, p, catalog, as_of)
+        count += 1
+    for gone in existing.values():  # an enrolment that moved away from these candidates
+        db.session.delete(gone)
+    return count
+
+
+def refresh_all(batch: int = 500) -> None:
+    """Task: every candidate with an enrolment, in batches (after a definitions change)."""
+    ids = sorted(set(db.session.scalars(select(Enrolment.candidate_id))))
+    for n in range(0, len(ids), batch):
+        tasks.enqueue(refresh_results, ids[n : n + batch], description="results")
+
+
+def is_current(row: EnrolmentResult | None, user: User, catalog: Catalog, as_of: date) -> bool:
+    return (
+        row is not None
+        and row.records_version == user.records_version
+        and row.rules_version == catalog.fingerprint
+        and row.as_of == as_of
+    )
+
+
+SORT_COLUMNS = {
+    "name": lambda: [func.lower(User.name), User.id, Enrolment.credential],
+    "credential": lambda: [Enrolment.credential, func.lower(User.name), User.id],
+    "status": lambda: [EnrolmentResult.status, func.lower(User.name), User.id],
+    "progress": lambda: [EnrolmentResult.progress, func.lower(User.name), User.id],
+    "due": lambda: [
+        case((EnrolmentResult.due.is_(None), 1), else_=0),
+        EnrolmentResult.due,
+        func.lower(User.name),
+        User.id,
+    ],
+    "pending": lambda: [EnrolmentResult.pending_hours, func.lower(User.name), User.id],
+}
+
+
+def cohort_select(
+    visible: Select[Any],
+    *,
+    credential: str | None = None,
+    status: str | None = None,
+    sort: str = "name",
+    descending: bool = False,
+) -> Select[Any]:
+    """(Enrolment, EnrolmentResult or None, User) of the visible candidates, sorted in SQL."""
+    ids = visible.with_only_columns(User.id).order_by(None)
+    stmt = (
+        select(Enrolment, EnrolmentResult, User)
+        .join(User, User.id == Enrolment.candidate_id)
+        .outerjoin(EnrolmentResult, EnrolmentResult.enrolment_id == Enrolment.id)
+        .where(Enrolment.candidate_id.in_(ids))
+        .options(defer(EnrolmentResult.result))  # tens of KB each; the list needs none
+    )
+    if credential is not None:
+        stmt = stmt.where(Enrolment.credential == credential)
+    if status is not None:
+        stmt = stmt.where(EnrolmentResult.status == status)
+    columns = SORT_COLUMNS.get(sort, SORT_COLUMNS["name"])()
+    if descending:
+        columns = [columns[0].desc(), *columns[1:]]
+    return stmt.order_by(*columns, Enrolment.id)
+
+
+def rows_of(page: Iterable[Any], catalog: Catalog | None = None) -> list[dict[str, Any]]:
+    """Cohort rows for one page of cohort_select; stale rows are recomputed, not shown."""
+    catalog = catalog or current_catalog()
+    as_of = today()
+    page = list(page)
+    stale = {user.id: user for _e, row, user in page if not is_current(row, user, catalog, as_of)}
+    fresh: dict[int, dict[str, Any]] = {}
+    if stale:
+        for p in evaluate_cohort(catalog, list(stale.values()), as_of):
+            fresh[p.enrolment.id] = {**summary(p.result), "error": p.error}
+    out = []
+    for enrolment, row, user in page:
+        if enrolment.id in fresh:
+            values = fresh[enrolment.id]
+        else:
+            values = {
+                "status": row.status,
+                "progress": row.progress,
+                "met_on": row.met_on.isoformat() if row.met_on else None,
+                "due": row.due.isoformat() if row.due else None,
+                "pending_hours": row.pending_hours,
+                "projected_on": row.projected_on.isoformat() if row.projected_on else None,
+                "error": row.error,
+            }
+        definition = catalog.get(enrolment.credential)
+        out.append(
+            {
+                "candidate": user,
+                "credential": enrolment.credential,
+                "credential_name": definition.name if definition else enrolment.credential,
+                "pathway": (
+                    definition.pathways.get(enrolment.pathway or "", enrolment.pathway or "")
+                    if definition
+                    else enrolment.pathway
+                )
+                or "",
+                "pathway_id": enrolment.pathway,
+                **values,
+            }
+        )
+    return out
+
+
+RECOMPUTING = "recomputing"
+
+
+def status_counts(visible: Select[Any]) -> dict[str, int]:
+    """Enrolments of the visible candidates by stored status; stale or missing rows count as
+    "recomputing" (they are not current, so their old status is not counted)."""
+    ids = visible.with_only_columns(User.id).order_by(None)
+    current = and_(
+        EnrolmentResult.enrolment_id.is_not(None),
+        EnrolmentResult.records_version == User.records_version,
+        EnrolmentResult.rules_version == current_catalog().fingerprint,
+        EnrolmentResult.as_of == today(),
+    )
+    status = case((current, EnrolmentResult.status), else_=RECOMPUTING)
+    return dict(
+        db.session.execute(
+            select(status, func.count())
+            .select_from(Enrolment)
+            .join(User, User.id == Enrolment.candidate_id)
+            .outerjoin(EnrolmentResult, EnrolmentResult.enrolment_id == Enrolment.id)
+            .where(Enrolment.candidate_id.in_(ids))
+            .group_by(status)
+        ).all()
+    )
+
+
+def soonest_due(visible: Select[Any], limit: int) -> list[dict[str, Any]]:
+    """The enrolments due soonest and not met, from the table (recomputed where stale)."""
+    stmt = cohort_select(visible, sort="due").where(
+        and_(EnrolmentResult.due.is_not(None), EnrolmentResult.status != "met")
+    )
+    return rows_of(db.session.execute(stmt.limit(limit)))
+
+
+def cohort_page(
+    visible: Select[Any], *, sort: str, descending: bool, page: int, per_page: int
+) -> Page[dict[str, Any]]:
+    """One page of the cohort, sorted and paged in SQL (a page past the end: the last)."""
+    stmt = cohort_select(visible, sort=sort, descending=descending)
+    total = int(
+        db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    )
+    last = max(1, -(-total // per_page))
+    page = min(max(page, 1), last)
+    chosen = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page))
+    return Page(rows_of(chosen), page, per_page, total)
+
+
+def not_enrolled(visible: Select[Any], limit: int = 50) -> list[User]:
+    """Visible candidates without any enrolment (the first `limit`, by name)."""
+    has_enrolment = select(Enrolment.id).where(Enrolment.candidate_id == User.id).exists()
+    return list(db.session.scalars(visible.where(~has_enrolment).limit(limit)))
+
+
+def enrolled_count(visible: Select[Any]) -> int:
+    ids = visible.with_only_columns(User.id).order_by(None)
+    return int(
+        db.session.scalar(
+            select(func.count(func.distinct(Enrolment.candidate_id))).where(
+                Enrolment.candidate_id.in_(ids)
+            )
+        )
+        or 0
+    )
+
+
+def first_candidates(visible: Select[Any], limit: int) -> list[User]:
+    return list(db.session.scalars(visible.limit(limit)))
+
+
+def candidate_count(visible: Select[Any]) -> int:
+    return int(
+        db.session.scalar(select(func.count()).select_from(visible.order_by(None).subquery())) or 0
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from typing import Any
 
 from flask import (
@@ -26,15 +27,16 @@ from tracker.accounts.models import Role, User
 from tracker.candidates import evidence as evidence_ops
 from tracker.candidates import forms
 from tracker.candidates import operations as ops
-from tracker.candidates.cohort import cohort_rows
+from tracker.candidates.cohort import cohort_page, cohort_select, not_enrolled, rows_of
 from tracker.candidates.labels import leaves_left, next_due, record_labels
-from tracker.candidates.queries import mentors_of_org, visible_candidates
+from tracker.candidates.queries import mentors_of_org, visible_candidates_query
 from tracker.credentials.catalog import Catalog, current_catalog
 from tracker.credentials.evaluation import (
     enrolment_for,
     evaluate_cached,
     evaluate_cohort,
 )
+from tracker.csv_cells import csv_safe
 from tracker.errors import ConflictError, NotFoundError, ValidationError
 from tracker.extensions import db
 from tracker.mentoring.queries import internships_of
@@ -45,7 +47,7 @@ from tracker.timeutil import today
 from tracker.web.auth import actor, roles_required
 from tracker.web.form_errors import apply_errors
 from tracker.web.loading import authorize, load_candidate, load_record
-from tracker.web.paging import page_number, page_of
+from tracker.web.paging import page_number
 from tracker.web.schema_forms import form_data, row_data, show_errors
 
 bp = Blueprint("candidates", __name__)
@@ -539,44 +541,44 @@ def grant_waiver(candidate_id: int) -> Any:
 # --- cohort ---------------------------------------------------------------------------
 
 COHORT_PAGE_SIZE = 100
-SORT_KEYS = {
-    "name": lambda row: (row["candidate"].name.lower(), row["credential"]),
-    "credential": lambda row: (row["credential"], row["candidate"].name.lower()),
-    "status": lambda row: (row["status"], row["candidate"].name.lower()),
-    "progress": lambda row: (row["progress"], row["candidate"].name.lower()),
-    "due": lambda row: (row["due"] or "9999-12-31", row["candidate"].name.lower()),
-    "pending": lambda row: (row["pending_hours"], row["candidate"].name.lower()),
-}
+SORT_KEYS = ("name", "credential", "status", "progress", "due", "pending")
 
 
 @bp.get("/cohort")
 @roles_required(Role.COORDINATOR, Role.ADMIN)
 def cohort() -> Any:
     user = actor()
-    catalog = current_catalog()
-    people = visible_candidates(user)
-    rows = cohort_rows(catalog, people)
+    visible = visible_candidates_query(user)
     sort = request.args.get("sort", "name")
     if sort not in SORT_KEYS:
         sort = "name"
     direction = "desc" if request.args.get("dir") == "desc" else "asc"
-    rows.sort(key=SORT_KEYS[sort], reverse=direction == "desc")
-    enrolled = {row["candidate"].id for row in rows}
     return render_template(
         "candidates/cohort.html",
-        page=page_of(rows, page_number(request.args.get("page")), COHORT_PAGE_SIZE),
+        page=cohort_page(
+            visible,
+            sort=sort,
+            descending=direction == "desc",
+            page=page_number(request.args.get("page")),
+            per_page=COHORT_PAGE_SIZE,
+        ),
         sort=sort,
         direction=direction,
-        not_enrolled=[c for c in people if c.id not in enrolled],
+        not_enrolled=not_enrolled(visible),
     )
+
+
+def _cohort_csv_rows(user: User) -> Iterator[dict[str, Any]]:
+    stmt = cohort_select(visible_candidates_query(user)).execution_options(yield_per=500)
+    for part in db.session.execute(stmt).partitions():
+        yield from rows_of(part)
 
 
 @bp.get("/cohort.csv")
 @roles_required(Role.COORDINATOR, Role.ADMIN)
 def cohort_csv() -> Any:
     user = actor()
-    rows = cohort_rows(current_catalog(), visible_candidates(user))
-    rows.sort(key=SORT_KEYS["name"])
+    rows = _cohort_csv_rows(user)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(
@@ -598,8 +600,8 @@ def cohort_csv() -> Any:
         writer.writerow(
             [
                 c.id,
-                _csv_safe(c.name),
-                c.email,
+                csv_safe(c.name),
+                csv_safe(c.email),
                 row["credential"],
                 row["pathway"],
                 row["status"],
@@ -614,8 +616,3 @@ def cohort_csv() -> Any:
         mimetype="text/csv",
         headers={"Content-Disposition": f"attachment; filename=cohort-{today().isoformat()}.csv"},
     )
-
-
-def _csv_safe(text: str) -> str:
-    """Keep spreadsheet programs from running a cell as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text

@@ -16,7 +16,7 @@ from __future__ import annotations
 import secrets
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from datetime import date
 from typing import Any
 
@@ -94,11 +94,17 @@ def result_key(
 # --- invalidation -----------------------------------------------------------------------
 
 
+BUMP_HOOKS: list[Callable[[Session, list[int]], None]] = []
+"""Called with the candidates whose records changed (candidates/cohort.py refreshes results)."""
+
+
 def _bump(session: Session, candidate_ids: Iterable[int]) -> None:
     """Give these candidates a new records_version, in the database and in the session."""
     ids = sorted({cid for cid in candidate_ids if cid is not None})
     if not ids:
         return
+    for hook in BUMP_HOOKS:
+        hook(session, ids)
     version = secrets.randbits(62)
     session.execute(
         update(User)

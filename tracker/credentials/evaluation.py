@@ -14,8 +14,6 @@ from sqlalchemy import select
 from tracker.accounts.models import User
 from tracker.credentials import cache
 from tracker.credentials.catalog import Catalog
-from tracker.credentials.parallel import evaluate_in_workers
-from tracker.credentials.parallel import workers_for as parallel_workers_for
 from tracker.errors import NotFoundError, ValidationError
 from tracker.extensions import db
 from tracker.records.adapter import for_credential, load_records
@@ -168,13 +166,12 @@ def evaluate_candidate(
                            version=definition.version)  # fmt: skip
 
 
-def evaluate_cohort(
-    catalog: Catalog, candidates: Iterable[User], as_of: date, *, parallel: bool = True
-) -> list[Progress]:
+def evaluate_cohort(catalog: Catalog, candidates: Iterable[User], as_of: date) -> list[Progress]:
     """Every enrolment of every candidate, in a constant number of queries.
 
     Cached results are reused; the records of the candidates with a miss are loaded in bulk,
-    or, for a large cold cohort, loaded and evaluated by worker processes (see parallel.py).
+    A whole cold cohort is evaluated by refresh tasks on the queue, in batches
+    (candidates/cohort.py), never in a request.
     """
     people = {c.id: c for c in candidates}
     if not people:
@@ -195,33 +192,8 @@ def evaluate_cohort(
     ]
     found = [cache.results.get(key) for key in keys]
     missing = {e.candidate_id for e, hit in zip(enrolments, found, strict=True) if hit is None}
-    workers = parallel_workers_for(len(missing)) if parallel else 1
-    if workers > 1:
-        outcomes = evaluate_in_workers(sorted(missing), as_of, workers)
-        return _collect(people, enrolments, keys, found, outcomes)
     with _collector_paused(len(missing) >= BULK_THRESHOLD):
         return _evaluate_misses(catalog, people, enrolments, keys, found, missing, as_of)
-
-
-def _collect(
-    people: dict[int, User],
-    enrolments: Sequence[Enrolment],
-    keys: list[Any],
-    found: list[dict[str, Any] | None],
-    outcomes: dict[int, tuple[dict[str, Any] | None, str | None]],
-) -> list[Progress]:
-    """Cached results and the workers' outcomes, in enrolment order; results are cached."""
-    out: list[Progress] = []
-    for enrolment, key, hit in zip(enrolments, keys, found, strict=True):
-        candidate = people[enrolment.candidate_id]
-        if hit is not None:
-            out.append(Progress(candidate, enrolment, hit))
-            continue
-        result, error = outcomes.get(enrolment.id, (None, "not evaluated"))
-        if result is not None:
-            cache.results.put(key, result)
-        out.append(Progress(candidate, enrolment, result, error))
-    return out
 
 
 # Loading and evaluating a large cohort allocates millions of short-lived, acyclic objects

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from tracker.accounts.models import User
@@ -18,6 +18,7 @@ from tracker.statements.content import (
     summary_of,
 )
 from tracker.statements.models import IssuedStatement
+from tracker.timeutil import utcnow
 
 CODE_BYTES = 24
 """secrets.token_urlsafe(24): 192 random bits, 32 characters."""
@@ -35,6 +36,22 @@ def issuer_name(actor: User | None) -> str:
     return f"{actor.name} ({actor.role.title})" if actor is not None else "Tracker command line"
 
 
+def document_of(
+    actor: User | None, prepared: Prepared, *, code: str, issued_at: datetime, base_url: str
+) -> dict[str, Any]:
+    """The document the renderer gets (plain data), before or after it is recorded."""
+    return {
+        "content": prepared.content,
+        "verification": {
+            "code": code,
+            "url": verify_url(base_url, code),
+            "data_sha256": content_sha256(prepared.content),
+            "issued_at": issued_at.isoformat(timespec="seconds"),
+            "issued_by": issuer_name(actor),
+        },
+    }
+
+
 def record_issue(
     actor: User | None,
     candidate: User,
@@ -42,11 +59,18 @@ def record_issue(
     *,
     base_url: str,
     via: str,
+    code: str | None = None,
+    issued_at: datetime | None = None,
 ) -> dict[str, Any]:
-    """Record one issued statement and return the document the renderer gets (plain data)."""
+    """Record one issued statement and return the document the renderer gets (plain data).
+
+    A cohort job renders the PDF first and records it after, under the code and time it
+    chose (`code`, `issued_at`), so that no write transaction waits for the renderer.
+    """
     content = prepared.content
     credential = content["credential"]
-    code = new_code()
+    code = code or new_code()
+    issued_at = (issued_at or utcnow()).replace(microsecond=0)
     data_sha256 = content_sha256(content)
     row = IssuedStatement(
         code=code,
@@ -59,6 +83,7 @@ def record_issue(
         records_sha256=prepared.records_sha256,
         summary=summary_of(content),
         issued_by_id=actor.id if actor is not None else None,
+        issued_at=issued_at,
     )
     db.session.add(row)
     db.session.flush()
@@ -75,16 +100,7 @@ def record_issue(
             "via": via,
         },
     )
-    return {
-        "content": content,
-        "verification": {
-            "code": code,
-            "url": verify_url(base_url, code),
-            "data_sha256": data_sha256,
-            "issued_at": row.issued_at.isoformat(timespec="seconds"),
-            "issued_by": issuer_name(actor),
-        },
-    }
+    return document_of(actor, prepared, code=code, issued_at=row.issued_at, base_url=base_url)
 
 
 def issue_statement(

@@ -21,6 +21,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
 
@@ -32,10 +33,11 @@ from tracker.database import write_intent
 from tracker.errors import ForbiddenError, NotFoundError, ValidationError
 from tracker.extensions import db
 from tracker.statements import jobs, operations, queries
+from tracker.tasks import storage
+from tracker.tasks.models import Job
 from tracker.timeutil import today
 from tracker.web.auth import actor
 from tracker.web.loading import authorize, load_candidate
-from tracker.workers import default_workers
 
 bp = Blueprint("statements", __name__)
 
@@ -174,9 +176,8 @@ def cohort() -> Any:
     user = _cohort_user()
     return render_template(
         "statements/cohort.html",
-        title="Cohort statements",
+        title=_("Cohort statements"),
         organizations=_organizations(user),
-        workers=current_app.config.get("STATEMENT_WORKERS") or default_workers(),
     )
 
 
@@ -189,25 +190,15 @@ def cohort_start() -> Any:
     candidates = [c for c in candidates if c.organization_id == org.id]
     for candidate in candidates:
         authorize(policies.can_manage_cohort(user, candidate))
-    documents, problems = operations.issue_cohort(
-        user, candidates, current_catalog(), today(), base_url=public_base_url()
+    job = jobs.start_cohort(
+        user,
+        organization_id=org.id,
+        organization_name=org.name,
+        candidate_ids=[c.id for c in candidates],
+        as_of=today(),
+        base_url=public_base_url(),
+        download_name=f"statements-{_slug(org.name)}-{today().isoformat()}.zip",
     )
-    job = jobs.Job(
-        id=operations.new_code(),
-        owner_id=user.id,
-        organization=org.name,
-        total=len(documents),
-        problems=problems,
-        filename=f"statements-{_slug(org.name)}-{today().isoformat()}.zip",
-    )
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-
-    def confirm(codes: list[str]) -> bool:
-        with app.app_context():
-            return queries.all_recorded(codes)
-
-    workers = int(current_app.config.get("STATEMENT_WORKERS") or default_workers())
-    jobs.start(app, job, documents, workers=workers, confirm=confirm)
     return redirect(url_for("statements.cohort_job", job_id=job.id), code=303)
 
 
@@ -216,10 +207,10 @@ def _slug(text: str) -> str:
     return "-".join(part for part in out.split("-") if part) or "organization"
 
 
-def _own_job(job_id: str) -> jobs.Job:
+def _own_job(job_id: str) -> Job:
     user = _cohort_user()
-    job = jobs.load(current_app._get_current_object(), job_id)  # type: ignore[attr-defined]
-    if job is None or job.owner_id != user.id:
+    job = db.session.get(Job, job_id) if storage.JOB_ID.match(job_id) else None
+    if job is None or job.kind != jobs.KIND or job.owner_id != user.id:
         abort(404)
     return job
 
@@ -228,16 +219,22 @@ def _own_job(job_id: str) -> jobs.Job:
 @login_required
 def cohort_job(job_id: str) -> Any:
     job = _own_job(job_id)
-    return render_template("statements/job.html", title="Cohort statements", job=job)
+    return render_template(
+        "statements/job.html",
+        title=_("Cohort statements"),
+        job=job,
+        organization=job.params.get("organization", ""),
+        problems=jobs.problems(job.id) if job.finished else [],
+    )
 
 
 @bp.get("/statements/cohort/<job_id>/statements.zip")
 @login_required
 def cohort_zip(job_id: str) -> Any:
     job = _own_job(job_id)
-    path = jobs.zip_path(current_app._get_current_object(), job.id)  # type: ignore[attr-defined]
-    if job.status != "done" or not path.is_file():
+    path = jobs.zip_path(current_app._get_current_object(), job)  # type: ignore[attr-defined]
+    if path is None:
         abort(404)
     return send_file(
-        path, mimetype="application/zip", as_attachment=True, download_name=job.filename
+        path, mimetype="application/zip", as_attachment=True, download_name=job.download_name
     )

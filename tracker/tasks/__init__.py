@@ -21,9 +21,12 @@ from __future__ import annotations
 import logging
 import secrets
 import threading
+import traceback
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from flask import Flask, current_app, has_app_context
@@ -107,23 +110,64 @@ def run_task(app: Flask, task: Task) -> Any:
 
 
 class InProcess:
-    """The embedded default: a thread pool of this process (eager when testing)."""
+    """The embedded default: a thread pool of this process (eager when testing).
+
+    Failed tasks are kept in memory (the last FAILED_KEPT) so that the admin page can show,
+    retry or delete them like the Redis queue's dead-letter list.
+    """
+
+    FAILED_KEPT = 200
 
     def __init__(self, workers: int = 2) -> None:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="tracker-task")
+        self._failed: deque[tuple[Task, str, datetime]] = deque(maxlen=self.FAILED_KEPT)
 
     def submit(self, app: Flask, task: Task) -> None:
         if app.config.get("TASKS_EAGER", app.testing):
-            run_task(app, task)
+            try:
+                run_task(app, task)
+            except Exception:
+                self._remember(task)
+                raise
             return
         self._pool.submit(self._run_quietly, app, task)
 
-    @staticmethod
-    def _run_quietly(app: Flask, task: Task) -> None:
+    def _run_quietly(self, app: Flask, task: Task) -> None:
         try:
             run_task(app, task)
-        except Exception:  # noqa: BLE001, S110 - logged by run_task; the pool must go on
-            pass
+        except Exception:  # noqa: BLE001 - logged by run_task; the pool must go on
+            self._remember(task)
+
+    def _remember(self, task: Task) -> None:
+        from tracker.timeutil import utcnow
+
+        self._failed.append((task, traceback.format_exc(), utcnow()))
+
+    def failed(self) -> list[Any]:
+        from tracker.tasks.backends import FailedTask
+
+        return [
+            FailedTask(t.job_id, t.name, list(t.args), error, at)
+            for t, error, at in reversed(self._failed)
+        ]
+
+    def _take(self, job_id: str) -> Task | None:
+        for entry in list(self._failed):
+            if entry[0].job_id == job_id:
+                self._failed.remove(entry)
+                return entry[0]
+        return None
+
+    def retry_failed(self, job_id: str) -> bool:
+        task = self._take(job_id)
+        if task is None:
+            return False
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        self._pool.submit(self._run_quietly, app, task)
+        return True
+
+    def delete_failed(self, job_id: str) -> bool:
+        return self._take(job_id) is not None
 
 
 _lock = threading.Lock()
@@ -131,10 +175,16 @@ _BACKENDS: dict[int, Any] = {}
 
 
 def backend_for(app: Flask) -> Any:
-    """The app's task backend (one per app object)."""
+    """The app's task backend (one per app object): Redis when TRACKER_REDIS_URL is set."""
     with _lock:
         backend = _BACKENDS.get(id(app))
         if backend is None:
-            backend = app.extensions.get("tracker.tasks") or InProcess()
+            backend = app.extensions.get("tracker.tasks")
+            if backend is None and app.config.get("REDIS_URL"):
+                from tracker.tasks.backends import RedisQueue
+
+                backend = RedisQueue(app.config["REDIS_URL"])
+            if backend is None:
+                backend = InProcess()
             _BACKENDS[id(app)] = backend
         return backend

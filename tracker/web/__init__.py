@@ -30,6 +30,7 @@ def _optional_modules() -> list:  # type: ignore[type-arg]
         "tracker.admin.views",
         "tracker.statements.views",
         "tracker.audit.views",
+        "tracker.tasks.views",
     ):
         try:
             modules.append(importlib.import_module(name))

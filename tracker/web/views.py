@@ -13,8 +13,14 @@ from tracker.accounts.models import Role
 from tracker.admin import queries as admin_queries
 from tracker.admin.queries import organization_summaries
 from tracker.approvals.queries import pending_count
-from tracker.candidates.cohort import cohort_rows
-from tracker.candidates.queries import visible_candidates
+from tracker.candidates.cohort import (
+    candidate_count,
+    enrolled_count,
+    first_candidates,
+    soonest_due,
+    status_counts,
+)
+from tracker.candidates.queries import visible_candidates_query
 from tracker.credentials.catalog import current_catalog
 from tracker.credentials.evaluation import evaluate_cohort
 from tracker.extensions import db
@@ -36,15 +42,12 @@ def home() -> Any:
         context["progress"] = evaluate_cohort(catalog, [user], today())
         return render_template("web/home_candidate.html", **context)
     if user.role is Role.COORDINATOR:
-        people = visible_candidates(user)
-        rows = cohort_rows(catalog, people)
-        context["people"] = people
-        context["counts"] = Counter(row["status"] for row in rows)
-        context["soonest"] = sorted(
-            (row for row in rows if row["due"] and row["status"] != "met"),
-            key=lambda row: row["due"],
-        )[:HOME_ROWS]
-        context["enrolled"] = len({row["candidate"].id for row in rows})
+        visible = visible_candidates_query(user)
+        context["people"] = first_candidates(visible, 51)
+        context["people_total"] = candidate_count(visible)
+        context["counts"] = Counter(status_counts(visible))
+        context["soonest"] = soonest_due(visible, HOME_ROWS)
+        context["enrolled"] = enrolled_count(visible)
         context["pending"] = pending_count(user)
         return render_template("web/home_coordinator.html", **context)
     if user.role is Role.MENTOR:
