@@ -39,3 +39,17 @@ def test_a_rolled_back_task_never_runs(app):
 def test_tasks_take_ids_not_objects(app):
     with app.app_context(), pytest.raises(TypeError, match="ids and plain values"):
         tasks.enqueue(remember, object(), 3)
+
+
+def test_a_savepoint_keeps_its_tasks_until_the_outer_commit_and_drops_them_on_rollback(app):
+    with app.app_context(), writing():
+        tasks.enqueue(remember, "outer", 1)
+        kept = db.session.begin_nested()
+        tasks.enqueue(remember, "kept", 2)
+        kept.commit()
+        assert RAN == []  # a released savepoint commits nothing yet
+        undone = db.session.begin_nested()
+        tasks.enqueue(remember, "undone", 3)
+        undone.rollback()
+        db.session.commit()
+    assert RAN == [("outer", 1), ("kept", 2)]

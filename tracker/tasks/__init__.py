@@ -71,22 +71,31 @@ def enqueue(
         session = db.session()
     if not session.in_transaction():
         session.begin()  # so that its commit or rollback decides the task's fate
-    session.info.setdefault(_PENDING, []).append(task)
+    # Remember the innermost transaction: a savepoint rolled back drops only its own tasks.
+    scope = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(_PENDING, []).append((scope, task))
     return task.job_id
 
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
-    pending: list[Task] = session.info.pop(_PENDING, [])
+    """The outermost commit submits the tasks (releasing a savepoint commits nothing yet)."""
+    if session.in_nested_transaction():
+        return
+    pending: list[tuple[Any, Task]] = session.info.pop(_PENDING, [])
     if pending and has_app_context():
         app = current_app._get_current_object()  # type: ignore[attr-defined]
-        for task in pending:
+        for _scope, task in pending:
             backend_for(app).submit(app, task)
 
 
 @event.listens_for(Session, "after_soft_rollback")
-def _after_rollback(session: Session, _previous: Any) -> None:
-    """Any rollback, even of a session that had not begun a transaction, drops the tasks."""
+def _after_rollback(session: Session, previous: Any) -> None:
+    """A rollback drops the tasks it undoes: a savepoint's own, or all of them."""
+    if previous is not None and previous.nested:
+        pending = session.info.get(_PENDING, [])
+        session.info[_PENDING] = [(scope, t) for scope, t in pending if scope is not previous]
+        return
     session.info.pop(_PENDING, None)
 
 
