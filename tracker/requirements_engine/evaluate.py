@@ -255,6 +255,7 @@ class _Evaluator:
             out.detail = f"Waived: {waiver.reason}" if waiver.reason else "Waived"
             if "projected_on" in out.extra:
                 out.extra["projected_on"] = None
+            out.extra.pop("lapses_on", None)  # a waived node does not lapse with its evidence
             return out
         if natural is not None:
             out.achieved_on = natural
@@ -492,9 +493,13 @@ class _Evaluator:
         if valid:
             first, last = min(valid), max(valid)
             detail = f"{done} on {first.isoformat()}"
+            extra: dict[str, Any] = {}
             if valid_years is not None:
-                detail += f"; lapses {add_years(last, valid_years).isoformat()}"
-            return _Leaf(first, 1.0, evidence, excluded, detail)
+                lapses = add_years(last, valid_years)
+                detail += f"; lapses {lapses.isoformat()}"
+                # The first day the pass no longer counts: reminders and calendars use it.
+                extra["lapses_on"] = lapses.isoformat()
+            return _Leaf(first, 1.0, evidence, excluded, detail, extra=extra)
         if lapsed:
             last = max(lapsed)
             lapsed_on = add_years(last, valid_years or 0)
