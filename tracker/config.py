@@ -87,6 +87,16 @@ def database_url(url: str, name: str = "TRACKER_DATABASE_URL") -> str:
     return url
 
 
+def _oidc(env: Any) -> dict[str, str | None]:
+    names = ("TRACKER_OIDC_ISSUER", "TRACKER_OIDC_CLIENT_ID", "TRACKER_OIDC_CLIENT_SECRET")
+    values = {name: env.get(name) or None for name in names}
+    given = [name for name, value in values.items() if value]
+    if given and len(given) != len(names):
+        missing = ", ".join(name for name in names if not values[name])
+        raise ConfigError(f"single sign-on needs all of its settings; missing {missing}")
+    return {name.removeprefix("TRACKER_"): value for name, value in values.items()}
+
+
 def load_settings(instance: Path, environ: dict[str, str] | None = None) -> dict[str, Any]:
     """Read settings from the environment; raise ConfigError naming the variable on bad values."""
     env = os.environ if environ is None else environ
@@ -114,4 +124,10 @@ def load_settings(instance: Path, environ: dict[str, str] | None = None) -> dict
         "TIMEZONE": _timezone(env.get("TRACKER_TIMEZONE") or "UTC"),
         # Login throttling counters: per process in memory unless shared (e.g. redis://host).
         "RATELIMIT_STORAGE_URI": env.get("TRACKER_RATELIMIT_STORAGE_URI") or "memory://",
+        # Mail (tracker.mail): unset URL writes .eml files to <instance>/outbox/.
+        "MAIL_URL": env.get("TRACKER_MAIL_URL") or None,
+        "MAIL_FROM": env.get("TRACKER_MAIL_FROM") or "tracker@localhost",
+        "PUBLIC_URL": env.get("TRACKER_PUBLIC_URL") or None,
+        "REDIS_URL": env.get("TRACKER_REDIS_URL") or None,
+        **_oidc(env),
     }

@@ -2,6 +2,7 @@
 
 from tracker.accounts.models import ApiToken, Organization, Role, User
 from tracker.audit.models import AuditEvent
+from tracker.notices.models import Notice, NoticeSettings
 from tracker.records.models import (
     Attestation,
     Course,
@@ -30,6 +31,8 @@ __all__ = [
     "ExperienceEntry",
     "HeldCredential",
     "Internship",
+    "Notice",
+    "NoticeSettings",
     "IssuedStatement",
     "Organization",
     "Role",

@@ -30,6 +30,8 @@ def _optional_modules() -> list:  # type: ignore[type-arg]
         "tracker.admin.views",
         "tracker.statements.views",
         "tracker.audit.views",
+        "tracker.notices.views",
+        "tracker.account.views",
     ):
         try:
             modules.append(importlib.import_module(name))
