@@ -182,6 +182,8 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     # Single sign-on is not configured in the test world: both steps are 404.
     "account.sso_login": ("", everyone(404)),
     "account.sso_callback": ("", everyone(404)),
+    "imports.page": ("", COORDINATORS),
+    "imports.upload": ("", COORDINATORS),
     "api.list_notifications": ("", api(logged_in())),
     "api.read_notification": ("", {**everyone(404), "anonymous": 401, "candidate": OK}),
     "api.get_me": ("", api(logged_in())),

@@ -170,7 +170,7 @@ def import_csv(
         try:
             # Each row is checked in full before it is added, so a bad row leaves the session
             # clean (no savepoint: tasks asked for inside one would run at its release).
-            entry = write(actor, values, org_id, approver, people, seen)
+            entry = write(actor, dict(values), org_id, approver, people, seen)
         except ValidationError as exc:
             report.errors.extend((line, name, message) for name, message in exc.errors.items())
             continue
@@ -178,7 +178,7 @@ def import_csv(
             report.errors.append((line, "row", exc.message))
             continue
         report.written += 1
-        report.rows.append(values)
+        report.rows.append({k: v for k, v in values.items() if k != "password"})
         if entry is not None and entry.status == EntryStatus.PENDING:
             waiting.setdefault(entry.candidate_id, entry)
     if not report.errors:

@@ -32,6 +32,7 @@ def _optional_modules() -> list:  # type: ignore[type-arg]
         "tracker.audit.views",
         "tracker.notices.views",
         "tracker.account.views",
+        "tracker.imports.views",
     ):
         try:
             modules.append(importlib.import_module(name))
