@@ -45,7 +45,6 @@ def _page(**forms: Any) -> Any:
     calendar_url = None
     if user.role is Role.CANDIDATE:
         secret = notices.calendar_secret(user)
-        db.session.commit()  # the secret is made once, on the first visit
         calendar_url = f"{public_url()}{url_for('notices.calendar_feed', secret=secret)}"
     return render_template(
         "account/account.html",

@@ -8,6 +8,8 @@ and never loses the notice (undelivered mails are retried, and swept by send-rem
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -75,13 +77,17 @@ def set_muted(actor: User, kinds: list[str]) -> NoticeSettings:
     return row
 
 
+def _calendar_code(user_id: int, salt: str | None) -> str:
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    digest = hmac.new(key, f"calendar:{user_id}:{salt or ''}".encode(), hashlib.sha256)
+    return f"{user_id}-{digest.hexdigest()[:32]}"
+
+
 def calendar_secret(user: User) -> str:
-    """The user's calendar secret, made on first use."""
-    row = settings_for(user)
-    if row.calendar_secret is None:
-        row.calendar_secret = secrets.token_urlsafe(24)
-        db.session.flush()
-    return row.calendar_secret
+    """The user's calendar secret: derived from the secret key and a salt that renewing
+    replaces (so showing it writes nothing, and the old one stops working on renewal)."""
+    row = db.session.get(NoticeSettings, user.id)
+    return _calendar_code(user.id, row.calendar_secret if row is not None else None)
 
 
 def renew_calendar_secret(actor: User) -> str:
@@ -92,17 +98,17 @@ def renew_calendar_secret(actor: User) -> str:
     from tracker.audit.operations import record as audit
 
     audit(actor, "account.calendar_renew", f"user:{actor.id}")
-    return row.calendar_secret
+    return calendar_secret(actor)
 
 
 def user_for_calendar(secret: str) -> User | None:
-    if not secret:
+    head, _sep, _rest = (secret or "").partition("-")
+    if not head.isdigit() or len(head) > 12:
         return None
-    row = db.session.scalar(select(NoticeSettings).where(NoticeSettings.calendar_secret == secret))
-    if row is None:
+    user = db.session.get(User, int(head))
+    if user is None or not user.active or not hmac.compare_digest(calendar_secret(user), secret):
         return None
-    user = db.session.get(User, row.user_id)
-    return user if user is not None and user.active else None
+    return user
 
 
 # --- creating notices ----------------------------------------------------------------------
