@@ -40,6 +40,9 @@ class World:
             "task_id": "unknown-task",
             "records": self.ids.get("records", {}),
             "filename": "css/tracker.css",
+            "notice_id": self.ids.get("notice", 1),
+            "secret": "not-a-calendar-secret",
+            "token": "not-a-password-link",
         }
 
 
@@ -120,7 +123,13 @@ def build_world(app: Any, factory: Any) -> World:
             cand, cand, "experience", entry, io.BytesIO(PNG), "proof.png", app.config["UPLOAD_DIR"]
         )
         token, _raw = issue_token(None, cand)
+        from tracker.notices.models import Notice
+
+        notice = db.session.scalar(
+            db.select(Notice.id).where(Notice.user_id == cand.id).order_by(Notice.id)
+        )
         return {
+            "notice": notice,
             "experience": entry.id,
             "internship": internship.id,
             "waiver": waiver.id,

@@ -65,6 +65,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from tracker import i18n
 
     i18n.init_app(app)
+    from tracker import mail
+
+    mail.init_app(app)
+    from tracker.account import sso
+
+    sso.init_app(app)
 
     from tracker.web import register_blueprints
 

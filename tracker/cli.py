@@ -67,9 +67,11 @@ def create_org(name: str) -> None:
 @click.option("--name", required=True)
 @click.option("--role", required=True, help="candidate, mentor, coordinator or admin")
 @click.option("--org", "org", default=None, help="organization id (required except for admins)")
-@click.option("--password", required=True)
+@click.option("--password", default=None, help="unset: the user is mailed an invitation")
 @with_appcontext
-def create_user_cmd(email: str, name: str, role: str, org: str | None, password: str) -> None:
+def create_user_cmd(
+    email: str, name: str, role: str, org: str | None, password: str | None
+) -> None:
     """Create a user and print their id."""
     from tracker.accounts.operations import create_user
 
@@ -123,9 +125,19 @@ def verify_audit() -> None:
 
 def init_app(app: Flask) -> None:
     from tracker.backup import backup_command, restore_command
+    from tracker.imports.cli import import_cmd
+    from tracker.notices.cli import send_reminders_cmd
     from tracker.statements.cli import statement_cmd
     from tracker.tasks.cli import worker_cmd
 
     commands = (init_db, seed_demo, create_org, create_user_cmd, create_token, verify_audit)
-    for command in (*commands, statement_cmd, backup_command, restore_command, worker_cmd):
+    extra = (
+        statement_cmd,
+        backup_command,
+        restore_command,
+        worker_cmd,
+        send_reminders_cmd,
+        import_cmd,
+    )
+    for command in (*commands, *extra):
         app.cli.add_command(command)

@@ -96,6 +96,16 @@ def _redis_url(url: str) -> str | None:
     return url
 
 
+def _oidc(env: Any) -> dict[str, str | None]:
+    names = ("TRACKER_OIDC_ISSUER", "TRACKER_OIDC_CLIENT_ID", "TRACKER_OIDC_CLIENT_SECRET")
+    values = {name: env.get(name) or None for name in names}
+    given = [name for name, value in values.items() if value]
+    if given and len(given) != len(names):
+        missing = ", ".join(name for name in names if not values[name])
+        raise ConfigError(f"single sign-on needs all of its settings; missing {missing}")
+    return {name.removeprefix("TRACKER_"): value for name, value in values.items()}
+
+
 def load_settings(instance: Path, environ: dict[str, str] | None = None) -> dict[str, Any]:
     """Read settings from the environment; raise ConfigError naming the variable on bad values."""
     env = os.environ if environ is None else environ
@@ -128,4 +138,9 @@ def load_settings(instance: Path, environ: dict[str, str] | None = None) -> dict
         "RATELIMIT_STORAGE_URI": (env.get("TRACKER_RATELIMIT_STORAGE_URI") or redis or "memory://"),
         # Files of background jobs (the cohort ZIP); may be shared by every host.
         "STORAGE_DIR": _path_setting("TRACKER_STORAGE_DIR", instance / "storage"),
+        # Mail (tracker.mail): unset URL writes .eml files to <instance>/outbox/.
+        "MAIL_URL": env.get("TRACKER_MAIL_URL") or None,
+        "MAIL_FROM": env.get("TRACKER_MAIL_FROM") or "tracker@localhost",
+        "PUBLIC_URL": env.get("TRACKER_PUBLIC_URL") or None,
+        **_oidc(env),
     }

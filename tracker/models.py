@@ -3,6 +3,7 @@
 from tracker.accounts.models import ApiToken, Organization, Role, User
 from tracker.audit.models import AuditEvent
 from tracker.credentials.models import EnrolmentResult
+from tracker.notices.models import Notice, NoticeSettings
 from tracker.records.models import (
     Attestation,
     Course,
@@ -34,6 +35,8 @@ __all__ = [
     "ExperienceEntry",
     "HeldCredential",
     "Internship",
+    "Notice",
+    "NoticeSettings",
     "IssuedStatement",
     "Job",
     "JobItem",

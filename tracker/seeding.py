@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -18,6 +19,7 @@ from tracker.config import shipped_path
 from tracker.credentials.catalog import current_catalog
 from tracker.extensions import db
 from tracker.mentoring.operations import create_internship
+from tracker.notices import operations as notices
 
 DEMO_FILE = shipped_path("demo.yaml")
 
@@ -97,26 +99,29 @@ def _load_candidate(candidate: User, coordinator: User, spec: dict[str, Any], ca
             records.add_record(candidate, candidate, kind, item, catalog=catalog)
     for block in spec.get("monthly", []):
         for start, end in _months(block["from"], block["to"]):
-            entry = records.add_record(
-                candidate,
-                candidate,
-                "experience",
-                {
-                    "start": start,
-                    "end": end,
-                    "hours": block["hours"],
-                    "category": block["category"],
-                    "supervised": block.get("supervised", False),
-                    "employer": block.get("employer", ""),
-                },
-                catalog=catalog,
-            )
-            if block["status"] == "approved":
-                approvals.approve_experience(coordinator, entry)
-            elif block["status"] == "rejected":
-                approvals.reject_experience(
-                    coordinator, entry, block.get("reason", "Not qualifying")
+            # Past approvals are history: nobody is told of them again (a rejection is).
+            history = notices.quiet() if block["status"] == "approved" else nullcontext()
+            with history:
+                entry = records.add_record(
+                    candidate,
+                    candidate,
+                    "experience",
+                    {
+                        "start": start,
+                        "end": end,
+                        "hours": block["hours"],
+                        "category": block["category"],
+                        "supervised": block.get("supervised", False),
+                        "employer": block.get("employer", ""),
+                    },
+                    catalog=catalog,
                 )
+                if block["status"] == "approved":
+                    approvals.approve_experience(coordinator, entry)
+                elif block["status"] == "rejected":
+                    approvals.reject_experience(
+                        coordinator, entry, block.get("reason", "Not qualifying")
+                    )
     for item in spec.get("internships", []):
         mentor = user_by_email(item["mentor"])
         assert mentor is not None, item["mentor"]

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
+from tracker.account.operations import unusable_password
 from tracker.accounts import passwords
 from tracker.accounts.models import ApiToken, Organization, Role, User
 from tracker.accounts.schemas import EmailIn, OrganizationIn
@@ -58,13 +59,16 @@ def create_user(
     email: object,
     name: object,
     role: object,
-    password: str,
+    password: str | None = None,
     organization_id: int | None = None,
+    invite_base_url: str | None = None,
 ) -> User:
+    """Without a password the user is invited to set one (a mail after commit)."""
     email = normalize_email(email)
     name = _clean(name, "name")
     role_ = parse_role(role)
-    passwords.check_policy(password)
+    if password:
+        passwords.check_policy(password)
     if db.session.scalar(select(User.id).where(User.email == email)):
         raise ValidationError("email", f"a user with e-mail {email} already exists")
     if organization_id is not None:
@@ -77,7 +81,7 @@ def create_user(
         name=name,
         role=role_,
         organization_id=organization_id,
-        password_hash=passwords.hash_password(password),
+        password_hash=passwords.hash_password(password) if password else unusable_password(),
     )
     db.session.add(user)
     db.session.flush()
@@ -91,9 +95,27 @@ def create_user(
             "name": name,
             "role": role_.value,
             "organization_id": organization_id,
+            **({} if password else {"invited": True}),
         },
     )
+    if not password:
+        send_invitation(actor, user, invite_base_url, audited=False)
     return user
+
+
+def send_invitation(
+    actor: User | None, user: User, base_url: str | None = None, *, audited: bool = True
+) -> None:
+    """Mail a set-your-password link (after commit); audited."""
+    from tracker import tasks
+    from tracker.account.mails import send_account_mail
+    from tracker.account.operations import invite
+    from tracker.mail import public_url
+
+    token = invite(actor, user, audited=audited)
+    tasks.enqueue(send_account_mail, user.id, "invite", token,
+                  base_url or public_url(from_request=False),
+                  description="invitation mail")  # fmt: skip
 
 
 def user_by_email(email: str) -> User | None:

@@ -32,7 +32,8 @@ class CreateUserForm(FlaskForm):
     password = PasswordField(
         "Initial password",
         validators=[Length(max=256)],
-        description="At least 12 characters; not a common password.",
+        description="At least 12 characters; not a common password. "
+        "Leave it empty to mail the user an invitation to set one.",
         render_kw={"autocomplete": "new-password"},
     )
 

@@ -28,6 +28,7 @@ from tracker.admin import forms, queries
 from tracker.credentials.catalog import current_catalog
 from tracker.errors import ConflictError, NotFoundError, ValidationError
 from tracker.extensions import login_manager
+from tracker.mail import public_url
 from tracker.web.auth import actor
 from tracker.web.form_errors import apply_errors
 from tracker.web.loading import authorize
@@ -86,13 +87,20 @@ def create_user() -> Any:
                 email=form.email.data,
                 name=form.name.data,
                 role=form.role.data,
-                password=form.password.data or "",
+                password=form.password.data or None,
                 organization_id=int(form.org.data) if (form.org.data or "").isdigit() else None,
+                invite_base_url=public_url(),
             )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            flash(f"{user.name} ({user.email}) can now log in.", "success")
+            flash(
+                f"{user.name} ({user.email}) can now log in."
+                if form.password.data
+                else _("%(name)s (%(email)s) was mailed an invitation to set a password.",
+                       name=user.name, email=user.email),
+                "success",
+            )  # fmt: skip
             return redirect(url_for("admin.user", user_id=user.id))
     return _users_page(form, 400)
 
@@ -177,6 +185,21 @@ def reset_password(user_id: int) -> Any:
             flash(f"The password of {user.name} was changed; their sessions have ended.", "success")
             return redirect(url_for("admin.user", user_id=user.id))
     return _user_page(user, 400, password_form=form)
+
+
+@bp.post("/users/<int:user_id>/invitation")
+def resend_invitation(user_id: int) -> Any:
+    """Mail the user a new set-your-password link (the earlier one keeps working until used)."""
+    user = queries.get_user(user_id)
+    form = forms.IssueTokenForm()  # a form with only the CSRF token
+    if not form.validate_on_submit():
+        return _user_page(user, 400)
+    if not user.active:
+        raise ConflictError(_("%(name)s is deactivated; reactivate them first.", name=user.name))
+    accounts.send_invitation(actor(), user, public_url())
+    flash(_("An invitation to set a password was mailed to %(email)s.", email=user.email),
+          "success")  # fmt: skip
+    return redirect(url_for("admin.user", user_id=user.id))
 
 
 @bp.post("/users/<int:user_id>/tokens")

@@ -63,4 +63,4 @@ def _domain_error(exc: TrackerError) -> Any:
 
 
 # Route modules register on bp.
-from tracker.api import statements, views  # noqa: E402,F401
+from tracker.api import notices, statements, views  # noqa: E402,F401

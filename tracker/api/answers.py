@@ -213,3 +213,12 @@ class Document(Answer):
     model_config = ConfigDict(extra="allow")
 
     openapi: str
+
+
+class Notification(Answer):
+    id: int
+    at: datetime = Field(description="when the notice was made (UTC)")
+    kind: Literal["decision", "verification", "waiver", "digest", "reminder"]
+    text: str = Field(description="the notice in the request's language")
+    link: str = Field(description="the page it is about (absolute URL)")
+    read: bool

@@ -15,6 +15,7 @@ from tracker.approvals.policies import can_decide
 from tracker.audit.operations import record as audit
 from tracker.errors import ConflictError, ForbiddenError
 from tracker.extensions import db
+from tracker.notices import operations as notices
 from tracker.records.models import EntryStatus, HoursEntry
 from tracker.records.schemas import ApproveIn, RejectIn, SignOffIn
 from tracker.schema import parse
@@ -86,6 +87,7 @@ def decide(
         before={"status": EntryStatus.PENDING.value, "version": entry.version - 1},
         after=after,
     )
+    notices.entry_decided(entry)
     return entry
 
 

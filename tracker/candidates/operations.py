@@ -13,6 +13,7 @@ from tracker.audit.operations import record as audit
 from tracker.credentials.catalog import Catalog, current_catalog
 from tracker.errors import ConflictError, ForbiddenError, ValidationError
 from tracker.extensions import db
+from tracker.notices import operations as notices
 from tracker.records.kinds import KINDS, RecordKind
 from tracker.records.models import (
     Enrolment,
@@ -97,6 +98,8 @@ def add_record(
         candidate=candidate,
         after=describe(kind, row),
     )
+    if kind.decided:
+        notices.entry_waiting(row)
     return row
 
 
@@ -313,6 +316,7 @@ def grant_waiver(
             "expires_on": body.expires_on.isoformat() if body.expires_on else None,
         },
     )
+    notices.waiver_changed(candidate, waiver, "granted")
     return waiver
 
 
@@ -337,6 +341,7 @@ def verify_record(actor: User, candidate: User, kind_name: str, row: Any) -> Any
         before={"verified": False},
         after={"verified": True, "verified_on": row.verified_on.isoformat(), **describe(kind, row)},
     )
+    notices.record_verified(candidate, kind, row)
     return row
 
 
@@ -359,4 +364,5 @@ def revoke_waiver(actor: User, candidate: User, waiver: Waiver, data: Mapping[st
         before={"status": "active"},
         after={"status": "revoked", "reason": body.reason},
     )
+    notices.waiver_changed(candidate, waiver, "revoked")
     return waiver

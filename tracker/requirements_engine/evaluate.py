@@ -412,6 +412,7 @@ class _Evaluator:
             )
             if "projected_on" in out.extra:
                 out.extra["projected_on"] = None
+            out.extra.pop("lapses_on", None)  # a waived node does not lapse with its evidence
             return out
         if natural is not None:
             out.achieved_on = natural
@@ -725,6 +726,7 @@ class _Evaluator:
         if valid:
             first = min(when for when, _ in valid)
             detail = done(first)
+            extra: dict[str, Any] = {}
             if valid_years is not None:
                 lapses = [lapse for _, lapse in valid]
                 if None in lapses:
@@ -732,7 +734,9 @@ class _Evaluator:
                 else:
                     latest = max(lapse for lapse in lapses if lapse is not None)
                     detail += self.say(f"{kind}.lapses", date=latest.isoformat())
-            return _Leaf(first, 1.0, evidence, excluded, detail)
+                    # The first day the pass no longer counts: reminders and calendars use it.
+                    extra["lapses_on"] = latest.isoformat()
+            return _Leaf(first, 1.0, evidence, excluded, detail, extra=extra)
         if lapsed:
             last, lapsed_on = max(lapsed)
             detail = done(last) + self.say(f"{kind}.lapsed", date=lapsed_on.isoformat())

@@ -31,6 +31,9 @@ def _optional_modules() -> list:  # type: ignore[type-arg]
         "tracker.statements.views",
         "tracker.audit.views",
         "tracker.tasks.views",
+        "tracker.notices.views",
+        "tracker.account.views",
+        "tracker.imports.views",
     ):
         try:
             modules.append(importlib.import_module(name))
