@@ -30,8 +30,8 @@ def entry(
     return item
 
 
-def exam(id_: str, code: str, taken_on: str, passed: bool = True) -> dict[str, Any]:
-    return {"id": id_, "code": code, "taken_on": taken_on, "passed": passed}
+def exam(id_: str, code: str, taken_on: str, passed: bool = True, **extra: Any) -> dict[str, Any]:
+    return {"id": id_, "code": code, "taken_on": taken_on, "passed": passed, **extra}
 
 
 def course(id_: str, completed_on: str | None, **extra: Any) -> dict[str, Any]:

@@ -307,3 +307,106 @@ def test_calendar_arithmetic_saturates_at_the_ends_of_the_calendar() -> None:
     assert add_months(date(9999, 12, 1), 1) == date.max
     assert add_months(date(1, 1, 1), -1) == date.min
     assert add_years(date(2024, 2, 29), 1) == date(2025, 2, 28)
+
+
+# --- hours by year (contract 6.8) --------------------------------------------------------------
+
+
+def row(year: int, counted: float, capped: float = 0.0, pending: float = 0.0) -> dict[str, Any]:
+    return {"year": year, "counted": counted, "capped": capped, "pending": pending}
+
+
+BY_YEAR_CASES = [
+    (
+        "spread-over-two-years",
+        [entry("x", "2023-12-22", "2024-01-10", 200)],
+        {},
+        [row(2023, 100.0), row(2024, 100.0)],
+    ),
+    (
+        # Monday 2022-12-26 to Sunday 2023-01-01 at 10 h a day: the week's first days (in
+        # 2022) fill the cap first; the dropped hours belong to the days they were spread on.
+        "weekly-cap-week-straddles-new-year",
+        [entry("x", "2022-12-26", "2023-01-01", 70)],
+        {"max_per_week": 40},
+        [row(2022, 40.0, 20.0), row(2023, 0.0, 10.0)],
+    ),
+    (
+        "weekly-cap-week-straddles-new-year-counted-in-both",
+        [entry("x", "2022-12-26", "2023-01-01", 70)],
+        {"max_per_week": 65},
+        [row(2022, 60.0), row(2023, 5.0, 5.0)],
+    ),
+    (
+        "yearly-cap-each-year",
+        [entry("x", "2022-01-01", "2023-12-31", 1460)],
+        {"min": 2000, "max_per_year": 500},
+        [row(2022, 500.0, 230.0), row(2023, 500.0, 230.0)],
+    ),
+    (
+        "concurrent-jobs-capped-in-their-year",
+        [
+            entry("full", "2024-01-01", "2024-01-28", 160),
+            entry("part", "2024-01-01", "2024-01-28", 40),
+        ],
+        {"max_per_week": 40},
+        [row(2024, 160.0, 40.0)],
+    ),
+    (
+        "pending-split-by-year",
+        [
+            entry("p", "2023-12-31", "2024-01-01", 16, status="pending"),
+            entry("a", "2024-06-03", "2024-06-03", 8),
+        ],
+        {},
+        [row(2023, 0.0, pending=8.0), row(2024, 8.0, pending=8.0)],
+    ),
+    (
+        "rejected-and-not-matching-years-have-no-row",
+        [
+            entry("r", "2019-01-01", "2019-01-10", 80, status="rejected"),
+            entry("other", "2020-01-01", "2020-01-10", 80, category="sales"),
+            entry("a", "2021-01-01", "2021-01-10", 80, category="planning"),
+        ],
+        {"categories": ["planning"]},
+        [row(2021, 80.0)],
+    ),
+    (
+        "window-keeps-only-days-inside",
+        # The window opens 2023-06-30; 1 hour a day.
+        [entry("x", "2023-06-01", "2024-01-31", 245)],
+        {"window": {"last_years": 1}},
+        [row(2023, 185.0), row(2024, 31.0)],
+    ),
+    (
+        "fractions-rounded-to-2-places",
+        [entry("x", "2023-12-31", "2024-01-02", 10)],
+        {},
+        [row(2023, 3.33), row(2024, 6.67)],
+    ),
+    ("no-entries", [], {}, []),
+]
+
+
+@pytest.mark.parametrize(
+    ("items", "spec", "expected"), [pytest.param(*c[1:], id=c[0]) for c in BY_YEAR_CASES]
+)
+def test_by_year(items: list, spec: dict, expected: list) -> None:
+    node = hours_node("2024-06-30", {"experience": items}, **spec)
+    assert node["by_year"] == expected
+    for key, total in (("counted", "counted_hours"), ("capped", "capped_hours")):
+        assert sum(r[key] for r in node["by_year"]) == pytest.approx(node[total], abs=0.01)
+    assert sum(r["pending"] for r in node["by_year"]) == pytest.approx(
+        node["pending_hours"], abs=0.01
+    )
+
+
+def test_by_year_stops_at_the_evaluation_date_and_is_empty_when_not_applicable() -> None:
+    d = define(
+        {"id": "h", "hours": {"min": 1000}},
+        {"id": "other", "pathway": "b", "hours": {"min": 10}},
+        pathways={"a": "A", "b": "B"},
+    )
+    result = run(d, {"experience": [entry("x", "2024-12-01", "2025-01-30", 61)]}, "2025-01-10")
+    assert find(result, "h")["by_year"] == [row(2024, 31.0), row(2025, 10.0)]
+    assert find(result, "other")["by_year"] == []

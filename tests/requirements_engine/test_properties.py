@@ -172,3 +172,39 @@ def test_an_approved_entry_never_lowers_hours_progress(
 @given(candidates(), as_of_dates)
 def test_evaluation_is_deterministic(records: dict, as_of: date) -> None:
     assert evaluate(DEFINITION, records, as_of) == evaluate(DEFINITION, records, as_of)
+
+
+@settings(max_examples=150, deadline=None)
+@given(candidates(), as_of_dates)
+def test_hours_by_year_add_up_to_the_node_totals(records: dict, as_of: date) -> None:
+    result = evaluate(DEFINITION, records, as_of)
+    for node_id in HOURS_NODES:
+        node = find(result, node_id)
+        rows = node["by_year"]
+        years = [r["year"] for r in rows]
+        assert years == sorted(set(years))
+        assert all(year <= as_of.year for year in years)
+        tolerance = 0.005 * (len(rows) + 1) + 1e-6
+        for key, total in (
+            ("counted", "counted_hours"),
+            ("capped", "capped_hours"),
+            ("pending", "pending_hours"),
+        ):
+            assert abs(sum(r[key] for r in rows) - node[total]) <= tolerance
+            assert all(r[key] >= 0 for r in rows)
+        assert all(r["counted"] or r["capped"] or r["pending"] for r in rows)
+
+
+@settings(max_examples=150, deadline=None)
+@given(candidates(), as_of_dates)
+def test_waived_means_met_only_because_of_a_waiver(records: dict, as_of: date) -> None:
+    result = evaluate(DEFINITION, records, as_of)
+    bare = evaluate(DEFINITION, dict(records, waivers=[]), as_of)
+    unwaived = {node["id"]: node["status"] for node in walk(bare)}
+    unwaived[""] = bare["status"]
+    result["id"] = ""
+    for node in [result, *walk(result)]:
+        if node["waived"]:
+            assert node["status"] == "met"
+        expected = node["status"] == "met" and unwaived[node["id"]] != "met"
+        assert node["waived"] == expected, node["id"]

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from .errors import DefinitionError, EngineError, Problem, RecordProblem, RecordsError
 from .evaluate import evaluate
-from .loader import load_definition, load_directory, parse_definition
-from .model import LEVELS, Definition, Node
+from .library import Library, VersionError
+from .loader import load_definition, load_directory, load_library, parse_definition
+from .model import LEVELS, Definition, Node, Text
 from .records import validate_records
 from .render import render_text
 
@@ -18,13 +19,17 @@ __all__ = [
     "Definition",
     "DefinitionError",
     "EngineError",
+    "Library",
     "Node",
     "Problem",
     "RecordProblem",
     "RecordsError",
+    "Text",
+    "VersionError",
     "evaluate",
     "load_definition",
     "load_directory",
+    "load_library",
     "parse_definition",
     "render_text",
     "validate_records",

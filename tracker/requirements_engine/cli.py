@@ -14,9 +14,11 @@ from typing import Any
 from .dates import parse_date
 from .errors import DefinitionError, EngineError
 from .evaluate import evaluate
-from .loader import credential_cycles, definition_files, load_definition, load_directory
+from .library import Library, VersionError, split_reference
+from .loader import definition_files, load_definition, load_library
 from .model import Definition
 from .render import render_text
+from .texts import language_tag
 
 BAD_INPUT = 2
 
@@ -51,6 +53,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--json", action="store_true", help="print the result JSON")
     check.add_argument(
+        "--lang", metavar="TAG", help="language of the result, e.g. pl (default: English)"
+    )
+    check.add_argument(
+        "--with-planned",
+        dest="planned",
+        action="store_true",
+        help='count records marked "planned": true as if done (a what-if)',
+    )
+    check.add_argument(
         "--credentials-dir",
         default=os.path.join("seed", "credentials"),
         help="where credential ids are looked up (default: seed/credentials)",
@@ -60,38 +71,27 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _catalog(directory: Path) -> dict[str, Definition]:
-    """Every definition of the directory that loads (a broken neighbour does not block a check)."""
+def _library(directory: Path) -> Library:
+    """Every version of every definition of the directory; a load error stops the check."""
     if not directory.is_dir():
-        return {}
-    try:
-        return load_directory(directory)
-    except DefinitionError:
-        pass
-    catalog: dict[str, Definition] = {}
-    for file in definition_files(directory):
-        try:
-            definition = load_definition(file)
-        except DefinitionError:
-            continue
-        catalog.setdefault(definition.id, definition)
-    bad = {p.file for p in credential_cycles(catalog)}
-    return {k: v for k, v in catalog.items() if v.source not in bad}
+        return Library()
+    return load_library(directory)
 
 
-def _definition(spec: str, directory: Path, catalog: dict[str, Definition]) -> Definition:
+def _definition(spec: str, directory: Path, library: Library, as_of: date) -> Definition:
+    """A definition file, or `ID` / `ID@VERSION` looked up in the directory's library."""
     path = Path(spec)
     if path.is_file():
         return load_definition(path)
-    if spec in catalog:
-        return catalog[spec]
-    for suffix in (".yaml", ".yml"):
-        candidate = directory / f"{spec}{suffix}"
-        if candidate.is_file():
-            return load_definition(candidate)
     if path.suffix in (".yaml", ".yml") or os.sep in spec or "/" in spec:
         raise _Usage(f"{spec}: no such file")
-    raise _Usage(f"{spec}: no such file, and no credential '{spec}' in {directory}")
+    credential_id, version = split_reference(spec)
+    if credential_id not in library:
+        raise _Usage(f"{spec}: no such file, and no credential '{credential_id}' in {directory}")
+    try:
+        return library.get(credential_id, version, on=as_of)
+    except VersionError as exc:
+        raise _Usage(f"{spec}: {exc.reason}") from None
 
 
 def _records(spec: str) -> Any:
@@ -123,12 +123,21 @@ def _check(args: argparse.Namespace) -> int:
         if parsed is None:
             raise _Usage(f"--as-of: {args.as_of!r} is not a date (YYYY-MM-DD)")
         as_of = parsed
+    if args.lang is not None and language_tag(args.lang) is None:
+        raise _Usage(f"--lang: {args.lang!r} is not a language tag (e.g. en, pl)")
     directory = Path(args.credentials_dir)
-    catalog = _catalog(directory)
-    definition = _definition(args.definition, directory, catalog)
+    library = _library(directory)
+    definition = _definition(args.definition, directory, library, as_of)
     records = _records(args.records)
-    catalog = {**catalog, definition.id: definition}
-    result = evaluate(definition, records, as_of, pathway=args.pathway, catalog=catalog)
+    result = evaluate(
+        definition,
+        records,
+        as_of,
+        pathway=args.pathway,
+        catalog=library,
+        lang=args.lang,
+        planned=args.planned,
+    )
     if args.json:
         out = json.dumps(result, indent=2, ensure_ascii=False) + "\n"
     else:
@@ -148,15 +157,15 @@ def _validate(args: argparse.Namespace) -> int:
                 failed = True
                 continue
             try:
-                loaded = load_directory(path)
+                loaded = list(load_library(path))
                 problems = []
             except DefinitionError as exc:
-                loaded = {}
+                loaded = []
                 problems = exc.problems
             by_file: dict[str, list[str]] = {}
             for problem in problems:
                 by_file.setdefault(problem.file, []).append(str(problem))
-            ids = {d.source: d for d in loaded.values()}
+            ids = {d.source: d for d in loaded}
             for file in files:
                 failed |= _report(str(file), ids.get(str(file)), by_file.get(str(file), []))
         elif path.is_file():

@@ -25,6 +25,8 @@ class HoursCount:
     """First day (ordinal) with counted hours."""
     recent: float
     """Counted hours on or after `recent_from`."""
+    years: dict[int, tuple[float, float]]
+    """Counted and capped hours of each calendar year, on the days they were spread on."""
 
 
 def _segments(
@@ -72,8 +74,12 @@ def count_hours(
     weekly: float | None,
     yearly: float | None,
     recent_from: int,
+    recent_until: int | None = None,
 ) -> HoursCount:
-    """Counted and capped hours of entries (start, end inclusive, hours a day) within [lo, hi]."""
+    """Counted and capped hours of entries (start, end inclusive, hours a day) within [lo, hi].
+
+    `recent` sums the counted hours from `recent_from` (to `recent_until`, when given).
+    """
     total = 0.0
     capped = 0.0
     recent = 0.0
@@ -81,8 +87,13 @@ def count_hours(
     first: int | None = None
     week = -1
     week_used = 0.0
+    year = 0
     year_end = -1
     year_used = 0.0
+    # The totals when the current year began: the year's figures are the differences.
+    total_then = capped_then = 0.0
+    years: dict[int, tuple[float, float]] = {}
+    recent_stop = recent_until + 1 if recent_until is not None else date.max.toordinal() + 2
     for start, stop, rate in _segments(entries, lo, hi):
         pos = start
         while pos < stop:
@@ -92,37 +103,59 @@ def count_hours(
                 if this_week != week:
                     week = this_week
                     week_used = 0.0
-                nxt = min(nxt, this_week * 7 + 8)
-            if yearly is not None:
-                if pos >= year_end:
-                    year_end = date(date.fromordinal(pos).year + 1, 1, 1).toordinal()
-                    year_used = 0.0
-                nxt = min(nxt, year_end)
+                week_stop = this_week * 7 + 8
+                if week_stop < nxt:
+                    nxt = week_stop
+            if pos >= year_end:
+                if total > total_then or capped > capped_then:
+                    years[year] = (total - total_then, capped - capped_then)
+                total_then, capped_then = total, capped
+                year = date.fromordinal(pos).year
+                year_end = date(year + 1, 1, 1).toordinal() if year < date.max.year else hi + 1
+                year_used = 0.0
+            if year_end < nxt:
+                nxt = year_end
             if pos < recent_from < nxt:
                 nxt = recent_from
+            if pos < recent_stop < nxt:
+                nxt = recent_stop
             raw = rate * (nxt - pos)
             allow = raw
             if weekly is not None and weekly - week_used < allow:
-                allow = max(weekly - week_used, 0.0)
+                allow = weekly - week_used if weekly > week_used else 0.0
             if yearly is not None and yearly - year_used < allow:
-                allow = max(yearly - year_used, 0.0)
+                allow = yearly - year_used if yearly > year_used else 0.0
             if allow > EPSILON:
                 if first is None:
                     first = pos
                 if reached is None and total + allow >= target - EPSILON:
                     days = math.ceil((target - total) / rate - EPSILON)
-                    reached = pos + max(days, 1) - 1
-                if pos >= recent_from:
+                    reached = pos + (days if days > 1 else 1) - 1
+                if recent_from <= pos < recent_stop:
                     recent += allow
             total += allow
             capped += raw - allow
             week_used += allow
             year_used += allow
             pos = nxt
-    return HoursCount(total, capped, reached, first, recent)
+    if total > total_then or capped > capped_then:
+        years[year] = (total - total_then, capped - capped_then)
+    return HoursCount(total, capped, reached, first, recent, years)
 
 
 def overlap_hours(start: int, end: int, rate: float, lo: int, hi: int) -> float:
     """Hours of one entry (start..end inclusive, `rate` a day) that fall within [lo, hi]."""
     days = min(end, hi) - max(start, lo) + 1
     return rate * days if days > 0 else 0.0
+
+
+def add_by_year(
+    into: dict[int, float], start: int, end: int, rate: float, lo: int, hi: int
+) -> None:
+    """Add one entry's hours within [lo, hi] to `into`, split by calendar year."""
+    first, last = max(start, lo), min(end, hi)
+    while first <= last:
+        year = date.fromordinal(first).year
+        stop = last if year == date.max.year else min(last, date(year + 1, 1, 1).toordinal() - 1)
+        into[year] = into.get(year, 0.0) + rate * (stop - first + 1)
+        first = stop + 1

@@ -5,16 +5,20 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from .dates import parse_date
 from .errors import DefinitionError, Problem
+from .library import Library, version_problems
 from .model import (
     COMPOSITE_KINDS,
     ENTRY_STATUSES,
+    ID_RE,
     KINDS,
     LEVELS,
     SOURCES,
@@ -28,18 +32,28 @@ from .model import (
     HoursSpec,
     Node,
     Spec,
+    Text,
     Window,
 )
+from .texts import LANGUAGES, language_tag, one_of, say
 
-ID_RE = re.compile(r"[a-z0-9-]+")
 PATHWAY_RE = re.compile(r"[a-z0-9][a-z0-9_-]*")
-TOP_KEYS = ("id", "name", "issuer", "version", "description", "pathways", "requirements")
-COMMON_KEYS = ("id", "title", "description", "pathway", "before", "due")
+TOP_KEYS = (
+    "id",
+    "name",
+    "issuer",
+    "version",
+    "effective_from",
+    "description",
+    "pathways",
+    "requirements",
+)
+COMMON_KEYS = ("id", "title", "description", "pathway", "before", "due", "waivable")
 KIND_KEYS: dict[str, tuple[str, ...]] = {
     "at_least": ("count", "of"),
-    "degree": ("min_level", "accredited", "fields"),
-    "courses": ("provider", "topics", "min_credits", "min_count", "window"),
-    "exam": ("code", "valid_years"),
+    "degree": ("min_level", "accredited", "fields", "verified"),
+    "courses": ("provider", "topics", "min_credits", "min_count", "window", "verified"),
+    "exam": ("code", "valid_years", "renewed_by", "verified"),
     "hours": (
         "min",
         "status",
@@ -51,10 +65,24 @@ KIND_KEYS: dict[str, tuple[str, ...]] = {
         "min_months",
         "window",
     ),
-    "attestation": ("kind", "valid_years"),
-    "credential": ("id",),
+    "attestation": ("kind", "valid_years", "verified"),
+    "credential": ("id", "current_at", "verified"),
 }
-WINDOW_KEYS = ("anchor", "years_before", "years_after", "last_years")
+VERIFIED_ON_HOURS = "is not allowed on hours: approving an entry is its verification"
+VERIFIED_ON_GROUPS = (
+    "is not allowed on a group: write verified: true inside the kind mapping of each leaf "
+    "(degree, courses, exam, attestation, credential)"
+)
+WINDOW_KEYS = (
+    "anchor",
+    "years_before",
+    "years_after",
+    "last_years",
+    "cycle_months",
+    "from",
+    "month_end",
+)
+CYCLE_KEYS = ("cycle_months", "from", "month_end")
 DUE_KEYS = ("after", "years")
 _MISSING = object()
 
@@ -141,7 +169,7 @@ class _Parser:
         self.problems: list[Problem] = []
         self.ids: dict[str, str] = {}
         self.nodes: list[tuple[Node, tuple[str, ...]]] = []
-        self.pathways: dict[str, str] = {}
+        self.pathways: dict[str, Text] = {}
         self.references: list[tuple[str, str, str]] = []
 
     def fail(self, path: str, reason: str) -> None:
@@ -167,6 +195,35 @@ class _Parser:
             self.fail(path, f"must be non-empty text, not {_type_name(value)}")
             return None
         return value
+
+    def localized(self, value: object, path: str, *, required: bool = False) -> Text | None:
+        """Text, or a mapping from language tags to text (`{en: Exam passed, pl: ...}`)."""
+        if not isinstance(value, Mapping):
+            plain = self.text(value, path, required=required)
+            return Text.plain(plain) if plain is not None else None
+        if not value:
+            self.fail(path, "must be text or a mapping from language tags to text, not {}")
+            return None
+        items: list[tuple[str, str]] = []
+        for key, text in value.items():
+            where = f"{path}.{key}"
+            tag = language_tag(key)
+            if tag is None:
+                self.fail(where, f"'{key}' is not a language tag (e.g. en, pl, en-gb)")
+            elif tag in dict(items):
+                self.fail(where, f"language '{tag}' is given twice")
+            elif self.text(text, where, required=True) is not None:
+                items.append((tag, text))
+        return Text(tuple(items)) if len(items) == len(value) else None
+
+    def day(self, value: object, path: str) -> date | None:
+        """A date: YAML's own (an unquoted 2024-01-01) or text YYYY-MM-DD."""
+        if value is _MISSING or value is None:
+            return None
+        parsed = parse_date(value)
+        if parsed is None:
+            self.fail(path, f"must be a date YYYY-MM-DD, not {value!r}")
+        return parsed
 
     def ident(self, value: object, path: str, *, required: bool = False) -> str | None:
         text = self.text(value, path, required=required)
@@ -264,7 +321,8 @@ class _Parser:
             return None
         self.unknown_keys(data, TOP_KEYS, "")
         cred_id = self.ident(data.get("id", _MISSING), "id", required=True)
-        name = self.text(data.get("name", _MISSING), "name", required=True)
+        names = self.localized(data.get("name", _MISSING), "name", required=True)
+        name = names.get() if names is not None else None
         version_raw = data.get("version", _MISSING)
         version: str | None = None
         if isinstance(version_raw, int | float) and not isinstance(version_raw, bool):
@@ -272,7 +330,8 @@ class _Parser:
         else:
             version = self.text(version_raw, "version", required=True)
         issuer = self.text(data.get("issuer", _MISSING), "issuer") or ""
-        description = self.text(data.get("description", _MISSING), "description") or ""
+        effective_from = self.day(data.get("effective_from", _MISSING), "effective_from")
+        descriptions = self.localized(data.get("description", _MISSING), "description")
         self.parse_pathways(data.get("pathways", _MISSING))
         requirements = self.parse_requirements(data.get("requirements", _MISSING))
         self.check_references()
@@ -287,8 +346,12 @@ class _Parser:
             requirements=requirements,
             source=self.file,
             issuer=issuer,
-            description=description,
-            pathways=dict(self.pathways),
+            description=descriptions.get() if descriptions is not None else "",
+            pathways={key: text.get() for key, text in self.pathways.items()},
+            names=names,
+            descriptions=descriptions,
+            pathway_names=dict(self.pathways),
+            effective_from=effective_from,
         )
 
     def parse_pathways(self, value: object) -> None:
@@ -302,8 +365,8 @@ class _Parser:
             if not isinstance(key, str) or not PATHWAY_RE.fullmatch(key):
                 self.fail(path, f"'{key}' is not a valid pathway key (use a-z, 0-9, '-' and '_')")
                 continue
-            text = self.text(title, path, required=True)
-            self.pathways[key] = text or key
+            text = self.localized(title, path, required=True)
+            self.pathways[key] = text or Text.plain(key)
 
     def parse_requirements(self, value: object) -> tuple[Node, ...]:
         if value is _MISSING or value is None:
@@ -332,8 +395,18 @@ class _Parser:
         if not isinstance(data, Mapping):
             self.fail(path, f"must be a mapping with one kind key, not {_type_name(data)}")
             return None
-        self.unknown_keys(data, COMMON_KEYS + KINDS, path)
         kinds = [k for k in KINDS if k in data]
+        if "verified" in data:
+            if kinds and all(k in COMPOSITE_KINDS for k in kinds):
+                self.fail(f"{path}.verified", VERIFIED_ON_GROUPS)
+            elif kinds == ["hours"]:
+                self.fail(f"{path}.verified", VERIFIED_ON_HOURS)
+            else:
+                self.fail(
+                    f"{path}.verified",
+                    "belongs inside the kind mapping, e.g. exam: {code: X, verified: true}",
+                )
+        self.unknown_keys(data, (*COMMON_KEYS, *KINDS, "verified"), path)
         if not kinds:
             self.fail(path, f"needs one kind key: one of {', '.join(KINDS)}")
         elif len(kinds) > 1:
@@ -355,14 +428,23 @@ class _Parser:
         else:
             self.ids[node_id] = path
 
-        title = self.text(data.get("title", _MISSING), f"{path}.title")
-        description = self.text(data.get("description", _MISSING), f"{path}.description") or ""
+        titles = self.localized(data.get("title", _MISSING), f"{path}.title")
+        descriptions = self.localized(data.get("description", _MISSING), f"{path}.description")
         pathway = self.text(data.get("pathway", _MISSING), f"{path}.pathway")
         if pathway is not None:
             self.references.append(("pathway", pathway, f"{path}.pathway"))
         before = self.text(data.get("before", _MISSING), f"{path}.before")
         self.reference("node", before, f"{path}.before")
         due = self.due(data.get("due", _MISSING), f"{path}.due")
+        waivable = True
+        if "waivable" in data:
+            if isinstance(data["waivable"], bool):
+                waivable = data["waivable"]
+            else:
+                self.fail(
+                    f"{path}.waivable",
+                    f"must be true or false, not {_type_name(data['waivable'])}",
+                )
 
         if len(kinds) != 1:
             return None
@@ -378,7 +460,9 @@ class _Parser:
         elif kind == "at_least":
             at_least = self.mapping(value, kpath)
             if at_least is not None:
-                self.unknown_keys(at_least, KIND_KEYS[kind], kpath)
+                if "verified" in at_least:
+                    self.fail(f"{kpath}.verified", VERIFIED_ON_GROUPS)
+                self.unknown_keys(at_least, (*KIND_KEYS[kind], "verified"), kpath)
                 children = self.children(
                     at_least.get("of", _MISSING), f"{kpath}.of", node_id, inner
                 )
@@ -397,18 +481,28 @@ class _Parser:
                         )
         else:
             spec = self.spec(kind, value, kpath)
+            window = getattr(spec, "window", None)
+            if due is not None and isinstance(window, Window) and window.is_cycle:
+                self.fail(
+                    f"{path}.due",
+                    "a node with a renewal cycle is due at the end of its cycle; remove due",
+                )
+        default = Text(tuple((lang, _default_title(kind, spec, count, lang)) for lang in LANGUAGES))
         node = Node(
             id=node_id,
             kind=kind,
-            title=title or _default_title(kind, spec, count),
+            title=titles.get() if titles is not None else default.get(),
             path=path,
-            description=description,
+            description=descriptions.get() if descriptions is not None else "",
             spec=spec,
             children=children,
             count=count,
             pathway=pathway,
             before=before,
             due=due,
+            waivable=waivable,
+            titles=titles or default,
+            descriptions=descriptions,
         )
         self.nodes.append((node, ancestors))
         return node
@@ -453,6 +547,8 @@ class _Parser:
         if data is None:
             return None
         self.unknown_keys(data, WINDOW_KEYS, path)
+        if any(k in data for k in CYCLE_KEYS):
+            return self.cycle(data, path)
         anchor = self.text(data.get("anchor", _MISSING), f"{path}.anchor")
         self.reference("node", anchor, f"{path}.anchor")
         before = self.whole(data.get("years_before", _MISSING), f"{path}.years_before", 0)
@@ -462,17 +558,43 @@ class _Parser:
         if "last_years" in data and has_around:
             self.fail(path, "use either last_years or anchor with years_before/years_after")
         elif "last_years" not in data and "anchor" not in data:
-            self.fail(path, "needs either anchor (with years_before/years_after) or last_years")
+            self.fail(
+                path,
+                "needs either anchor (with years_before/years_after), last_years, or "
+                "cycle_months with from",
+            )
         elif "anchor" in data and "years_before" not in data and "years_after" not in data:
             self.fail(path, "an anchor needs years_before, years_after or both")
         return Window(anchor=anchor, years_before=before, years_after=after, last_years=last)
+
+    def cycle(self, data: Mapping[Any, Any], path: str) -> Window | None:
+        """`{cycle_months: n, from: ID, month_end: bool}`: the current renewal cycle."""
+        others = [k for k in ("anchor", "years_before", "years_after", "last_years") if k in data]
+        if others:
+            self.fail(
+                path,
+                f"a renewal cycle (cycle_months, from) cannot be combined with {', '.join(others)}",
+            )
+        raw = data.get("cycle_months", _MISSING)
+        if raw is _MISSING:
+            self.fail(f"{path}.cycle_months", "is required with from")
+        months = self.whole(raw, f"{path}.cycle_months", 1)
+        start = self.text(data.get("from", _MISSING), f"{path}.from", required=True)
+        self.reference("node", start, f"{path}.from")
+        at_month_end = self.flag(data.get("month_end", _MISSING), f"{path}.month_end")
+        if months is None or start is None or others:
+            return None
+        return Window(cycle_months=months, cycle_from=start, month_end=at_month_end)
 
     def spec(self, kind: str, value: object, path: str) -> Spec | None:
         data = self.mapping(value, path)
         if data is None:
             return None
-        self.unknown_keys(data, KIND_KEYS[kind], path)
         start = len(self.problems)
+        if kind == "hours" and "verified" in data:
+            self.fail(f"{path}.verified", VERIFIED_ON_HOURS)
+        self.unknown_keys(data, (*KIND_KEYS[kind], "verified"), path)
+        verified = self.flag(data.get("verified", _MISSING), f"{path}.verified")
 
         def get(key: str) -> object:
             return data.get(key, _MISSING)
@@ -485,7 +607,7 @@ class _Parser:
             fields = self.words(get("fields"), f"{path}.fields")
             accredited = self.flag(get("accredited"), f"{path}.accredited")
             if level is not None:
-                result = DegreeSpec(level, accredited, fields)
+                result = DegreeSpec(level, accredited, fields, verified)
         elif kind == "courses":
             topics = self.words(get("topics"), f"{path}.topics") or ()
             credits = self.amount(get("min_credits"), f"{path}.min_credits")
@@ -498,21 +620,30 @@ class _Parser:
                 min_credits=credits,
                 min_count=count,
                 window=self.window(get("window"), f"{path}.window"),
+                verified=verified,
             )
         elif kind == "exam":
             code = self.text(get("code"), f"{path}.code", required=True)
             years = self.whole(get("valid_years"), f"{path}.valid_years", 1)
+            renewed_by = self.text(get("renewed_by"), f"{path}.renewed_by")
+            if "renewed_by" in data and "valid_years" not in data:
+                self.fail(
+                    f"{path}.renewed_by",
+                    "needs valid_years: the years a pass stays valid after a registration ends",
+                )
             if code is not None:
-                result = ExamSpec(code, years)
+                result = ExamSpec(code, years, verified, renewed_by)
         elif kind == "attestation":
             akind = self.text(get("kind"), f"{path}.kind", required=True)
             years = self.whole(get("valid_years"), f"{path}.valid_years", 1)
             if akind is not None:
-                result = AttestationSpec(akind, years)
+                result = AttestationSpec(akind, years, verified)
         elif kind == "credential":
             cred = self.ident(get("id"), f"{path}.id", required=True)
+            current_at = self.text(get("current_at"), f"{path}.current_at")
+            self.reference("node", current_at, f"{path}.current_at")
             if cred is not None:
-                result = CredentialSpec(cred)
+                result = CredentialSpec(cred, verified, current_at)
         elif kind == "hours":
             result = self.hours(data, path)
         return result if len(self.problems) == start else None
@@ -559,13 +690,21 @@ class _Parser:
         path: str,
     ) -> None:
         """Reject a `min` no candidate could reach inside a bounded window under the caps."""
-        if window.last_years is not None:
+        if window.cycle_months is not None:
+            # The longest cycle: n months, plus up to a month more with month_end.
+            years = -(-(window.cycle_months + 1) // 12)
+            days = 31 * (window.cycle_months + 1)
+            span = f"{window.cycle_months}-month cycle"
+        elif window.last_years is not None:
             years = window.last_years
+            days = 366 * years + 1
+            span = f"{years}-year window"
         elif window.years_before is not None and window.years_after is not None:
             years = window.years_before + window.years_after
+            days = 366 * years + 1
+            span = f"{years}-year window"
         else:
             return
-        days = 366 * years + 1
         limits = [(24.0 * days, "24 hours a day")]
         if weekly is not None:
             limits.append((weekly * (days // 7 + 2), f"max_per_week {_fmt_hours(weekly)}"))
@@ -576,7 +715,7 @@ class _Parser:
             self.fail(
                 path,
                 f"{_fmt_hours(minimum)} hours can never be reached: at most {_fmt_hours(most)} "
-                f"fit in a {years}-year window under {why}",
+                f"fit in a {span} under {why}",
             )
 
     # --- checks across nodes ----------------------------------------------------------
@@ -603,7 +742,9 @@ class _Parser:
             refs = [node.before, node.due.after if node.due else None]
             spec = node.spec
             if isinstance(spec, HoursSpec | CoursesSpec) and spec.window is not None:
-                refs.append(spec.window.anchor)
+                refs += [spec.window.anchor, spec.window.cycle_from]
+            if isinstance(spec, CredentialSpec):
+                refs.append(spec.current_at)
             for ancestor in ancestors:
                 if ancestor in by_id:
                     refs.append(by_id[ancestor][0].before)
@@ -655,50 +796,44 @@ class _Parser:
                         )
 
 
-_LEVEL_TITLES = {
-    "associate": "Associate degree",
-    "bachelor": "Bachelor's degree",
-    "master": "Master's degree",
-    "doctorate": "Doctorate",
-}
-
-
-def _default_title(kind: str, spec: Spec | None, count: int) -> str:
-    if kind == "all":
-        return "All of the following"
-    if kind == "any":
-        return "One of the following"
-    if kind == "at_least":
-        return f"At least {count} of the following"
+def _default_title(kind: str, spec: Spec | None, count: int, lang: str) -> str:
+    """The title of a node that has none, made from its rule, in `lang`."""
+    if kind in COMPOSITE_KINDS:
+        return say(lang, f"title.{kind}", count=count)
     if isinstance(spec, DegreeSpec):
-        title = _LEVEL_TITLES[spec.min_level]
+        title = say(lang, f"title.level.{spec.min_level}")
         if spec.min_level != "doctorate":
-            title += " or higher"
+            title = say(lang, "title.or_higher", title=title)
         if spec.accredited:
-            title += ", accredited"
+            title = say(lang, "title.accredited", title=title)
         if spec.fields:
-            title += f", in {' or '.join(spec.fields)}"
+            title = say(lang, "title.fields", title=title, fields=one_of(spec.fields, lang))
         return title
     if isinstance(spec, CoursesSpec):
         parts = []
         if spec.min_count is not None:
-            parts.append(f"{spec.min_count} course{'s' if spec.min_count != 1 else ''}")
+            parts.append(say(lang, "title.courses.count", count=spec.min_count))
         if spec.min_credits is not None:
-            parts.append(f"{_fmt_hours(spec.min_credits)} credits")
+            parts.append(say(lang, "title.courses.credits", credits=spec.min_credits))
         if spec.topics:
-            parts.append(f"covering {', '.join(spec.topics)}")
-        title = "Courses: " + ", ".join(parts) if parts else "Courses"
+            parts.append(say(lang, "title.courses.topics", topics=", ".join(spec.topics)))
+        title = (
+            say(lang, "title.courses.parts", parts=", ".join(parts))
+            if parts
+            else say(lang, "title.courses")
+        )
         if spec.providers:
-            title += f" ({' or '.join(spec.providers)})"
+            providers = one_of(spec.providers, lang)
+            title = say(lang, "title.courses.providers", title=title, providers=providers)
         return title
     if isinstance(spec, ExamSpec):
-        return f"{spec.code} exam passed"
+        return say(lang, "title.exam", code=spec.code)
     if isinstance(spec, HoursSpec):
-        return f"{_fmt_hours(spec.min)} hours of experience"
+        return say(lang, "title.hours", minimum=spec.min)
     if isinstance(spec, AttestationSpec):
-        return f"{spec.kind} attestation signed"
+        return say(lang, "title.attestation", kind=spec.kind)
     if isinstance(spec, CredentialSpec):
-        return f"Holds {spec.id}"
+        return say(lang, "title.credential", id=spec.id)
     return kind.replace("_", " ").capitalize()
 
 
@@ -731,46 +866,60 @@ def definition_files(path: str | os.PathLike[str]) -> list[Path]:
     return sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
-def load_directory(path: str | os.PathLike[str]) -> dict[str, Definition]:
-    """Load every definition of a directory; ids must be unique and credentials acyclic."""
+def load_library(path: str | os.PathLike[str]) -> Library:
+    """Load every definition of a directory, every version of each credential.
+
+    Rejects, naming both files, two files with one (id, version) and two versions of one id
+    in effect from the same day; and cycles between credentials (through any versions).
+    """
     directory = Path(path)
     if not directory.is_dir():
         raise DefinitionError([Problem(os.fspath(path), "", "no such directory")])
     problems: list[Problem] = []
-    loaded: dict[str, Definition] = {}
+    loaded: list[Definition] = []
     for file in definition_files(directory):
         try:
-            definition = load_definition(file)
+            loaded.append(load_definition(file))
         except DefinitionError as exc:
             problems.extend(exc.problems)
-            continue
-        if definition.id in loaded:
-            other = loaded[definition.id].source
-            problems.append(
-                Problem(
-                    str(file), "id", f"duplicate credential id '{definition.id}' (also {other})"
-                )
-            )
-            continue
-        loaded[definition.id] = definition
+    problems.extend(version_problems(loaded))
     problems.extend(credential_cycles(loaded))
     if problems:
         raise DefinitionError(problems)
-    return loaded
+    return Library(loaded)
 
 
-def credential_cycles(definitions: Mapping[str, Definition]) -> list[Problem]:
-    """A problem for every `credential:` node that leads back to its own credential."""
+def load_directory(path: str | os.PathLike[str]) -> dict[str, Definition]:
+    """Load every definition of a directory; return the newest version of each credential id.
+
+    The directory is validated as a whole, like `load_library` (which keeps every version).
+    """
+    return load_library(path).latest()
+
+
+def credential_cycles(
+    definitions: Mapping[str, Definition] | Iterable[Definition],
+) -> list[Problem]:
+    """A problem for every `credential:` node that leads back to its own credential.
+
+    Every version counts: a reference to an id may reach any of its versions.
+    """
+    items = list(definitions.values()) if isinstance(definitions, Mapping) else list(definitions)
+    ids = {definition.id for definition in items}
     edges: dict[str, list[tuple[str, Node]]] = {}
-    for cred_id, definition in definitions.items():
-        edges[cred_id] = [
+    for definition in items:
+        edges.setdefault(definition.id, []).extend(
             (node.spec.id, node)
             for node in definition.nodes()
-            if isinstance(node.spec, CredentialSpec) and node.spec.id in definitions
-        ]
+            if isinstance(node.spec, CredentialSpec) and node.spec.id in ids
+        )
     problems: list[Problem] = []
-    for start, definition in definitions.items():
-        for target, node in edges[start]:
+    for definition in items:
+        start = definition.id
+        for node in definition.nodes():
+            if not isinstance(node.spec, CredentialSpec) or node.spec.id not in ids:
+                continue
+            target = node.spec.id
             trail = _path_to(edges, target, start, [start, target])
             if trail is not None:
                 problems.append(
@@ -806,5 +955,6 @@ __all__ = [
     "definition_files",
     "load_definition",
     "load_directory",
+    "load_library",
     "parse_definition",
 ]

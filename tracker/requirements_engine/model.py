@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 
+from .texts import best_match
+
+ID_RE = re.compile(r"[a-z0-9-]+")
 LEVELS: tuple[str, ...] = ("associate", "bachelor", "master", "doctorate")
 COMPOSITE_KINDS: tuple[str, ...] = ("all", "any", "at_least")
 LEAF_KINDS: tuple[str, ...] = ("degree", "courses", "exam", "hours", "attestation", "credential")
@@ -14,13 +19,54 @@ SOURCES: tuple[str, ...] = ("employment", "internship")
 
 
 @dataclass(frozen=True)
+class Text:
+    """A text in one or more languages: (tag, text) pairs in the order given.
+
+    A plain string in a definition has the tag "" and serves every language. `get` picks
+    the language asked for (or one with the same primary tag), else English, else the first.
+    """
+
+    items: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def plain(cls, text: str) -> Text:
+        return cls((("", text),))
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return tuple(tag for tag, _ in self.items if tag)
+
+    def get(self, lang: str | None = None) -> str:
+        if len(self.items) == 1:
+            return self.items[0][1]
+        wanted = lang or "en"
+        for tag, text in self.items:
+            if tag == wanted:
+                return text
+        found = dict(self.items)
+        for tag in (lang or "en", "en"):
+            match = best_match(tag, found)
+            if match is not None:
+                return found[match]
+        return self.items[0][1]
+
+
+@dataclass(frozen=True)
 class Window:
-    """Dates that count: around an anchor node's met date, or the last n years."""
+    """Dates that count: around an anchor node's met date, the last n years, or the current
+    renewal cycle (`cycle_months` long, the first starting when node `cycle_from` was met)."""
 
     anchor: str | None = None
     years_before: int | None = None
     years_after: int | None = None
     last_years: int | None = None
+    cycle_months: int | None = None
+    cycle_from: str | None = None
+    month_end: bool = False
+
+    @property
+    def is_cycle(self) -> bool:
+        return self.cycle_months is not None
 
 
 @dataclass(frozen=True)
@@ -34,6 +80,7 @@ class DegreeSpec:
     min_level: str
     accredited: bool = False
     fields: tuple[str, ...] | None = None
+    verified: bool = False
 
 
 @dataclass(frozen=True)
@@ -43,12 +90,16 @@ class CoursesSpec:
     min_credits: float | None = None
     min_count: int | None = None
     window: Window | None = None
+    verified: bool = False
 
 
 @dataclass(frozen=True)
 class ExamSpec:
     code: str
     valid_years: int | None = None
+    verified: bool = False
+    renewed_by: str | None = None
+    """A registration kind: while registered the pass does not lapse (see `registrations`)."""
 
 
 @dataclass(frozen=True)
@@ -68,11 +119,15 @@ class HoursSpec:
 class AttestationSpec:
     kind: str
     valid_years: int | None = None
+    verified: bool = False
 
 
 @dataclass(frozen=True)
 class CredentialSpec:
     id: str
+    verified: bool = False
+    current_at: str | None = None
+    """A node id: the credential must be current on the day that node was met."""
 
 
 Spec = DegreeSpec | CoursesSpec | ExamSpec | HoursSpec | AttestationSpec | CredentialSpec
@@ -93,10 +148,20 @@ class Node:
     pathway: str | None = None
     before: str | None = None
     due: Due | None = None
+    waivable: bool = True
+    titles: Text | None = None
+    """The title in every language given (`title` is the English one)."""
+    descriptions: Text | None = None
 
     @property
     def is_leaf(self) -> bool:
         return self.kind in LEAF_KINDS
+
+    def title_in(self, lang: str | None = None) -> str:
+        return self.titles.get(lang) if self.titles is not None else self.title
+
+    def description_in(self, lang: str | None = None) -> str:
+        return self.descriptions.get(lang) if self.descriptions is not None else self.description
 
     def walk(self) -> Iterator[Node]:
         """This node and every node below it, depth first, in file order."""
@@ -117,6 +182,33 @@ class Definition:
     issuer: str = ""
     description: str = ""
     pathways: dict[str, str] = field(default_factory=dict)
+    """Pathway key -> English name (see `pathway_name` for other languages)."""
+    names: Text | None = None
+    descriptions: Text | None = None
+    pathway_names: dict[str, Text] = field(default_factory=dict)
+    effective_from: date | None = None
+    """The first day these rules are the current version of `id` (None: from the beginning)."""
+
+    def name_in(self, lang: str | None = None) -> str:
+        return self.names.get(lang) if self.names is not None else self.name
+
+    def description_in(self, lang: str | None = None) -> str:
+        return self.descriptions.get(lang) if self.descriptions is not None else self.description
+
+    def pathway_name(self, pathway: str, lang: str | None = None) -> str:
+        text = self.pathway_names.get(pathway)
+        return text.get(lang) if text is not None else self.pathways.get(pathway, pathway)
+
+    def languages(self) -> tuple[str, ...]:
+        """Every language tag the definition's texts use, in order of first use."""
+        texts = [self.names, self.descriptions, *self.pathway_names.values()]
+        for node in self.nodes():
+            texts += [node.titles, node.descriptions]
+        tags: dict[str, None] = {}
+        for text in texts:
+            if text is not None:
+                tags.update(dict.fromkeys(text.languages))
+        return tuple(tags)
 
     def nodes(self) -> Iterator[Node]:
         """Every node, depth first, in file order."""
@@ -126,9 +218,9 @@ class Definition:
     def node(self, node_id: str) -> Node | None:
         return next((n for n in self.nodes() if n.id == node_id), None)
 
-    def node_titles(self) -> dict[str, str]:
+    def node_titles(self, lang: str | None = None) -> dict[str, str]:
         """Every node id with its title, in file order (for waiver pickers)."""
-        return {n.id: n.title for n in self.nodes()}
+        return {n.id: n.title_in(lang) for n in self.nodes()}
 
     def vocabulary(self) -> dict[str, list[str]]:
         """The codes, kinds, categories, topics, providers and credential ids used anywhere."""

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from .dates import parse_date
 from .errors import RecordProblem, RecordsError
-from .model import ENTRY_STATUSES, LEVELS
+from .model import ENTRY_STATUSES, ID_RE, LEVELS
 
-LISTS = ("degrees", "courses", "exams", "experience", "attestations", "credentials", "waivers")
+LISTS = (
+    "degrees",
+    "courses",
+    "exams",
+    "experience",
+    "attestations",
+    "credentials",
+    "waivers",
+    "registrations",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +32,8 @@ class DegreeRecord:
     institution: str
     accredited: bool
     conferred_on: date | None
+    verified: bool = False
+    planned: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +45,8 @@ class CourseRecord:
     credits: float
     completed_on: date | None
     passed: bool
+    verified: bool = False
+    planned: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +55,8 @@ class ExamRecord:
     code: str
     taken_on: date
     passed: bool
+    verified: bool = False
+    planned: bool = False
 
 
 @dataclass(slots=True)
@@ -59,6 +74,7 @@ class EntryRecord:
     source: str
     supervised: bool
     status: str
+    planned: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +82,8 @@ class AttestationRecord:
     id: str
     kind: str
     signed_on: date
+    verified: bool = False
+    planned: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +91,8 @@ class HeldCredential:
     id: str
     awarded_on: date
     expires_on: date | None
+    verified: bool = False
+    planned: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +102,19 @@ class WaiverRecord:
     reason: str
     approved_by: str
     approved_on: date
+    expires_on: date | None = None
+    planned: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RegistrationRecord:
+    """Employment under a registration (FINRA: Form U4 to Form U5); `end` None: still open."""
+
+    id: str
+    kind: str
+    start: date
+    end: date | None
+    planned: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +127,42 @@ class Records:
     attestations: tuple[AttestationRecord, ...]
     credentials: tuple[HeldCredential, ...]
     waivers: tuple[WaiverRecord, ...]
+    versions: Mapping[str, str] = field(default_factory=dict)
+    """Credential id -> the rules version its `credential:` references evaluate."""
+    registrations: tuple[RegistrationRecord, ...] = ()
+
+    def _lists(self) -> tuple[tuple[Any, ...], ...]:
+        return (
+            self.degrees,
+            self.courses,
+            self.exams,
+            self.experience,
+            self.attestations,
+            self.credentials,
+            self.waivers,
+            self.registrations,
+        )
+
+    @property
+    def has_planned(self) -> bool:
+        return any(item.planned for items in self._lists() for item in items)
+
+    def without_planned(self) -> Records:
+        """The same records without the planned ones (what the candidate has really done)."""
+        kept = [tuple(item for item in items if not item.planned) for items in self._lists()]
+        degrees, courses, exams, experience, attestations, credentials, waivers, regs = kept
+        return Records(
+            self.pathway,
+            degrees,
+            courses,
+            exams,
+            experience,
+            attestations,
+            credentials,
+            waivers,
+            self.versions,
+            regs,
+        )
 
 
 class _Bad(Exception):
@@ -169,6 +238,8 @@ def _degree(item: Mapping[str, Any], rid: str) -> DegreeRecord:
         _text(item, "institution"),
         _flag(item, "accredited"),
         _date(item, "conferred_on", required=False),
+        _flag(item, "verified"),
+        _flag(item, "planned"),
     )
 
 
@@ -186,6 +257,8 @@ def _course(item: Mapping[str, Any], rid: str) -> CourseRecord:
         _number(item, "credits"),
         _date(item, "completed_on", required=False),
         _flag(item, "passed"),
+        _flag(item, "verified"),
+        _flag(item, "planned"),
     )
 
 
@@ -195,6 +268,8 @@ def _exam(item: Mapping[str, Any], rid: str) -> ExamRecord:
         _text(item, "code", required=True),
         _required_date(item, "taken_on"),
         _flag(item, "passed"),
+        _flag(item, "verified"),
+        _flag(item, "planned"),
     )
 
 
@@ -207,6 +282,7 @@ def _entry(item: Mapping[str, Any], rid: str) -> EntryRecord:
     get = item.get
     first, last, hours, status = get("start"), get("end"), get("hours"), get("status")
     category, source, supervised = get("category", ""), get("source", ""), get("supervised", False)
+    planned = get("planned", False)
     if (
         type(first) is str
         and type(last) is str
@@ -218,6 +294,7 @@ def _entry(item: Mapping[str, Any], rid: str) -> EntryRecord:
         and type(category) is str
         and type(source) is str
         and type(supervised) is bool
+        and type(planned) is bool
     ):
         try:
             start = _fromisoformat(first)
@@ -231,7 +308,7 @@ def _entry(item: Mapping[str, Any], rid: str) -> EntryRecord:
             if days > 0 and 0 <= hours <= 24 * days:
                 return EntryRecord(
                     rid, start, end, start_ord, end_ord, float(hours), hours / days,
-                    category, source, supervised, status,
+                    category, source, supervised, status, planned,
                 )  # fmt: skip
     return _entry_checked(item, rid)
 
@@ -265,28 +342,52 @@ def _entry_checked(item: Mapping[str, Any], rid: str) -> EntryRecord:
         _text(item, "source"),
         _flag(item, "supervised"),
         status,
+        _flag(item, "planned"),
     )
 
 
 def _attestation(item: Mapping[str, Any], rid: str) -> AttestationRecord:
     return AttestationRecord(
-        rid, _text(item, "kind", required=True), _required_date(item, "signed_on")
+        rid,
+        _text(item, "kind", required=True),
+        _required_date(item, "signed_on"),
+        _flag(item, "verified"),
+        _flag(item, "planned"),
     )
 
 
 def _held(item: Mapping[str, Any], rid: str) -> HeldCredential:
     awarded = _required_date(item, "awarded_on")
     expires = _date(item, "expires_on", required=False)
-    return HeldCredential(rid, awarded, expires)
+    return HeldCredential(rid, awarded, expires, _flag(item, "verified"), _flag(item, "planned"))
 
 
 def _waiver(item: Mapping[str, Any], rid: str) -> WaiverRecord:
+    approved = _required_date(item, "approved_on")
+    expires = _date(item, "expires_on", required=False)
+    if expires is not None and expires <= approved:
+        raise _Bad(
+            "expires_on",
+            f"{expires.isoformat()} is not after approved_on {approved.isoformat()}",
+        )
     return WaiverRecord(
         rid,
         _text(item, "requirement", required=True),
         _text(item, "reason"),
         _text(item, "approved_by"),
-        _required_date(item, "approved_on"),
+        approved,
+        expires,
+        _flag(item, "planned"),
+    )
+
+
+def _registration(item: Mapping[str, Any], rid: str) -> RegistrationRecord:
+    start = _required_date(item, "start")
+    end = _date(item, "end", required=False)
+    if end is not None and end < start:
+        raise _Bad("end", f"{end.isoformat()} is before start {start.isoformat()}")
+    return RegistrationRecord(
+        rid, _text(item, "kind", required=True), start, end, _flag(item, "planned")
     )
 
 
@@ -298,11 +399,38 @@ _PARSERS: dict[str, Any] = {
     "attestations": _attestation,
     "credentials": _held,
     "waivers": _waiver,
+    "registrations": _registration,
 }
 
 
-def parse_records(records: Mapping[str, Any]) -> Records:
-    """Validate candidate records; raise RecordsError naming every bad record and field."""
+def _versions(value: object, problems: list[RecordProblem]) -> dict[str, str]:
+    """`{"cfa": "2023"}`: which rules version each referenced credential is evaluated in."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        problems.append(RecordProblem("versions", None, None, "must be an object"))
+        return {}
+    versions: dict[str, str] = {}
+    for key, version in value.items():
+        if not isinstance(key, str) or not ID_RE.fullmatch(key):
+            problems.append(RecordProblem("versions", str(key), None, "is not a credential id"))
+        elif isinstance(version, int) and not isinstance(version, bool):
+            versions[key] = str(version)
+        elif not isinstance(version, str) or not version.strip():
+            problems.append(
+                RecordProblem("versions", key, None, f"the version must be text, not {version!r}")
+            )
+        else:
+            versions[key] = version
+    return versions
+
+
+def parse_records(records: Mapping[str, Any], *, planned: bool = False) -> Records:
+    """Validate candidate records; raise RecordsError naming every bad record and field.
+
+    Records marked `"planned": true` are validated like the others and then left out,
+    unless `planned` asks to keep them (a what-if evaluation).
+    """
     if not isinstance(records, Mapping):
         raise RecordsError([RecordProblem("records", None, None, "must be a JSON object")])
     problems: list[RecordProblem] = []
@@ -310,6 +438,7 @@ def parse_records(records: Mapping[str, Any]) -> Records:
     if pathway is not None and not isinstance(pathway, str):
         problems.append(RecordProblem("records", None, "pathway", "must be text or null"))
         pathway = None
+    versions = _versions(records.get("versions"), problems)
     parsed: dict[str, list[Any]] = {}
     for kind in LISTS:
         items = records.get(kind)
@@ -337,9 +466,12 @@ def parse_records(records: Mapping[str, Any]) -> Records:
                 continue
             seen.add(rid)
             try:
-                out.append(parser(item, rid))
+                record = parser(item, rid)
             except _Bad as bad:
                 problems.append(RecordProblem(kind, rid, bad.field, bad.reason))
+            else:
+                if planned or not record.planned:
+                    out.append(record)
     if problems:
         raise RecordsError(problems)
     return Records(
@@ -351,6 +483,8 @@ def parse_records(records: Mapping[str, Any]) -> Records:
         tuple(parsed["attestations"]),
         tuple(parsed["credentials"]),
         tuple(parsed["waivers"]),
+        versions,
+        tuple(parsed["registrations"]),
     )
 
 
