@@ -94,7 +94,10 @@ def _load_candidate(candidate: User, coordinator: User, spec: dict[str, Any], ca
         records.enrol(candidate, candidate, catalog, enrolment)
     for kind in ("degrees", "courses", "exams", "attestations", "credentials"):
         for item in spec.get(kind, []):
-            records.add_record(candidate, candidate, kind, item, catalog=catalog)
+            fields = {k: v for k, v in item.items() if k != "verified"}
+            row = records.add_record(candidate, candidate, kind, fields, catalog=catalog)
+            if item.get("verified"):
+                records.verify_record(coordinator, candidate, kind, row)
     for block in spec.get("monthly", []):
         for start, end in _months(block["from"], block["to"]):
             entry = records.add_record(

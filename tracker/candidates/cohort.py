@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from tracker.accounts.models import User
-from tracker.candidates.labels import next_due
+from tracker.candidates.labels import next_due, waived_requirements
 from tracker.credentials.catalog import Catalog
 from tracker.credentials.evaluation import evaluate_cohort
 from tracker.timeutil import today
@@ -61,6 +61,8 @@ def cohort_rows(catalog: Catalog, people: list[User]) -> list[dict[str, Any]]:
                 or "",
                 "pathway_id": p.enrolment.pathway,
                 "status": result.get("status", "error"),
+                "waived": bool(result.get("waived")),
+                "waivers": waived_requirements(result),
                 "progress": float(result.get("progress") or 0),
                 "met_on": result.get("met_on"),
                 "due": next_due(result.get("requirements", [])) if result else None,

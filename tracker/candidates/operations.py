@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from tracker.accounts import policies
@@ -289,13 +290,39 @@ def grant_waiver(
         raise ValidationError(
             "requirement", f"{definition.name} has no requirement {body.requirement!r}"
         )
+    node = definition.node(body.requirement)
+    if node is not None and not node.waivable:
+        raise ValidationError(
+            "requirement",
+            _(
+                "%(title)s cannot be waived: %(issuer)s never waives it, so only the "
+                "candidate's own records can meet it",
+                title=node.title_in(None),
+                issuer=definition.issuer or definition.name,
+            ),
+        )
+    on = today()
+    if body.expires_on is not None and body.expires_on <= on:
+        raise ValidationError(
+            "expires_on", _("must be after today: a waiver applies until the day before it")
+        )
+    for other in active_waivers(candidate, body.credential, on):
+        if other.requirement == body.requirement:
+            raise ConflictError(
+                _(
+                    "%(requirement)s already has an active waiver (granted on %(day)s); "
+                    "revoke it first to grant a new one",
+                    requirement=body.requirement,
+                    day=other.approved_on.isoformat(),
+                )
+            )
     waiver = Waiver(
         candidate_id=candidate.id,
         credential=body.credential,
         requirement=body.requirement,
         reason=body.reason,
         approved_by_id=actor.id,
-        approved_on=today(),
+        approved_on=on,
         expires_on=body.expires_on,
     )
     db.session.add(waiver)
@@ -314,6 +341,14 @@ def grant_waiver(
         },
     )
     return waiver
+
+
+def active_waivers(candidate: User, credential: str | None, on: Any) -> list[Waiver]:
+    """The candidate's waivers that apply on `on`: not revoked, not yet expired."""
+    query = select(Waiver).where(Waiver.candidate_id == candidate.id, Waiver.revoked_on.is_(None))
+    if credential is not None:
+        query = query.where(Waiver.credential == credential)
+    return [w for w in db.session.scalars(query) if w.expires_on is None or w.expires_on > on]
 
 
 def verify_record(actor: User, candidate: User, kind_name: str, row: Any) -> Any:
