@@ -129,6 +129,8 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     "candidates.waivers": ("", SEE_CANDIDATE),
     "candidates.revoke_waiver": ("", WAIVE),
     "candidates.verify_record": ("", WAIVE),
+    # Only the candidate withdraws their own entries (admins and coordinators: 403).
+    "candidates.withdraw_entry": ("", row(LOGIN, OK, 404, 404, 403, 404, 403, 404, 403)),
     "candidates.cohort": ("", COORDINATORS),
     "candidates.cohort_csv": ("", COORDINATORS),
     "approvals.queue": ("", COORDINATORS),

@@ -98,8 +98,16 @@ def _load_candidate(candidate: User, coordinator: User, spec: dict[str, Any], ca
             row = records.add_record(candidate, candidate, kind, fields, catalog=catalog)
             if item.get("verified"):
                 records.verify_record(coordinator, candidate, kind, row)
-    for block in spec.get("monthly", []):
-        for start, end in _months(block["from"], block["to"]):
+    # `entries`: single entries with their own dates (a heavy week, a week logged twice),
+    # logged after the monthly ones.
+    blocks = [
+        {**block, "spans": _months(block["from"], block["to"])} for block in spec.get("monthly", [])
+    ]
+    blocks += [
+        {**item, "spans": [(item["start"], item["end"])]} for item in spec.get("entries", [])
+    ]
+    for block in blocks:
+        for start, end in block["spans"]:
             entry = records.add_record(
                 candidate,
                 candidate,

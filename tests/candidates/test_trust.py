@@ -289,3 +289,45 @@ def _csrf(client, url):
     from tests.conftest import extract_csrf
 
     return extract_csrf(client.get(url).get_data(as_text=True))
+
+
+def test_the_demo_shows_verified_self_reported_waived_and_a_refused_waiver(app, runner):
+    from sqlalchemy import select
+
+    from tracker.accounts.models import User
+    from tracker.candidates.operations import grant_waiver
+    from tracker.credentials.catalog import current_catalog
+    from tracker.errors import ValidationError
+    from tracker.records.models import Course, Degree
+
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    with app.app_context():
+
+        def user(email):
+            return db.session.scalar(select(User).where(User.email == email))
+
+        alice, elena = user("alice.carter@demo.tracker"), user("elena.rossi@demo.tracker")
+        farid, coord = user("farid.haddad@demo.tracker"), user("coordinator@demo.tracker")
+        assert db.session.scalar(
+            select(Degree).where(Degree.candidate_id == alice.id)
+        ).verified_by_id
+        assert not any(
+            c.verified_by_id for c in db.session.scalars(select(Course).where(
+                Course.candidate_id == alice.id))
+        )  # fmt: skip
+        with pytest.raises(ValidationError) as refused:
+            grant_waiver(coord, farid, current_catalog(),
+                         {"credential": "finra-rep", "requirement": "sie", "reason": "Lapsed"})  # fmt: skip
+        assert "requirement" in refused.value.errors
+        db.session.rollback()
+        waiver = db.session.scalar(select(Waiver).where(Waiver.candidate_id == elena.id))
+        assert waiver.requirement == "registered-program"
+        alice_id, elena_id = alice.id, elena.id
+    coord_client = app.test_client()
+    from tests.conftest import login
+
+    assert login(coord_client, "coordinator@demo.tracker", "tracker-demo-2026").status_code == 302
+    progress = coord_client.get(f"/candidates/{elena_id}/progress/cfp").get_data(as_text=True)
+    assert "badge-waived" in progress and "Transcript Review" in progress
+    records = coord_client.get(f"/candidates/{alice_id}/records").get_data(as_text=True)
+    assert "verified by Dana Whitfield on" in records and "Self-reported" in records

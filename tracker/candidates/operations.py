@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from tracker.accounts import policies
 from tracker.accounts.models import Role, User
@@ -20,6 +20,7 @@ from tracker.records.models import (
     EntryStatus,
     EvidenceFile,
     HeldCredential,
+    HoursEntry,
     Waiver,
 )
 from tracker.records.schemas import EnrolmentIn, EnrolmentPatch, RevokeIn, WaiverIn
@@ -395,3 +396,32 @@ def revoke_waiver(actor: User, candidate: User, waiver: Waiver, data: Mapping[st
         after={"status": "revoked", "reason": body.reason},
     )
     return waiver
+
+
+def withdraw_entry(actor: User, candidate: User, kind_name: str, row: Any) -> Any:
+    """The candidate takes back a pending entry or internship request. The row stays, marked
+    withdrawn (an auditor sees what was claimed and taken back), counts for nothing, and is
+    locked; a conditional update loses cleanly to a decision made at the same moment."""
+    kind = KINDS[kind_name]
+    if not kind.decided:
+        raise ValidationError("kind", f"{kind.title.lower()} are not withdrawn; delete the record")
+    if actor.id != candidate.id:
+        raise ForbiddenError("only the candidate may withdraw their entries")
+    result = db.session.execute(
+        update(HoursEntry)
+        .where(HoursEntry.id == row.id, HoursEntry.status == EntryStatus.PENDING)
+        .values(status=EntryStatus.WITHDRAWN, version=HoursEntry.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(row)
+    if result.rowcount != 1:
+        raise ConflictError(f"this {kind.label} was already {EntryStatus(row.status).value}")
+    audit(
+        actor,
+        f"{_audit_name(kind)}.withdraw",
+        f"{_audit_name(kind)}:{row.id}",
+        candidate=candidate,
+        before={"status": EntryStatus.PENDING.value, "version": row.version - 1},
+        after={"status": EntryStatus.WITHDRAWN.value, **describe(kind, row)},
+    )
+    return row

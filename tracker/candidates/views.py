@@ -58,6 +58,7 @@ from tracker.web.schema_forms import form_data, row_data, show_errors
 bp = Blueprint("candidates", __name__)
 bp.add_app_template_global(waived_requirements, "waived_requirements")
 
+INLINE_TYPES = frozenset({"application/pdf", "image/png", "image/jpeg"})
 # The kinds the records page lists in its own sections (internships have their own table).
 PAGE_KINDS = tuple(name for name in CANDIDATE_KINDS if name != "internships")
 HELD_CREDENTIALS = [
@@ -378,6 +379,27 @@ def verify_record(candidate_id: int, kind: str, record_id: int) -> Any:
     return redirect(url_for("candidates.records", candidate_id=candidate.id) + f"#{kind}")
 
 
+@bp.post("/candidates/<int:candidate_id>/records/<kind>/<int:record_id>/withdraw")
+@login_required
+def withdraw_entry(candidate_id: int, kind: str, record_id: int) -> Any:
+    """The candidate takes back a pending entry or internship request (kept, marked withdrawn)."""
+    user = actor()
+    candidate = load_candidate(user, candidate_id)
+    rkind = _kind(kind)
+    row = _load_row(user, candidate, rkind, record_id)
+    authorize(user.id == candidate.id, "only the candidate may withdraw their entries")
+    if not forms.DeleteForm().validate_on_submit():
+        abort(400)
+    try:
+        ops.withdraw_entry(user, candidate, kind, row)
+    except (ConflictError, ValidationError) as exc:
+        flash(exc.message, "error")
+    else:
+        flash(_("The %(label)s was withdrawn; it stays on your records and counts for nothing.",
+                label=rkind.label), "success")  # fmt: skip
+    return redirect(url_for("candidates.records", candidate_id=candidate.id) + f"#{kind}")
+
+
 # --- evidence -------------------------------------------------------------------------
 
 
@@ -430,13 +452,26 @@ def evidence_file(evidence_id: int) -> Any:
     path = current_app.config["UPLOAD_DIR"] / item.stored_name
     if not path.is_file():
         raise NotFoundError("the evidence file is missing from storage")
-    return send_file(
+    # ?inline=1 opens a PDF or image in place (the approval queue shows it in a frame of
+    # this site only); anything else, and every file by default, downloads.
+    inline = request.args.get("inline") == "1" and item.content_type in INLINE_TYPES
+    response = send_file(
         path,
         mimetype=item.content_type,
-        as_attachment=True,
+        as_attachment=not inline,
         download_name=item.original_name,
         max_age=0,
     )
+    if inline:
+        response.headers["X-Frame-Options"] = "SAMEORIGIN"
+        # The browser's own PDF viewer needs its default policy; an image needs nothing.
+        response.headers["Content-Security-Policy"] = (
+            "frame-ancestors 'self'"
+            if item.content_type == "application/pdf"
+            else "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; "
+            "frame-ancestors 'self'"
+        )
+    return response
 
 
 @bp.post("/evidence/<int:evidence_id>/delete")
