@@ -127,6 +127,19 @@ def test_a_changed_entry_is_refused_and_the_page_says_what_changed(app, world):
         assert db.session.query(AuditEvent).filter_by(action="experience.approve").count() == 0
 
 
+def test_the_queue_approve_form_sends_its_version_once(app, world):
+    """Browsers send the first of two same-named fields: the form must carry one version."""
+    ids = world["ids"]
+    html = client_for(app, world["coord"]).get("/approvals").get_data(as_text=True)
+    form = re.search(
+        rf'<form[^>]*action="/approvals/experience/{ids["plain"]}/approve".*?</form>', html, re.S
+    ).group(0)
+    assert re.findall(r'name="version" value="([0-9]+)"', form) == [
+        str(_version(app, ids["plain"]))
+    ]
+    assert form.count('name="version"') == 1
+
+
 def test_a_page_decision_without_a_version_decides_nothing(app, world):
     ids = world["ids"]
     c = client_for(app, world["coord"])
