@@ -127,6 +127,11 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     "candidates.enrol": ("", ENROL),
     "candidates.switch_pathway": ("", ENROL),
     "candidates.grant_waiver": ("", WAIVE),
+    "candidates.waivers": ("", SEE_CANDIDATE),
+    "candidates.revoke_waiver": ("", WAIVE),
+    "candidates.verify_record": ("", WAIVE),
+    # Only the candidate withdraws their own entries (admins and coordinators: 403).
+    "candidates.withdraw_entry": ("", row(LOGIN, OK, 404, 404, 403, 404, 403, 404, 403)),
     "candidates.cohort": ("", COORDINATORS),
     "candidates.cohort_csv": ("", COORDINATORS),
     "approvals.queue": ("", COORDINATORS),

@@ -96,9 +96,20 @@ def _load_candidate(candidate: User, coordinator: User, spec: dict[str, Any], ca
         records.enrol(candidate, candidate, catalog, enrolment)
     for kind in ("degrees", "courses", "exams", "attestations", "credentials"):
         for item in spec.get(kind, []):
-            records.add_record(candidate, candidate, kind, item, catalog=catalog)
-    for block in spec.get("monthly", []):
-        for start, end in _months(block["from"], block["to"]):
+            fields = {k: v for k, v in item.items() if k != "verified"}
+            row = records.add_record(candidate, candidate, kind, fields, catalog=catalog)
+            if item.get("verified"):
+                records.verify_record(coordinator, candidate, kind, row)
+    # `entries`: single entries with their own dates (a heavy week, a week logged twice),
+    # logged after the monthly ones.
+    blocks = [
+        {**block, "spans": _months(block["from"], block["to"])} for block in spec.get("monthly", [])
+    ]
+    blocks += [
+        {**item, "spans": [(item["start"], item["end"])]} for item in spec.get("entries", [])
+    ]
+    for block in blocks:
+        for start, end in block["spans"]:
             # Past approvals are history: nobody is told of them again (a rejection is).
             history = notices.quiet() if block["status"] == "approved" else nullcontext()
             with history:

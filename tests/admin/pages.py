@@ -19,10 +19,14 @@ def as_user(client: FlaskClient, user: Any) -> FlaskClient:
 
 
 def post(client: FlaskClient, page: str, url: str, data: dict[str, Any] | None = None) -> Any:
-    """POST like a browser: the CSRF token comes from the page the form is on."""
+    """POST like a browser: the CSRF token (and a decision's pinned version, when the page
+    carries one) come from the page the form is on."""
     response = client.get(page)
-    token = extract_csrf(response.get_data(as_text=True))
-    return client.post(url, data={**(data or {}), "csrf_token": token})
+    html = response.get_data(as_text=True)
+    token = extract_csrf(html)
+    pinned = re.search(r'name="version"[^>]*value="([0-9]+)"', html)
+    extra = {"version": pinned.group(1)} if pinned else {}
+    return client.post(url, data={**extra, **(data or {}), "csrf_token": token})
 
 
 def text(response: Any) -> str:

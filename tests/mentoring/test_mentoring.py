@@ -188,8 +188,10 @@ def test_deciding_twice_is_a_conflict_not_a_second_event(client, world, app):
     from tests.conftest import extract_csrf
 
     token = extract_csrf(text(token_page))
-    assert c.post(f"{page}/signoff", data={"csrf_token": token}).status_code == 302
-    again = c.post(f"{page}/return", data={"csrf_token": token, "reason": "late"})
+    version = re.search(r'name="version"[^>]*value="([0-9]+)"', text(token_page)).group(1)
+    pinned = {"csrf_token": token, "version": version}
+    assert c.post(f"{page}/signoff", data=pinned).status_code == 302
+    again = c.post(f"{page}/return", data={**pinned, "reason": "late"})
     assert again.status_code == 302
     assert "already approved" in text(c.get(page))
     assert _internship(app, world.cara_lee).status is EntryStatus.APPROVED

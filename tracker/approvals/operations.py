@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import update
 
 from tracker.accounts.models import User
@@ -89,6 +90,28 @@ def decide(
     )
     notices.entry_decided(entry)
     return entry
+
+
+def what_changed(entry: HoursEntry, seen: dict[str, str]) -> str:
+    """What differs between the entry as a page showed it (`seen`: hours, start, end as the
+    page's hidden fields carried them) and as it is now, for a refused (stale) decision."""
+    now = {"hours": f"{entry.hours:g}", "start": entry.start.isoformat(),
+           "end": entry.end.isoformat()}  # fmt: skip
+    names = {"hours": _("hours"), "start": _("start"), "end": _("end")}
+    changes = []
+    for key, value in now.items():
+        before = seen.get(key)
+        if before is not None and before != "":
+            try:
+                same = float(before) == float(value) if key == "hours" else before == value
+            except ValueError:
+                same = False
+            if not same:
+                changes.append(_("%(field)s %(old)s → %(new)s", field=names[key], old=before,
+                                 new=value))  # fmt: skip
+    if not changes:
+        return _("its details were edited and saved again")
+    return "; ".join(changes)
 
 
 def approve(actor: User, entry: HoursEntry, body: Any = None) -> HoursEntry:

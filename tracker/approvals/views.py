@@ -5,10 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from tracker.accounts.models import Role
 from tracker.approvals import operations as ops
+from tracker.approvals.checks import queue_checks
 from tracker.approvals.forms import BulkForm, DecisionForm, QueueFilterForm, RejectForm
+from tracker.approvals.operations import StaleError
 from tracker.approvals.queries import (
     QueueFilter,
     candidates_with_pending,
@@ -59,6 +63,38 @@ def _conflict(exc: ConflictError) -> Any:
     ), 409
 
 
+def stale_page(exc: StaleError, entry: Any, seen: dict[str, str], back_url: str) -> Any:
+    """The entry changed after the decider saw it: nothing was decided; say what changed."""
+    return render_template(
+        "web/error.html",
+        title=_("The entry changed"),
+        status=409,
+        message=_(
+            "Nothing was decided: %(name)s changed this entry after you saw it (%(change)s). "
+            "It now reads %(hours)s h from %(start)s to %(end)s. Look at it again before "
+            "deciding.",
+            name=entry.candidate.name,
+            change=ops.what_changed(entry, seen),
+            hours=f"{entry.hours:g}",
+            start=entry.start.isoformat(),
+            end=entry.end.isoformat(),
+        ),
+        back_url=back_url,
+        back_label=_("Back to the approval queue"),
+    ), 409
+
+
+def _unpinned() -> Any:
+    flash(
+        _(
+            "The decision did not say which version of the entry you saw; reload the page and "
+            "decide again."
+        ),  # fmt: skip
+        "error",
+    )
+    return redirect(_back())
+
+
 @bp.get("/approvals")
 @roles_required(Role.COORDINATOR, Role.ADMIN)
 def queue() -> Any:
@@ -69,6 +105,7 @@ def queue() -> Any:
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template(
         "approvals/queue.html",
+        checks=queue_checks(current_catalog(), page.rows),
         entries=page.rows,
         page=page,
         page_args=args,
@@ -91,11 +128,17 @@ def _back() -> str:
 def approve(entry_id: int) -> Any:
     user = actor()
     entry = load_record(user, ExperienceEntry, entry_id, "experience entry")
-    if not DecisionForm().validate_on_submit():
+    form = DecisionForm()
+    if not form.validate_on_submit():
         flash("The form expired; please try again.", "error")
         return redirect(_back())
+    version = form.pinned_version()
+    if version is None:
+        return _unpinned()
     try:
-        ops.approve_experience(user, entry)
+        ops.approve(user, entry, {"version": version})
+    except StaleError as exc:
+        return stale_page(exc, entry, form.seen(), _back())
     except ConflictError as exc:
         return _conflict(exc)
     flash(f"Approved {entry.hours:g} hours of {entry.candidate.name}.", "success")
@@ -108,11 +151,21 @@ def reject(entry_id: int) -> Any:
     user = actor()
     entry = load_record(user, ExperienceEntry, entry_id, "experience entry")
     form = RejectForm()
+    if request.method == "GET":
+        form.version.data = str(entry.version)
+        form.seen_hours.data = f"{entry.hours:g}"
+        form.seen_start.data = entry.start.isoformat()
+        form.seen_end.data = entry.end.isoformat()
     if form.validate_on_submit():
+        version = form.pinned_version()
+        if version is None:
+            return _unpinned()
         try:
-            ops.reject_experience(user, entry, form.reason.data)
+            ops.reject(user, entry, {"reason": form.reason.data, "version": version})
         except ValidationError as exc:
             apply_errors(form, exc)
+        except StaleError as exc:
+            return stale_page(exc, entry, form.seen(), url_for("approvals.queue"))
         except ConflictError as exc:
             return _conflict(exc)
         else:
@@ -125,24 +178,50 @@ def reject(entry_id: int) -> Any:
 @bp.post("/approvals/bulk")
 @roles_required(Role.COORDINATOR, Role.ADMIN)
 def bulk() -> Any:
+    """Approve, or reject with one reason, the selected entries; each is decided on its own
+    at the version the page showed (values "ID:VERSION")."""
     user = actor()
     form = BulkForm()
     if not form.validate_on_submit():
-        flash("The form expired; please try again.", "error")
+        flash(_("The form expired or named no action; please try again."), "error")
         return redirect(_back())
-    ids = [int(v) for v in request.form.getlist("entry_id") if v.isdigit()]
-    if not ids:
-        flash("Select at least one entry to approve.", "error")
+    picked = [_pick(v) for v in request.form.getlist("entry_id")]
+    if not picked:
+        flash(_("Select at least one entry."), "error")
         return redirect(_back())
-    approved, skipped = 0, []
-    for entry_id in ids:
+    rejecting = form.action.data == "reject"
+    reason = (form.reason.data or "").strip()
+    if rejecting and not reason:
+        flash(_("reason: give the reason for rejecting the selected entries."), "error")
+        return redirect(_back())
+    done, skipped = 0, []
+    for entry_id, version in picked:
+        if entry_id is None or version is None:
+            skipped.append(_("an entry without its version (reload the page)"))
+            continue
         try:
             entry = load_record(user, ExperienceEntry, entry_id, "experience entry")
-            ops.approve_experience(user, entry)
-            approved += 1
-        except (ConflictError, ForbiddenError, NotFoundError) as exc:
+            if rejecting:
+                ops.reject(user, entry, {"reason": reason, "version": version})
+            else:
+                ops.approve(user, entry, {"version": version})
+            done += 1
+        except (ConflictError, ForbiddenError, NotFoundError, ValidationError) as exc:
             skipped.append(f"#{entry_id}: {exc.message}")
-    flash(f"Approved {approved} entr{'y' if approved == 1 else 'ies'}.", "success")
+    if rejecting:
+        flash(ngettext("Rejected %(num)d entry.", "Rejected %(num)d entries.", done), "success")
+    else:
+        flash(ngettext("Approved %(num)d entry.", "Approved %(num)d entries.", done), "success")
     if skipped:
-        flash("Not approved: " + "; ".join(skipped), "error")
+        flash(_("Not decided: %(list)s", list="; ".join(skipped)), "error")
     return redirect(_back())
+
+
+def _pick(value: str) -> tuple[int | None, int | None]:
+    """ "12:3" → (12, 3); anything else names no entry or no version."""
+    ident, _sep, version = value.partition(":")
+
+    def number(text: str) -> int | None:
+        return int(text) if text.isdigit() and len(text) < 10 else None
+
+    return number(ident), number(version)

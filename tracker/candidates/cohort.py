@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, defer
 
 from tracker import tasks
 from tracker.accounts.models import User
-from tracker.candidates.labels import next_due
+from tracker.candidates.labels import next_due, waived_requirements
 from tracker.credentials import cache
 from tracker.credentials.catalog import Catalog, current_catalog
 from tracker.credentials.evaluation import Progress, evaluate_cohort
@@ -72,6 +72,8 @@ def cohort_rows(catalog: Catalog, people: list[User]) -> list[dict[str, Any]]:
                 or "",
                 "pathway_id": p.enrolment.pathway,
                 "status": result.get("status", "error"),
+                "waived": bool(result.get("waived")),
+                "waivers": waived_requirements(result),
                 "progress": float(result.get("progress") or 0),
                 "met_on": result.get("met_on"),
                 "due": next_due(result.get("requirements", [])) if result else None,

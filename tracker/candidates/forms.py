@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import SelectField, TextAreaField
+from wtforms import DateField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from tracker.records.kinds import CANDIDATE_KINDS, KINDS
@@ -40,6 +41,13 @@ class WaiverForm(FlaskForm):
     credential = SelectField("Credential", validators=[DataRequired()])
     requirement = SelectField("Requirement", validators=[DataRequired()], validate_choice=False)
     reason = TextAreaField("Reason", validators=[DataRequired(), Length(max=2000)])
+    expires_on = DateField(_l("Expires on (optional)"), validators=[Optional()])
+
+
+class RevokeForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why the waiver is revoked"), validators=[DataRequired(), Length(max=2000)]
+    )
 
 
 class DeleteForm(FlaskForm):

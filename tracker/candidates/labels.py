@@ -63,3 +63,24 @@ def next_due(nodes: list[dict[str, Any]]) -> str | None:
 
     walk(nodes)
     return min(dates) if dates else None
+
+
+def waived_requirements(result: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The nodes a waiver was granted on (their detail gives its reason), found under each
+    waived node: what a page names next to a result so that a waiver never reads as met."""
+    out: list[dict[str, Any]] = []
+
+    def walk(nodes: list[dict[str, Any]], inside: bool) -> None:
+        for node in nodes:
+            children = node.get("children") or []
+            if node.get("waived"):
+                if any(c.get("waived") for c in children):
+                    walk(children, True)
+                else:
+                    out.append(node)
+            elif not inside:
+                walk(children, False)
+
+    if result:
+        walk(result.get("requirements", []), False)
+    return out

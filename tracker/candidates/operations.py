@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
+from flask_babel import gettext as _
+from sqlalchemy import select, update
 
 from tracker.accounts import policies
 from tracker.accounts.models import Role, User
@@ -20,6 +21,7 @@ from tracker.records.models import (
     EntryStatus,
     EvidenceFile,
     HeldCredential,
+    HoursEntry,
     Waiver,
 )
 from tracker.records.schemas import EnrolmentIn, EnrolmentPatch, RevokeIn, WaiverIn
@@ -292,13 +294,39 @@ def grant_waiver(
         raise ValidationError(
             "requirement", f"{definition.name} has no requirement {body.requirement!r}"
         )
+    node = definition.node(body.requirement)
+    if node is not None and not node.waivable:
+        raise ValidationError(
+            "requirement",
+            _(
+                "%(title)s cannot be waived: %(issuer)s never waives it, so only the "
+                "candidate's own records can meet it",
+                title=node.title_in(None),
+                issuer=definition.issuer or definition.name,
+            ),
+        )
+    on = today()
+    if body.expires_on is not None and body.expires_on <= on:
+        raise ValidationError(
+            "expires_on", _("must be after today: a waiver applies until the day before it")
+        )
+    for other in active_waivers(candidate, body.credential, on):
+        if other.requirement == body.requirement:
+            raise ConflictError(
+                _(
+                    "%(requirement)s already has an active waiver (granted on %(day)s); "
+                    "revoke it first to grant a new one",
+                    requirement=body.requirement,
+                    day=other.approved_on.isoformat(),
+                )
+            )
     waiver = Waiver(
         candidate_id=candidate.id,
         credential=body.credential,
         requirement=body.requirement,
         reason=body.reason,
         approved_by_id=actor.id,
-        approved_on=today(),
+        approved_on=on,
         expires_on=body.expires_on,
     )
     db.session.add(waiver)
@@ -318,6 +346,14 @@ def grant_waiver(
     )
     notices.waiver_changed(candidate, waiver, "granted")
     return waiver
+
+
+def active_waivers(candidate: User, credential: str | None, on: Any) -> list[Waiver]:
+    """The candidate's waivers that apply on `on`: not revoked, not yet expired."""
+    query = select(Waiver).where(Waiver.candidate_id == candidate.id, Waiver.revoked_on.is_(None))
+    if credential is not None:
+        query = query.where(Waiver.credential == credential)
+    return [w for w in db.session.scalars(query) if w.expires_on is None or w.expires_on > on]
 
 
 def verify_record(actor: User, candidate: User, kind_name: str, row: Any) -> Any:
@@ -366,3 +402,32 @@ def revoke_waiver(actor: User, candidate: User, waiver: Waiver, data: Mapping[st
     )
     notices.waiver_changed(candidate, waiver, "revoked")
     return waiver
+
+
+def withdraw_entry(actor: User, candidate: User, kind_name: str, row: Any) -> Any:
+    """The candidate takes back a pending entry or internship request. The row stays, marked
+    withdrawn (an auditor sees what was claimed and taken back), counts for nothing, and is
+    locked; a conditional update loses cleanly to a decision made at the same moment."""
+    kind = KINDS[kind_name]
+    if not kind.decided:
+        raise ValidationError("kind", f"{kind.title.lower()} are not withdrawn; delete the record")
+    if actor.id != candidate.id:
+        raise ForbiddenError("only the candidate may withdraw their entries")
+    result = db.session.execute(
+        update(HoursEntry)
+        .where(HoursEntry.id == row.id, HoursEntry.status == EntryStatus.PENDING)
+        .values(status=EntryStatus.WITHDRAWN, version=HoursEntry.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(row)
+    if result.rowcount != 1:
+        raise ConflictError(f"this {kind.label} was already {EntryStatus(row.status).value}")
+    audit(
+        actor,
+        f"{_audit_name(kind)}.withdraw",
+        f"{_audit_name(kind)}:{row.id}",
+        candidate=candidate,
+        before={"status": EntryStatus.PENDING.value, "version": row.version - 1},
+        after={"status": EntryStatus.WITHDRAWN.value, **describe(kind, row)},
+    )
+    return row

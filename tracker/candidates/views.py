@@ -19,6 +19,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
 
@@ -28,7 +29,7 @@ from tracker.candidates import evidence as evidence_ops
 from tracker.candidates import forms
 from tracker.candidates import operations as ops
 from tracker.candidates.cohort import cohort_page, cohort_select, not_enrolled, rows_of
-from tracker.candidates.labels import leaves_left, next_due, record_labels
+from tracker.candidates.labels import leaves_left, next_due, record_labels, waived_requirements
 from tracker.candidates.queries import mentors_of_org, visible_candidates_query
 from tracker.credentials.catalog import Catalog, current_catalog
 from tracker.credentials.evaluation import (
@@ -41,8 +42,14 @@ from tracker.errors import ConflictError, NotFoundError, ValidationError
 from tracker.extensions import db
 from tracker.mentoring.queries import internships_of
 from tracker.records.adapter import for_credential, load_records
-from tracker.records.kinds import CANDIDATE_KINDS, KINDS, RecordKind
-from tracker.records.models import Enrolment, EvidenceFile
+from tracker.records.kinds import (
+    CANDIDATE_KINDS,
+    KINDS,
+    VERIFIABLE_KINDS,
+    RecordKind,
+    waiver_status,
+)
+from tracker.records.models import Enrolment, EvidenceFile, Waiver
 from tracker.timeutil import today
 from tracker.web.auth import actor, roles_required
 from tracker.web.form_errors import apply_errors
@@ -51,7 +58,9 @@ from tracker.web.paging import page_number
 from tracker.web.schema_forms import form_data, row_data, show_errors
 
 bp = Blueprint("candidates", __name__)
+bp.add_app_template_global(waived_requirements, "waived_requirements")
 
+INLINE_TYPES = frozenset({"application/pdf", "image/png", "image/jpeg"})
 # The kinds the records page lists in its own sections (internships have their own table).
 PAGE_KINDS = tuple(name for name in CANDIDATE_KINDS if name != "internships")
 HELD_CREDENTIALS = [
@@ -244,8 +253,23 @@ def records(candidate_id: int) -> Any:
         ).all()
         for name in PAGE_KINDS
     }
+    verifier_ids = {
+        r.verified_by_id
+        for name in VERIFIABLE_KINDS
+        for r in rows[name]
+        if r.verified_by_id is not None
+    }
+    verifiers = (
+        {u.id: u.name for u in db.session.scalars(select(User).where(User.id.in_(verifier_ids)))}
+        if verifier_ids
+        else {}
+    )
     return render_template(
         "candidates/records.html",
+        verifiers=verifiers,
+        verifiable=VERIFIABLE_KINDS,
+        can_verify=policies.can_verify_records(user, candidate),
+        locked=lambda kind, row: KINDS[kind].locked(row),
         candidate=candidate,
         rows=rows,
         kinds={name: KINDS[name].title for name in PAGE_KINDS},
@@ -345,6 +369,50 @@ def delete_record(candidate_id: int, kind: str, record_id: int) -> Any:
     return redirect(url_for("candidates.records", candidate_id=candidate.id) + f"#{kind}")
 
 
+@bp.post("/candidates/<int:candidate_id>/records/<kind>/<int:record_id>/verify")
+@login_required
+def verify_record(candidate_id: int, kind: str, record_id: int) -> Any:
+    """A coordinator confirms a self-reported record against its evidence (then it is locked)."""
+    user = actor()
+    candidate = load_candidate(user, candidate_id)
+    rkind = _kind(kind)
+    row = _load_row(user, candidate, rkind, record_id)
+    authorize(
+        policies.can_verify_records(user, candidate),
+        "only a coordinator of the candidate's organization may verify records",
+    )
+    if not forms.DeleteForm().validate_on_submit():
+        abort(400)
+    try:
+        ops.verify_record(user, candidate, kind, row)
+    except (ConflictError, ValidationError) as exc:
+        flash(exc.message, "error")
+    else:
+        flash(_("The %(label)s was verified; it is now locked.", label=rkind.label), "success")
+    return redirect(url_for("candidates.records", candidate_id=candidate.id) + f"#{kind}")
+
+
+@bp.post("/candidates/<int:candidate_id>/records/<kind>/<int:record_id>/withdraw")
+@login_required
+def withdraw_entry(candidate_id: int, kind: str, record_id: int) -> Any:
+    """The candidate takes back a pending entry or internship request (kept, marked withdrawn)."""
+    user = actor()
+    candidate = load_candidate(user, candidate_id)
+    rkind = _kind(kind)
+    row = _load_row(user, candidate, rkind, record_id)
+    authorize(user.id == candidate.id, "only the candidate may withdraw their entries")
+    if not forms.DeleteForm().validate_on_submit():
+        abort(400)
+    try:
+        ops.withdraw_entry(user, candidate, kind, row)
+    except (ConflictError, ValidationError) as exc:
+        flash(exc.message, "error")
+    else:
+        flash(_("The %(label)s was withdrawn; it stays on your records and counts for nothing.",
+                label=rkind.label), "success")  # fmt: skip
+    return redirect(url_for("candidates.records", candidate_id=candidate.id) + f"#{kind}")
+
+
 # --- evidence -------------------------------------------------------------------------
 
 
@@ -397,13 +465,26 @@ def evidence_file(evidence_id: int) -> Any:
     path = current_app.config["UPLOAD_DIR"] / item.stored_name
     if not path.is_file():
         raise NotFoundError("the evidence file is missing from storage")
-    return send_file(
+    # ?inline=1 opens a PDF or image in place (the approval queue shows it in a frame of
+    # this site only); anything else, and every file by default, downloads.
+    inline = request.args.get("inline") == "1" and item.content_type in INLINE_TYPES
+    response = send_file(
         path,
         mimetype=item.content_type,
-        as_attachment=True,
+        as_attachment=not inline,
         download_name=item.original_name,
         max_age=0,
     )
+    if inline:
+        response.headers["X-Frame-Options"] = "SAMEORIGIN"
+        # The browser's own PDF viewer needs its default policy; an image needs nothing.
+        response.headers["Content-Security-Policy"] = (
+            "frame-ancestors 'self'"
+            if item.content_type == "application/pdf"
+            else "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; "
+            "frame-ancestors 'self'"
+        )
+    return response
 
 
 @bp.post("/evidence/<int:evidence_id>/delete")
@@ -415,8 +496,12 @@ def delete_evidence(evidence_id: int) -> Any:
     authorize(policies.can_edit_records(user, candidate), "only the candidate may remove evidence")
     if not forms.DeleteForm().validate_on_submit():
         abort(400)
-    evidence_ops.remove(user, candidate, item)
-    flash("The evidence file was removed.", "success")
+    try:
+        evidence_ops.remove(user, candidate, item)
+    except ConflictError as exc:
+        flash(exc.message, "error")
+    else:
+        flash("The evidence file was removed.", "success")
     return redirect(url_for("candidates.records", candidate_id=candidate.id))
 
 
@@ -509,6 +594,59 @@ def switch_pathway(candidate_id: int, credential: str) -> Any:
 # --- waivers --------------------------------------------------------------------------
 
 
+@bp.get("/candidates/<int:candidate_id>/waivers")
+@login_required
+def waivers(candidate_id: int) -> Any:
+    user = actor()
+    candidate = load_candidate(user, candidate_id)
+    catalog = current_catalog()
+    form = None
+    if policies.can_grant_waiver(user, candidate):
+        form = _waiver_form(catalog, evaluate_cohort(catalog, [candidate], today()))
+    return _waivers_page(user, candidate, catalog, form)
+
+
+def _waivers_page(
+    user: User,
+    candidate: User,
+    catalog: Catalog,
+    form: Any,
+    revoke_forms: dict[int, Any] | None = None,
+    status: int = 200,
+) -> Any:
+    rows = db.session.scalars(
+        select(Waiver).where(Waiver.candidate_id == candidate.id).order_by(Waiver.id.desc())
+    ).all()
+    may_revoke = policies.can_grant_waiver(user, candidate)
+    forms_by_id = dict(revoke_forms or {})
+    for row in rows:
+        if may_revoke and row.revoked_on is None and row.id not in forms_by_id:
+            forms_by_id[row.id] = forms.RevokeForm(prefix=f"w{row.id}")
+    on = today()
+    return render_template(
+        "candidates/waivers.html",
+        candidate=candidate,
+        waivers=rows,
+        status_of={row.id: waiver_status(row, on) for row in rows},
+        titles={
+            (row.credential, row.requirement): _requirement_title(catalog, row) for row in rows
+        },
+        waiver_form=form,
+        revoke_forms=forms_by_id,
+        revoked_by={
+            row.id: db.session.get(User, row.revoked_by_id) for row in rows if row.revoked_by_id
+        },
+    ), status
+
+
+def _requirement_title(catalog: Catalog, row: Waiver) -> str:
+    definition = catalog.get(row.credential)
+    if definition is None:
+        return f"{row.credential}: {row.requirement}"
+    title = definition.node_titles().get(row.requirement, row.requirement)
+    return f"{definition.name}: {title}"
+
+
 @bp.post("/candidates/<int:candidate_id>/waivers")
 @login_required
 def grant_waiver(candidate_id: int) -> Any:
@@ -518,6 +656,7 @@ def grant_waiver(candidate_id: int) -> Any:
     catalog = current_catalog()
     progress = evaluate_cohort(catalog, [candidate], today())
     form = _waiver_form(catalog, progress)
+    status = 400
     if form.validate_on_submit():
         try:
             ops.grant_waiver(
@@ -528,14 +667,49 @@ def grant_waiver(candidate_id: int) -> Any:
                     "credential": form.credential.data,
                     "requirement": form.requirement.data,
                     "reason": form.reason.data,
+                    "expires_on": form.expires_on.data.isoformat()
+                    if form.expires_on.data
+                    else None,
                 },
             )
         except ValidationError as exc:
             apply_errors(form, exc)
+        except ConflictError as exc:
+            form.requirement.errors = [*form.requirement.errors, exc.message]
+            status = 409
         else:
-            flash("The waiver was granted.", "success")
-            return redirect(url_for("candidates.profile", candidate_id=candidate.id))
-    return _profile_page(candidate, catalog, progress, form, status=400)
+            flash(_("The waiver was granted."), "success")
+            return redirect(url_for("candidates.waivers", candidate_id=candidate.id))
+    if request.form.get("from") == "waivers":
+        return _waivers_page(user, candidate, catalog, form, status=status)
+    return _profile_page(candidate, catalog, progress, form, status=status)
+
+
+@bp.post("/candidates/<int:candidate_id>/waivers/<int:waiver_id>/revoke")
+@login_required
+def revoke_waiver(candidate_id: int, waiver_id: int) -> Any:
+    user = actor()
+    candidate = load_candidate(user, candidate_id)
+    waiver = load_record(user, Waiver, waiver_id, "waiver")
+    if waiver.candidate_id != candidate.id:
+        raise NotFoundError(f"waiver {waiver_id} not found")
+    authorize(policies.can_grant_waiver(user, candidate), "only coordinators revoke waivers")
+    form = forms.RevokeForm(prefix=f"w{waiver.id}")
+    status = 400
+    if form.validate_on_submit():
+        try:
+            ops.revoke_waiver(user, candidate, waiver, {"reason": form.reason.data})
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        except ConflictError as exc:
+            form.reason.errors = [*form.reason.errors, exc.message]
+            status = 409
+        else:
+            flash(_("The waiver was revoked."), "success")
+            return redirect(url_for("candidates.waivers", candidate_id=candidate.id))
+    catalog = current_catalog()
+    grant = _waiver_form(catalog, evaluate_cohort(catalog, [candidate], today()))
+    return _waivers_page(user, candidate, catalog, grant, {waiver.id: form}, status=status)
 
 
 # --- cohort ---------------------------------------------------------------------------

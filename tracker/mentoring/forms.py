@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import Length
 
+from tracker.approvals.forms import Pinned
 from tracker.records.schemas import InternshipIn
 from tracker.web.schema_forms import form_class
 
@@ -13,11 +13,11 @@ from tracker.web.schema_forms import form_class
 InternshipForm = form_class(InternshipIn, exclude=("category", "supervised"))
 
 
-class SignOffForm(FlaskForm):
+class SignOffForm(Pinned):
     comment = TextAreaField("Comment (optional)", validators=[Length(max=2000)])
 
 
-class ReturnForm(FlaskForm):
+class ReturnForm(Pinned):
     reason = TextAreaField(
         "Reason",
         validators=[Length(max=2000)],

@@ -5,23 +5,27 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import login_required
 
 from tracker.accounts import policies
 from tracker.accounts.models import Role, User
 from tracker.approvals import operations as approvals
+from tracker.approvals.operations import StaleError
 from tracker.approvals.policies import can_decide_internship
+from tracker.approvals.views import stale_page
 from tracker.candidates.queries import mentors_of_org
-from tracker.errors import ConflictError, ValidationError
+from tracker.errors import ConflictError, NotFoundError, ValidationError
 from tracker.mentoring import forms, queries
 from tracker.mentoring.operations import create_internship
+from tracker.records.kinds import KINDS
 from tracker.records.models import EntryStatus, Internship
 from tracker.records.schemas import InternshipIn
 from tracker.web.auth import actor, roles_required
 from tracker.web.form_errors import apply_errors
 from tracker.web.loading import authorize, load_candidate, load_record
-from tracker.web.schema_forms import form_data, show_errors
+from tracker.web.schema_forms import form_data, row_data, show_errors
 
 bp = Blueprint("mentoring", __name__)
 
@@ -45,8 +49,12 @@ def _internship_page(user: User, internship: Internship, status: int = 200, **fo
     decide = internship.status is EntryStatus.PENDING and can_decide_internship(user, internship)
     context: dict[str, Any] = {"signoff_form": None, "return_form": None}
     if decide:
-        context["signoff_form"] = forms_.get("signoff_form") or forms.SignOffForm(formdata=None)
-        context["return_form"] = forms_.get("return_form") or forms.ReturnForm(formdata=None)
+        for name, form_class in (("signoff_form", forms.SignOffForm),
+                                 ("return_form", forms.ReturnForm)):  # fmt: skip
+            form = forms_.get(name) or form_class(formdata=None)
+            if not form.version.data:
+                _pin(form, internship)
+            context[name] = form
     return render_template(
         "mentoring/internship.html",
         title=f"Internship at {internship.host}",
@@ -54,6 +62,14 @@ def _internship_page(user: User, internship: Internship, status: int = 200, **fo
         can_add=policies.can_create_internship(user, internship.candidate),
         **context,
     ), status
+
+
+def _pin(form: Any, internship: Internship) -> None:
+    """The version (and what it said) that the mentor sees: a decision applies to it only."""
+    form.version.data = str(internship.version)
+    form.seen_hours.data = f"{internship.hours:g}"
+    form.seen_start.data = internship.start.isoformat()
+    form.seen_end.data = internship.end.isoformat()
 
 
 @bp.get("/internships/<int:internship_id>")
@@ -70,7 +86,9 @@ def sign_off(internship_id: int) -> Any:
         internship_id,
         forms.SignOffForm,
         "signoff_form",
-        lambda user, row, form: approvals.sign_off_internship(user, row, form.comment.data),
+        lambda user, row, form: approvals.approve(
+            user, row, {"comment": form.comment.data or "", "version": form.pinned_version()}
+        ),
         lambda row: (
             f"Signed off: {row.hours:g} hours at {row.host} now count for {row.candidate.name}."
         ),
@@ -84,7 +102,9 @@ def return_internship(internship_id: int) -> Any:
         internship_id,
         forms.ReturnForm,
         "return_form",
-        lambda user, row, form: approvals.return_internship(user, row, form.reason.data),
+        lambda user, row, form: approvals.reject(
+            user, row, {"reason": form.reason.data, "version": form.pinned_version()}
+        ),
         lambda row: f"Returned to {row.candidate.name} with your reason.",
     )
 
@@ -101,8 +121,20 @@ def _decide(
     authorize(can_decide_internship(user, row), "only the mentor named on it may decide it")
     form = form_class()
     if form.validate_on_submit():
+        seen = form.seen()
+        if form.pinned_version() is None:
+            flash(
+                _(
+                    "The decision did not say which version of the internship you saw; look "
+                    "at it again and decide."
+                ),  # fmt: skip
+                "error",
+            )
+            return redirect(url_for("mentoring.internship", internship_id=row.id))
         try:
             act(user, row, form)
+        except StaleError as exc:
+            return stale_page(exc, row, seen, url_for("mentoring.internship", internship_id=row.id))
         except ConflictError as exc:
             flash(f"Nothing changed: {exc.message}.", "error")
             return redirect(url_for("mentoring.internship", internship_id=row.id))
@@ -112,6 +144,22 @@ def _decide(
             flash(done(row), "success")
             return redirect(url_for("mentoring.internship", internship_id=row.id))
     return _internship_page(user, row, 400, **{form_name: form})
+
+
+def _returned(user: User, candidate: User) -> Internship | None:
+    """The returned internship named by ?resubmit=ID (the candidate's own, returned), if any."""
+    raw = request.args.get("resubmit", "")
+    if not raw:
+        return None
+    if not raw.isdigit() or len(raw) > 12:
+        raise NotFoundError("internship not found")
+    row = load_record(user, Internship, int(raw), "internship")
+    if row.candidate_id != candidate.id:
+        raise NotFoundError(f"internship {raw} not found")
+    authorize(user.id == candidate.id, "only the candidate may resubmit their internship")
+    if EntryStatus(row.status) is not EntryStatus.REJECTED:
+        raise ConflictError("only an internship that its mentor returned can be resubmitted")
+    return row
 
 
 def _internship_form(candidate: User) -> Any:
@@ -128,10 +176,15 @@ def new_internship(candidate_id: int) -> Any:
     user = actor()
     candidate = load_candidate(user, candidate_id)
     authorize(policies.can_create_internship(user, candidate))
+    returned = _returned(user, candidate)
     form = _internship_form(candidate)
+    if returned is not None and not form.is_submitted():
+        form.process(data=row_data(KINDS["internships"].values(returned), InternshipIn))
     if form.validate_on_submit():
         try:
-            row = create_internship(user, candidate, form_data(form, InternshipIn))
+            row = create_internship(
+                user, candidate, form_data(form, InternshipIn), resubmits=returned
+            )
         except ValidationError as exc:
             show_errors(form, exc, InternshipIn)
         else:
@@ -146,5 +199,6 @@ def new_internship(candidate_id: int) -> Any:
         title="New internship",
         candidate=candidate,
         form=form,
+        returned=returned,
         has_mentors=len(form.mentor_id.choices) > 1,
     ), status

@@ -219,7 +219,8 @@ def _load_hours(ids: list[int], out: dict[int, dict[str, Any]]) -> None:
     names = ("source", "start", "end", "hours", "category", "supervised", "status")
     rows = db.session.execute(
         select(t.c.candidate_id, t.c.id, *(_raw(t.c[name]) for name in names))
-        .where(t.c.candidate_id.in_(ids))
+        # A withdrawn entry is kept for the audit trail but is no evidence of anything.
+        .where(t.c.candidate_id.in_(ids), t.c.status != EntryStatus.WITHDRAWN)
         .order_by(t.c.source, t.c.id)  # employment first, as before the tables were merged
     ).all()
     lists = {cid: records["experience"] for cid, records in out.items()}

@@ -20,10 +20,13 @@ class EntryStatus(enum.StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
     REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+    """The candidate took a pending entry back: kept (an auditor sees it), never counted."""
 
     @property
     def title(self) -> str:  # type: ignore[override]
-        return {"pending": "Pending", "approved": "Approved", "rejected": "Rejected"}[self.value]
+        return {"pending": "Pending", "approved": "Approved", "rejected": "Rejected",
+                "withdrawn": "Withdrawn"}[self.value]  # fmt: skip
 
 
 def status_column() -> Any:

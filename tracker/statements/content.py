@@ -23,7 +23,7 @@ from tracker.credentials.evaluation import evaluate_cached
 from tracker.errors import NotFoundError, TrackerError
 from tracker.extensions import db
 from tracker.records.adapter import fingerprint, for_credential, load_records
-from tracker.records.kinds import KINDS
+from tracker.records.kinds import KINDS, VERIFIABLE_KINDS
 from tracker.records.models import Enrolment, EntryStatus, HoursEntry
 
 
@@ -98,7 +98,30 @@ def load_extras(candidate_ids: Iterable[int]) -> Extras:
         if internship:
             extra["mentor"] = person(row.mentor_id)
         by_record[f"{'i' if internship else 'x'}{row.id}"] = extra
+    _load_verifications(ids, by_record)
     return Extras(by_record, {})
+
+
+def _load_verifications(ids: list[int], by_record: dict[str, dict[str, Any]]) -> None:
+    """Who verified each verified record, and when (one query per verifiable kind)."""
+    found: list[tuple[str, int, date]] = []
+    for name in VERIFIABLE_KINDS:
+        model = KINDS[name].model
+        rows = db.session.execute(
+            select(model.id, model.verified_by_id, model.verified_on).where(
+                model.candidate_id.in_(ids), model.verified_by_id.is_not(None)
+            )
+        ).all()
+        found += [(f"{model.record_prefix}{r.id}", r.verified_by_id, r.verified_on) for r in rows]
+    if not found:
+        return
+    people = {uid for _, uid, _ in found}
+    names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(people))).all())
+    for rid, uid, on in found:
+        by_record.setdefault(rid, {})["verified"] = {
+            "by": names.get(uid, ""),
+            "on": on.isoformat() if on else None,
+        }
 
 
 def _people_by_email(emails: Iterable[str]) -> dict[str, str]:
@@ -172,6 +195,29 @@ def _record_index(records: dict[str, Any], extras: Extras) -> dict[str, dict[str
     return index
 
 
+def _checked_records(
+    records: dict[str, Any], index: dict[str, dict[str, Any]], extras: Extras
+) -> list[dict[str, Any]]:
+    """Every self-reported kind of record, each "verified by NAME on DATE" or self-reported."""
+    out = []
+    for key in VERIFIABLE_KINDS:
+        for rec in records.get(KINDS[key].engine_key, []):
+            described = index.get(rec["id"], {})
+            verified = extras.by_record.get(rec["id"], {}).get("verified")
+            out.append(
+                {
+                    "id": rec["id"],
+                    "kind": described.get("kind", _kind(key)),
+                    "what": described.get("what", rec["id"]),
+                    "on": described.get("on"),
+                    "verified": bool(rec.get("verified")),
+                    "verified_by": verified["by"] if verified else None,
+                    "verified_on": verified["on"] if verified else None,
+                }
+            )
+    return out
+
+
 def _hours(value: float) -> str:
     return f"{value:,.0f}" if float(value) == int(value) else f"{value:,.2f}"
 
@@ -193,6 +239,7 @@ def _requirements(result: dict[str, Any]) -> list[dict[str, Any]]:
             "depth": depth,
             "title": node["title"],
             "status": node["status"],
+            "waived": bool(node.get("waived")),
             "progress": round(float(node["progress"]), 4),
             "met_on": node.get("met_on"),
             "due": node.get("due"),
@@ -346,6 +393,7 @@ def _waivers(
             "reason": w["reason"],
             "approved_by": people.get(w["approved_by"], w["approved_by"]),
             "approved_on": w["approved_on"],
+            "expires_on": w.get("expires_on"),
         }
         for w in records["waivers"]
     ]
@@ -395,12 +443,14 @@ def build_content(
         },
         "as_of": result["as_of"],
         "status": result["status"],
+        "waived": bool(result.get("waived")),
         "progress": result["progress"],
         "met_on": result["met_on"],
         "requirements": _requirements(result),
         "hours": _hours_table(result),
         "not_counted": _not_counted(result, index, extras),
         "waivers": _waivers(mine, definition.node_titles(), people),
+        "records": _checked_records(mine, index, extras),
         "approvals": _approvals(mine, extras),
     }
     return Prepared(content, fingerprint(mine))

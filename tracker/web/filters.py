@@ -19,6 +19,7 @@ STATUS_TITLES = {
     "pending": "Pending",
     "approved": "Approved",
     "rejected": "Rejected",
+    "withdrawn": "Withdrawn",
 }
 REASON_TITLES = {
     "pending": "waiting for approval",
