@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -25,17 +26,26 @@ class ConfigError(RuntimeError):
     """A TRACKER_* setting is unusable."""
 
 
-def _secret_key(instance: Path) -> str:
+def _secret_key(instance: Path, name: str = "secret_key") -> str:
     """Generate the key once and keep it in the instance folder, readable by the owner only."""
-    path = instance / "secret_key"
+    path = instance / name
     if path.exists():
         key = path.read_text().strip()
         if key:
             return key
     key = secrets.token_hex(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(key)
+    # Written whole to a private temporary file, then linked into place: sibling workers
+    # starting at once all end up with the one key that won (the audit key must not differ).
+    fd, tmp = tempfile.mkstemp(dir=instance, prefix=f".{name}.")
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(key)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return path.read_text().strip() or key
+    finally:
+        os.unlink(tmp)
     return key
 
 
@@ -98,6 +108,11 @@ def load_settings(instance: Path, environ: dict[str, str] | None = None) -> dict
     return {
         "SQLALCHEMY_DATABASE_URI": url,
         "SECRET_KEY": secret,
+        # The audit chain's HMAC key and head checkpoint live outside the database.
+        "AUDIT_KEY": env.get("TRACKER_AUDIT_KEY") or _secret_key(instance, "audit_key"),
+        "AUDIT_CHECKPOINT": _path_setting(
+            "TRACKER_AUDIT_CHECKPOINT", instance / "audit_checkpoint.json"
+        ),
         "CREDENTIALS_DIR": credentials,
         "UPLOAD_DIR": uploads,
         "MAX_CONTENT_LENGTH": 10 * 1024 * 1024 + 64 * 1024,

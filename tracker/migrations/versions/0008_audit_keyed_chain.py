@@ -1,0 +1,88 @@
+"""audit log: re-chain with the keyed hash, checkpoint its head, append-only on PostgreSQL
+
+Revision ID: 0008
+Revises: 0004
+Create Date: 2026-12-01 22:40:00
+
+"""
+from types import SimpleNamespace
+
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0008'
+down_revision = '0004'
+branch_labels = None
+depends_on = None
+
+_events = sa.table(
+    'audit_events',
+    sa.column('id', sa.Integer),
+    sa.column('at', sa.DateTime),
+    sa.column('actor_id', sa.Integer),
+    sa.column('action', sa.String),
+    sa.column('target', sa.String),
+    sa.column('candidate_id', sa.Integer),
+    sa.column('organization_id', sa.Integer),
+    sa.column('before', sa.JSON),
+    sa.column('after', sa.JSON),
+    sa.column('prev_hash', sa.String),
+    sa.column('hash', sa.String),
+)
+
+APPEND_ONLY = """
+CREATE OR REPLACE FUNCTION audit_events_append_only() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION 'audit_events is append-only: % refused', TG_OP
+        USING ERRCODE = 'insufficient_privilege';
+END
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events
+    FOR EACH ROW EXECUTE FUNCTION audit_events_append_only();
+"""
+
+
+def _rechain(conn):
+    """Existing events were chained with plain SHA-256; chain them again with the audit key."""
+    from flask import current_app
+
+    from tracker.audit.operations import GENESIS, Checkpoint, event_mac, write_checkpoint
+
+    key = str(current_app.config['AUDIT_KEY']).encode()
+    prev = GENESIS
+    last = None
+    rows = conn.execute(sa.select(_events).order_by(_events.c.id)).mappings().all()
+    # Two passes so that the unique constraints never see a half-rewritten chain.
+    for row in rows:
+        conn.execute(
+            _events.update()
+            .where(_events.c.id == row['id'])
+            .values(prev_hash='tmp-p-%d' % row['id'], hash='tmp-h-%d' % row['id'])
+        )
+    for row in rows:
+        event = SimpleNamespace(**{**row, 'prev_hash': prev})
+        mac = event_mac(event, key)
+        conn.execute(
+            _events.update().where(_events.c.id == row['id']).values(prev_hash=prev, hash=mac)
+        )
+        prev, last = mac, (row['id'], mac)
+    if last is not None:
+        from pathlib import Path
+
+        write_checkpoint(
+            Path(current_app.config['AUDIT_CHECKPOINT']), key, Checkpoint(*last), force=True
+        )
+
+
+def upgrade():
+    conn = op.get_bind()
+    _rechain(conn)
+    if conn.dialect.name == 'postgresql':
+        op.execute(APPEND_ONLY)
+
+
+def downgrade():
+    if op.get_bind().dialect.name == 'postgresql':
+        op.execute('DROP TRIGGER IF EXISTS audit_events_append_only ON audit_events')
+        op.execute('DROP FUNCTION IF EXISTS audit_events_append_only()')
