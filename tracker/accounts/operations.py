@@ -15,7 +15,7 @@ from tracker.accounts.schemas import EmailIn, OrganizationIn
 from tracker.audit.operations import record
 from tracker.errors import ConflictError, ValidationError
 from tracker.extensions import db
-from tracker.schema import parse
+from tracker.schema import MAX_ID, parse
 from tracker.timeutil import utcnow
 
 TOKEN_PREFIX = "trk_"  # noqa: S105 - a public prefix, not a secret
@@ -68,7 +68,10 @@ def create_user(
     if db.session.scalar(select(User.id).where(User.email == email)):
         raise ValidationError("email", f"a user with e-mail {email} already exists")
     if organization_id is not None:
-        if db.session.get(Organization, organization_id) is None:
+        if (
+            not 0 < organization_id <= MAX_ID
+            or db.session.get(Organization, organization_id) is None
+        ):
             raise ValidationError("org", f"organization {organization_id} does not exist")
     elif role_ is not Role.ADMIN:
         raise ValidationError("org", f"a {role_.value} must belong to an organization")
