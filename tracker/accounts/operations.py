@@ -64,7 +64,7 @@ def create_user(
     email = normalize_email(email)
     name = _clean(name, "name")
     role_ = parse_role(role)
-    passwords.check_policy(password)
+    passwords.check_policy(password, user_inputs=(email, name))
     if db.session.scalar(select(User.id).where(User.email == email)):
         raise ValidationError("email", f"a user with e-mail {email} already exists")
     if organization_id is not None:
@@ -167,7 +167,7 @@ def revoke_token(actor: User, token: ApiToken) -> None:
 
 
 def set_password(actor: User, user: User, password: str) -> None:
-    passwords.check_policy(password)
+    passwords.check_policy(password, user_inputs=(user.email, user.name))
     user.password_hash = passwords.hash_password(password)
     user.session_version += 1
     record(actor, "user.password", f"user:{user.id}")
