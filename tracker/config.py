@@ -76,6 +76,16 @@ def _languages(raw: str) -> list[str]:
     return tags
 
 
+def _hours(name: str, raw: str) -> float:
+    try:
+        hours = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name}: {raw!r} is not a number of hours (e.g. 12 or 0.5)") from None
+    if not 0 < hours <= 24 * 366:
+        raise ConfigError(f"{name}: {raw!r} must be more than 0 and at most a year")
+    return hours
+
+
 def _timezone(name: str) -> str:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -125,6 +135,9 @@ def load_settings(instance: Path, environ: dict[str, str] | None = None) -> dict
         "WTF_CSRF_TIME_LIMIT": None,
         "PASSWORD_HASH_METHOD": "scrypt:32768:8:3",
         "RATELIMIT_ENABLED": True,
+        "SESSION_IDLE_HOURS": _hours(
+            "TRACKER_SESSION_IDLE_HOURS", env.get("TRACKER_SESSION_IDLE_HOURS") or "12"
+        ),
         "LANGUAGES": _languages(env.get("TRACKER_LANGUAGES") or "en,pl"),
         "TIMEZONE": _timezone(env.get("TRACKER_TIMEZONE") or "UTC"),
         # Login throttling counters: per process in memory unless shared (e.g. redis://host).

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
+from tracker.accounts import sessions
 from tracker.accounts.forms import LoginForm
 from tracker.accounts.operations import authenticate
 from tracker.audit.operations import record as audit
@@ -56,7 +57,11 @@ def login() -> Any:
     if form.validate_on_submit():
         user = authenticate(form.email.data or "", form.password.data or "")
         if user is not None:
+            # A fresh session: nothing from before the login, the CSRF token included,
+            # stays valid after it (session fixation, ASVS V3.2.1).
+            session.clear()
             login_user(user, remember=bool(form.remember.data))
+            session["_user_id"] = sessions.start(user)
             audit(user, "auth.login", f"user:{user.id}")
             return redirect(_safe_next(form.next.data))
         audit(
@@ -80,6 +85,7 @@ def login() -> Any:
 def logout() -> Any:
     user = actor()
     audit(user, "auth.logout", f"user:{user.id}")
+    sessions.end(session.get("_user_id"))
     logout_user()
     flash("You are logged out.", "info")
     return redirect(url_for("accounts.login"))

@@ -1,4 +1,4 @@
-"""audit log: re-chain with the keyed hash, checkpoint its head, append-only on PostgreSQL
+"""security: keyed audit chain (checkpoint, append-only on PostgreSQL), login sessions
 
 Revision ID: 0008
 Revises: 0004
@@ -76,6 +76,20 @@ def _rechain(conn):
 
 
 def upgrade():
+    op.create_table(
+        'login_sessions',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('token_hash', sa.String(length=64), nullable=False),
+        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.Column('last_seen_at', sa.DateTime(), nullable=False),
+        sa.Column('ended_at', sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(['user_id'], ['users.id'], ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id'),
+        sa.UniqueConstraint('token_hash'),
+    )
+    with op.batch_alter_table('login_sessions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_login_sessions_user_id'), ['user_id'], unique=False)
     conn = op.get_bind()
     _rechain(conn)
     if conn.dialect.name == 'postgresql':
@@ -83,6 +97,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_table('login_sessions')
     if op.get_bind().dialect.name == 'postgresql':
         op.execute('DROP TRIGGER IF EXISTS audit_events_append_only ON audit_events')
         op.execute('DROP FUNCTION IF EXISTS audit_events_append_only()')
