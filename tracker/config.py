@@ -86,6 +86,36 @@ def _hours(name: str, raw: str) -> float:
     return hours
 
 
+def _public_url(raw: str | None) -> str | None:
+    if not raw:
+        return None
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(raw.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"TRACKER_PUBLIC_URL: {raw!r} is not an http(s) URL with a host")
+    return raw.strip().rstrip("/")
+
+
+def _hosts(raw: str) -> list[str]:
+    hosts = [part.strip().lower() for part in raw.split(",") if part.strip()]
+    if not hosts or any(not h.replace(".", "").replace("-", "").replace(":", "").isalnum()
+                        for h in hosts):  # fmt: skip
+        raise ConfigError(f"TRACKER_TRUSTED_HOSTS: {raw!r} is not a list of host names")
+    return hosts
+
+
+def trusted_hosts(hosts: list[str], public_url: str | None) -> list[str]:
+    """The hosts answered: the configured ones and the public URL's (Flask's TRUSTED_HOSTS)."""
+    from urllib.parse import urlsplit
+
+    chosen = list(hosts)
+    public_host = urlsplit(public_url).hostname if public_url else None
+    if public_host and public_host not in chosen:
+        chosen.append(public_host)
+    return chosen
+
+
 def _timezone(name: str) -> str:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -138,6 +168,10 @@ def load_settings(instance: Path, environ: dict[str, str] | None = None) -> dict
         "SESSION_IDLE_HOURS": _hours(
             "TRACKER_SESSION_IDLE_HOURS", env.get("TRACKER_SESSION_IDLE_HOURS") or "12"
         ),
+        # Links on statements and in mails: this URL, else the request's host, and then
+        # only a trusted host is answered (any other Host header gets 400).
+        "PUBLIC_URL": _public_url(env.get("TRACKER_PUBLIC_URL")),
+        "TRUSTED_HOSTS": _hosts(env.get("TRACKER_TRUSTED_HOSTS") or "localhost,127.0.0.1"),
         "LANGUAGES": _languages(env.get("TRACKER_LANGUAGES") or "en,pl"),
         "TIMEZONE": _timezone(env.get("TRACKER_TIMEZONE") or "UTC"),
         # Login throttling counters: per process in memory unless shared (e.g. redis://host).

@@ -5,7 +5,6 @@ Each handler loads (404), authorizes (403), then acts through statements.operati
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from flask import (
@@ -42,7 +41,8 @@ bp = Blueprint("statements", __name__)
 
 def public_base_url() -> str:
     """Where /verify/<code> is reachable: TRACKER_PUBLIC_URL if set, else this request's host."""
-    configured = current_app.config.get("PUBLIC_URL") or os.environ.get("TRACKER_PUBLIC_URL")
+    configured = current_app.config.get("PUBLIC_URL")
+    # request.host_url is checked against TRUSTED_HOSTS before any view runs.
     return str(configured or request.url_root)
 
 

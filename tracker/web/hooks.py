@@ -8,7 +8,9 @@ from typing import Any
 
 from flask import Flask, g, has_request_context, render_template, request
 from flask.sessions import SecureCookieSessionInterface
-from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from flask_babel import gettext as _
+from markupsafe import escape
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, SecurityError
 from werkzeug.wrappers import Response
 
 from tracker.database import write_intent, writing
@@ -165,6 +167,16 @@ def _page_error(exc: Any) -> Any:
     return page, status, ({"Allow": allow} if allow else {})
 
 
+def _untrusted_host(_exc: Any) -> Any:
+    """A Host that is not trusted: answered before routing, so no template with url_for."""
+    db.session.rollback()
+    message = _("this server does not answer for that host name")
+    if request.path.startswith("/api/"):
+        return json_error(400, "bad_host", message)
+    body = f"<!doctype html><title>400</title><h1>400 Bad request</h1><p>{escape(message)}</p>"
+    return body, 400, {"Content-Type": "text/html; charset=utf-8"}
+
+
 def _allowed_methods(exc: Any) -> str | None:
     """A 405 names the methods the URL takes (RFC 9110), on pages and API alike."""
     if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
@@ -178,6 +190,7 @@ def init_app(app: Flask) -> None:
     app.after_request(_headers)
     app.after_request(_log)
     app.teardown_request(_teardown)
+    app.register_error_handler(SecurityError, _untrusted_host)
     app.register_error_handler(TrackerError, _page_error)
     for code in (400, 403, 404, 405, 413, 429):
         app.register_error_handler(code, _page_error)
