@@ -172,6 +172,9 @@ def load_settings(instance: Path, environ: dict[str, str] | None = None) -> dict
         # only a trusted host is answered (any other Host header gets 400).
         "PUBLIC_URL": _public_url(env.get("TRACKER_PUBLIC_URL")),
         "TRUSTED_HOSTS": _hosts(env.get("TRACKER_TRUSTED_HOSTS") or "localhost,127.0.0.1"),
+        # PEM files; unset: a key and self-signed certificate made once in the instance folder.
+        "SIGNING_KEY": env.get("TRACKER_SIGNING_KEY") or None,
+        "SIGNING_CERT": env.get("TRACKER_SIGNING_CERT") or None,
         "LANGUAGES": _languages(env.get("TRACKER_LANGUAGES") or "en,pl"),
         "TIMEZONE": _timezone(env.get("TRACKER_TIMEZONE") or "UTC"),
         # Login throttling counters: per process in memory unless shared (e.g. redis://host).
