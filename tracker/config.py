@@ -175,6 +175,8 @@ def load_settings(instance: Path, environ: dict[str, str] | None = None) -> dict
         # PEM files; unset: a key and self-signed certificate made once in the instance folder.
         "SIGNING_KEY": env.get("TRACKER_SIGNING_KEY") or None,
         "SIGNING_CERT": env.get("TRACKER_SIGNING_CERT") or None,
+        # Set: login throttling (and the queue) use Redis, shared by every server.
+        "REDIS_URL": env.get("TRACKER_REDIS_URL") or None,
         "LANGUAGES": _languages(env.get("TRACKER_LANGUAGES") or "en,pl"),
         "TIMEZONE": _timezone(env.get("TRACKER_TIMEZONE") or "UTC"),
         # Login throttling counters: per process in memory unless shared (e.g. redis://host).

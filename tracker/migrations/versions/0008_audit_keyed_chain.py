@@ -1,4 +1,4 @@
-"""security: keyed audit chain (checkpoint, append-only on PostgreSQL), login sessions
+"""security: keyed audit chain (checkpoint, append-only on PostgreSQL), login sessions, login throttle
 
 Revision ID: 0008
 Revises: 0004
@@ -90,6 +90,14 @@ def upgrade():
     )
     with op.batch_alter_table('login_sessions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_login_sessions_user_id'), ['user_id'], unique=False)
+    op.create_table(
+        'login_throttle',
+        sa.Column('key', sa.String(length=320), nullable=False),
+        sa.Column('failures', sa.Integer(), nullable=False),
+        sa.Column('last_failure_at', sa.DateTime(), nullable=False),
+        sa.Column('blocked_until', sa.DateTime(), nullable=True),
+        sa.PrimaryKeyConstraint('key'),
+    )
     conn = op.get_bind()
     _rechain(conn)
     if conn.dialect.name == 'postgresql':
@@ -97,6 +105,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_table('login_throttle')
     op.drop_table('login_sessions')
     if op.get_bind().dialect.name == 'postgresql':
         op.execute('DROP TRIGGER IF EXISTS audit_events_append_only ON audit_events')
