@@ -122,3 +122,20 @@ def test_the_csrf_token_issued_before_login_fails_after_login(factory):
     after = extract_csrf(client.get("/").get_data(as_text=True))
     assert after != before
     assert client.post("/logout", data={"csrf_token": after}).status_code == 302
+
+
+def test_a_write_after_idle_minutes_touches_the_session_without_waiting(app, factory):
+    """A POST holds the write transaction when the session is touched (SQLite: no second
+    writer may wait for it)."""
+    import time
+
+    user = factory.user("candidate", factory.org())
+    client = app.test_client()
+    _login(client, user.email)
+    _age_sessions(app, user, timedelta(minutes=5))
+    token = extract_csrf(client.get("/").get_data(as_text=True))
+    _age_sessions(app, user, timedelta(minutes=5))
+    started = time.monotonic()
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 302
+    assert time.monotonic() - started < 3
+    assert not _logged_in(client)

@@ -16,6 +16,7 @@ from flask import current_app
 from sqlalchemy import update
 
 from tracker.accounts.models import LoginSession, User
+from tracker.database import write_intent
 from tracker.extensions import db
 from tracker.timeutil import utcnow
 
@@ -55,11 +56,15 @@ def resolve(login_id: str) -> User | None:
     if user is None or not user.active or str(user.session_version) != version:
         return None
     if now - row.last_seen_at > min(TOUCH_EVERY, idle_limit() / 10):
-        # Its own short transaction: a page that only reads still counts as use.
-        with db.engine.begin() as conn:
-            conn.execute(
-                update(LoginSession).where(LoginSession.id == row.id).values(last_seen_at=now)
-            )
+        touch = update(LoginSession).where(LoginSession.id == row.id).values(last_seen_at=now)
+        if write_intent.get():
+            # A write request already holds the write transaction (BEGIN IMMEDIATE on
+            # SQLite): a second connection would wait for it. It commits with the request.
+            db.session.execute(touch)
+        else:
+            # A page that only reads still counts as use: its own short transaction.
+            with db.engine.begin() as conn:
+                conn.execute(touch)
     return user
 
 
