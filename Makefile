@@ -42,7 +42,7 @@ run: $(RUN_STAMP)
 
 serve: $(RUN_STAMP)
 	$(FLASK) init-db
-	$(VENV)/bin/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) 'tracker:create_app()'
+	$(VENV)/bin/gunicorn -c python:tracker.gunicorn_conf --workers $(WORKERS) --bind $(HOST):$(PORT) 'tracker:create_app()'
 
 lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check tracker tests bench

@@ -50,6 +50,7 @@ def make_app(**overrides: Any) -> Flask:
 
 
 def _reset(app: Flask) -> None:
+    Path(app.config["AUDIT_CHECKPOINT"]).unlink(missing_ok=True)
     with app.app_context():
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
         with db.engine.begin() as conn:

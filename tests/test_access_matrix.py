@@ -166,6 +166,7 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     "statements.download": ("credential=cfp", SEE_CANDIDATE),
     # No statement was issued in this world: the public page answers 404 to everyone.
     "statements.verify": ("", everyone(404)),
+    "statements.verify_form": ("", everyone(OK)),
     "statements.cohort": ("", COORDINATORS),
     "statements.cohort_start": ("", COORDINATORS),
     # An unknown job id: 404 once the role may use cohort jobs at all.

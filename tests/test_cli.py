@@ -144,12 +144,18 @@ def test_verify_audit(app, runner):
     from sqlalchemy import text
 
     with app.app_context():
+        pg = db.engine.dialect.name == "postgresql"
+        trigger = "TRIGGER audit_events_append_only"
+        if pg:  # as the database's owner would, past the append-only trigger
+            db.session.execute(text(f"ALTER TABLE audit_events DISABLE {trigger}"))
         db.session.execute(
             text(
                 "UPDATE audit_events SET action = 'x' WHERE id = "
                 "(SELECT MIN(id) + 1 FROM audit_events)"
             )
         )
+        if pg:
+            db.session.execute(text(f"ALTER TABLE audit_events ENABLE {trigger}"))
         db.session.commit()
     result = runner.invoke(args=["verify-audit"])
     assert result.exit_code == 1

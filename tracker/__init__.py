@@ -34,6 +34,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config.update(config)
     for key in ("CREDENTIALS_DIR", "UPLOAD_DIR", "STORAGE_DIR"):
         app.config[key] = Path(app.config[key])
+    from tracker.config import trusted_hosts
+
+    if app.config.get("TRUSTED_HOSTS") is not None:
+        app.config["TRUSTED_HOSTS"] = trusted_hosts(
+            app.config["TRUSTED_HOSTS"], app.config.get("PUBLIC_URL")
+        )
 
     from tracker import (
         models,  # noqa: F401  (registers every table with the metadata)

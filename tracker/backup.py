@@ -206,5 +206,12 @@ def backup_command(file: Path) -> None:
 @with_appcontext
 def restore_command(file: Path) -> None:
     """Replace the database's contents with the backup in FILE (stop the app servers first)."""
+    from tracker.audit.operations import checkpoint_current
+    from tracker.extensions import db
+
     backend = restore_database(file)
+    # The restored log is older than the checkpoint: the operator chose it, so it becomes
+    # the head that later removals are measured against.
+    checkpoint_current()
+    db.session.rollback()
     click.echo(f"Restored the {backend} database from {file}.")

@@ -108,18 +108,21 @@ def create_token(email: str) -> None:
 @click.command("verify-audit")
 @with_appcontext
 def verify_audit() -> None:
-    """Check the audit log's hash chain; exit 1 at the first broken link."""
+    """Check the audit log's keyed hash chain and its checkpoint; exit 1 naming each tamper."""
     from tracker.audit.operations import verify_chain
 
     report = verify_chain()
     if report.ok:
         click.echo(f"Audit log intact: {report.checked} events checked.")
         return
+    where = f"event {report.broken_at}" if report.broken_at is not None else "the checkpoint"
     click.echo(
-        f"Audit log broken at event {report.broken_at}: {report.reason} "
+        f"Audit log broken at {where}: {report.reason} "
         f"({report.checked} events before it are intact).",
         err=True,
     )
+    for problem in report.problems:
+        click.echo(f"- {problem}", err=True)
     sys.exit(1)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -25,17 +26,26 @@ class ConfigError(RuntimeError):
     """A TRACKER_* setting is unusable."""
 
 
-def _secret_key(instance: Path) -> str:
+def _secret_key(instance: Path, name: str = "secret_key") -> str:
     """Generate the key once and keep it in the instance folder, readable by the owner only."""
-    path = instance / "secret_key"
+    path = instance / name
     if path.exists():
         key = path.read_text().strip()
         if key:
             return key
     key = secrets.token_hex(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(key)
+    # Written whole to a private temporary file, then linked into place: sibling workers
+    # starting at once all end up with the one key that won (the audit key must not differ).
+    fd, tmp = tempfile.mkstemp(dir=instance, prefix=f".{name}.")
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(key)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return path.read_text().strip() or key
+    finally:
+        os.unlink(tmp)
     return key
 
 
@@ -64,6 +74,46 @@ def _languages(raw: str) -> list[str]:
     if not tags or any(not tag.replace("-", "").isalpha() for tag in tags):
         raise ConfigError(f"TRACKER_LANGUAGES: {raw!r} is not a list of language tags (en,pl)")
     return tags
+
+
+def _hours(name: str, raw: str) -> float:
+    try:
+        hours = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name}: {raw!r} is not a number of hours (e.g. 12 or 0.5)") from None
+    if not 0 < hours <= 24 * 366:
+        raise ConfigError(f"{name}: {raw!r} must be more than 0 and at most a year")
+    return hours
+
+
+def _public_url(raw: str | None) -> str | None:
+    if not raw:
+        return None
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(raw.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"TRACKER_PUBLIC_URL: {raw!r} is not an http(s) URL with a host")
+    return raw.strip().rstrip("/")
+
+
+def _hosts(raw: str) -> list[str]:
+    hosts = [part.strip().lower() for part in raw.split(",") if part.strip()]
+    if not hosts or any(not h.replace(".", "").replace("-", "").replace(":", "").isalnum()
+                        for h in hosts):  # fmt: skip
+        raise ConfigError(f"TRACKER_TRUSTED_HOSTS: {raw!r} is not a list of host names")
+    return hosts
+
+
+def trusted_hosts(hosts: list[str], public_url: str | None) -> list[str]:
+    """The hosts answered: the configured ones and the public URL's (Flask's TRUSTED_HOSTS)."""
+    from urllib.parse import urlsplit
+
+    chosen = list(hosts)
+    public_host = urlsplit(public_url).hostname if public_url else None
+    if public_host and public_host not in chosen:
+        chosen.append(public_host)
+    return chosen
 
 
 def _timezone(name: str) -> str:
@@ -118,6 +168,11 @@ def load_settings(instance: Path, environ: dict[str, str] | None = None) -> dict
     return {
         "SQLALCHEMY_DATABASE_URI": url,
         "SECRET_KEY": secret,
+        # The audit chain's HMAC key and head checkpoint live outside the database.
+        "AUDIT_KEY": env.get("TRACKER_AUDIT_KEY") or _secret_key(instance, "audit_key"),
+        "AUDIT_CHECKPOINT": _path_setting(
+            "TRACKER_AUDIT_CHECKPOINT", instance / "audit_checkpoint.json"
+        ),
         "CREDENTIALS_DIR": credentials,
         "UPLOAD_DIR": uploads,
         "MAX_CONTENT_LENGTH": 10 * 1024 * 1024 + 64 * 1024,
@@ -130,6 +185,16 @@ def load_settings(instance: Path, environ: dict[str, str] | None = None) -> dict
         "WTF_CSRF_TIME_LIMIT": None,
         "PASSWORD_HASH_METHOD": "scrypt:32768:8:3",
         "RATELIMIT_ENABLED": True,
+        "SESSION_IDLE_HOURS": _hours(
+            "TRACKER_SESSION_IDLE_HOURS", env.get("TRACKER_SESSION_IDLE_HOURS") or "12"
+        ),
+        # Links on statements and in mails: this URL, else the request's host, and then
+        # only a trusted host is answered (any other Host header gets 400).
+        "PUBLIC_URL": _public_url(env.get("TRACKER_PUBLIC_URL")),
+        "TRUSTED_HOSTS": _hosts(env.get("TRACKER_TRUSTED_HOSTS") or "localhost,127.0.0.1"),
+        # PEM files; unset: a key and self-signed certificate made once in the instance folder.
+        "SIGNING_KEY": env.get("TRACKER_SIGNING_KEY") or None,
+        "SIGNING_CERT": env.get("TRACKER_SIGNING_CERT") or None,
         "LANGUAGES": _languages(env.get("TRACKER_LANGUAGES") or "en,pl"),
         "TIMEZONE": _timezone(env.get("TRACKER_TIMEZONE") or "UTC"),
         # Scale-out: tasks on a Redis queue, and the login-throttling counters in Redis.
@@ -141,6 +206,5 @@ def load_settings(instance: Path, environ: dict[str, str] | None = None) -> dict
         # Mail (tracker.mail): unset URL writes .eml files to <instance>/outbox/.
         "MAIL_URL": env.get("TRACKER_MAIL_URL") or None,
         "MAIL_FROM": env.get("TRACKER_MAIL_FROM") or "tracker@localhost",
-        "PUBLIC_URL": env.get("TRACKER_PUBLIC_URL") or None,
         **_oidc(env),
     }

@@ -100,3 +100,35 @@ class ApiToken(db.Model):
 
     def __repr__(self) -> str:
         return f"<ApiToken {self.id} {self.prefix}… user={self.user_id}>"
+
+
+class LoginSession(db.Model):
+    """One login in a browser: every copy of its session and remember-me cookies names it,
+    so that ending it (logout, idle time) ends them all."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+
+    def __repr__(self) -> str:
+        return f"<LoginSession {self.id} user={self.user_id}>"
+
+
+class LoginThrottle(db.Model):
+    """Failed logins of one account from one source (or of one source): shared by every
+    worker, so the limit holds however many processes serve the app."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(320), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(default=utcnow)
+    blocked_until: Mapped[datetime | None]
+
+    def __repr__(self) -> str:
+        return f"<LoginThrottle {self.key} failures={self.failures}>"

@@ -16,7 +16,7 @@ from tracker.accounts.schemas import EmailIn, OrganizationIn
 from tracker.audit.operations import record
 from tracker.errors import ConflictError, ValidationError
 from tracker.extensions import db
-from tracker.schema import parse
+from tracker.schema import MAX_ID, parse
 from tracker.timeutil import utcnow
 
 TOKEN_PREFIX = "trk_"  # noqa: S105 - a public prefix, not a secret
@@ -68,11 +68,14 @@ def create_user(
     name = _clean(name, "name")
     role_ = parse_role(role)
     if password:
-        passwords.check_policy(password)
+        passwords.check_policy(password, user_inputs=(email, name))
     if db.session.scalar(select(User.id).where(User.email == email)):
         raise ValidationError("email", f"a user with e-mail {email} already exists")
     if organization_id is not None:
-        if db.session.get(Organization, organization_id) is None:
+        if (
+            not 0 < organization_id <= MAX_ID
+            or db.session.get(Organization, organization_id) is None
+        ):
             raise ValidationError("org", f"organization {organization_id} does not exist")
     elif role_ is not Role.ADMIN:
         raise ValidationError("org", f"a {role_.value} must belong to an organization")
@@ -186,7 +189,7 @@ def revoke_token(actor: User, token: ApiToken) -> None:
 
 
 def set_password(actor: User, user: User, password: str) -> None:
-    passwords.check_policy(password)
+    passwords.check_policy(password, user_inputs=(user.email, user.name))
     user.password_hash = passwords.hash_password(password)
     user.session_version += 1
     record(actor, "user.password", f"user:{user.id}")

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from tracker.accounts import sessions, throttle
 from tracker.accounts.forms import LoginForm
 from tracker.accounts.operations import authenticate
 from tracker.audit.operations import record as audit
-from tracker.extensions import limiter
 from tracker.web.auth import actor
 
 bp = Blueprint("accounts", __name__)
@@ -28,35 +29,28 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
-def _login_key() -> str:
-    email = (request.form.get("email") or "").strip().lower()
-    return f"{email}|{request.remote_addr}"
-
-
-def _account_key() -> str:
-    return (request.form.get("email") or "").strip().lower()
-
-
-def _is_success(response: Any) -> bool:
-    """Only failed attempts count towards the throttle."""
-    return response.status_code == 302
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(
-    "5/minute", key_func=_login_key, methods=["POST"], deduct_when=lambda r: not _is_success(r)
-)
-@limiter.limit(
-    "100/hour", key_func=_account_key, methods=["POST"], deduct_when=lambda r: not _is_success(r)
-)
 def login() -> Any:
     if current_user.is_authenticated:
         return redirect(url_for("web.home"))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        user = authenticate(form.email.data or "", form.password.data or "")
+        email, source = form.email.data or "", request.remote_addr
+        wait = throttle.retry_after(email, source)
+        if wait:
+            form.password.errors = [
+                _("Too many failed attempts: try again in %(seconds)s seconds.", seconds=wait)
+            ]
+            page = render_template("accounts/login.html", form=form)
+            return page, 429, {"Retry-After": str(wait)}
+        user = authenticate(email, form.password.data or "")
         if user is not None:
+            throttle.succeeded(email, source)
+            # A fresh session: nothing from before the login, the CSRF token included,
+            # stays valid after it (session fixation, ASVS V3.2.1).
+            session.clear()
             login_user(user, remember=bool(form.remember.data))
+            session["_user_id"] = sessions.start(user)
             audit(user, "auth.login", f"user:{user.id}")
             return redirect(_safe_next(form.next.data))
         audit(
@@ -68,6 +62,7 @@ def login() -> Any:
         # Commit the failure record although the answer is an error page.
         from tracker.extensions import db
 
+        throttle.failed(email, source)
         db.session.commit()
         form.password.errors = [LOGIN_FAILED]
         return render_template("accounts/login.html", form=form), 401
@@ -80,6 +75,7 @@ def login() -> Any:
 def logout() -> Any:
     user = actor()
     audit(user, "auth.logout", f"user:{user.id}")
+    sessions.end(session.get("_user_id"))
     logout_user()
     flash("You are logged out.", "info")
     return redirect(url_for("accounts.login"))

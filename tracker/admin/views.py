@@ -32,6 +32,7 @@ from tracker.mail import public_url
 from tracker.web.auth import actor
 from tracker.web.form_errors import apply_errors
 from tracker.web.loading import authorize
+from tracker.web.paging import row_id
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -59,7 +60,7 @@ def _users_page(create_form: forms.CreateUserForm, status: int = 200) -> Any:
     orgs = queries.organizations()
     flt = forms.UserFilterForm(request.args)
     flt.org.choices = forms.organization_choices(orgs, blank="All organizations")
-    org_id = int(flt.org.data) if (flt.org.data or "").isdigit() else None
+    org_id = row_id(flt.org.data)
     role = Role(flt.role.data) if flt.role.data in {r.value for r in Role} else None
     people = queries.users(org_id, role)
     return render_template(
@@ -70,6 +71,13 @@ def _users_page(create_form: forms.CreateUserForm, status: int = 200) -> Any:
         filtered=org_id is not None or role is not None,
         form=create_form,
     ), status
+
+
+def _org_id(raw: str | None) -> int | None:
+    """The chosen organization; a value that is no id at all is one that does not exist (0)."""
+    if not raw:
+        return None
+    return row_id(raw) or 0
 
 
 @bp.get("/users")
@@ -88,7 +96,7 @@ def create_user() -> Any:
                 name=form.name.data,
                 role=form.role.data,
                 password=form.password.data or None,
-                organization_id=int(form.org.data) if (form.org.data or "").isdigit() else None,
+                organization_id=_org_id(form.org.data),
                 invite_base_url=public_url(),
             )
         except ValidationError as exc:

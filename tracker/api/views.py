@@ -297,8 +297,9 @@ def evidence_file(evidence_id: int) -> Any:
     path = current_app.config["UPLOAD_DIR"] / item.stored_name
     if not path.is_file():
         raise NotFoundError("the evidence file is missing from storage")
+    name = evidence_ops.download_name(item.original_name, item.content_type)
     return send_file(path, mimetype=item.content_type, as_attachment=True,
-                     download_name=item.original_name, max_age=0)  # fmt: skip
+                     download_name=name, max_age=0)  # fmt: skip
 
 
 @op("DELETE", "/evidence/<int:evidence_id>", operation_id="deleteEvidence", tag="evidence",

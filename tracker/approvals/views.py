@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -24,7 +25,7 @@ from tracker.records.models import ExperienceEntry
 from tracker.web.auth import actor, roles_required
 from tracker.web.form_errors import apply_errors
 from tracker.web.loading import load_record
-from tracker.web.paging import page_number
+from tracker.web.paging import page_number, row_id
 
 bp = Blueprint("approvals", __name__)
 QUEUE_PAGE_SIZE = 50
@@ -41,9 +42,8 @@ def _filter_form() -> tuple[QueueFilterForm, QueueFilter]:
         (c, c.replace("-", " ").capitalize()) for c in current_catalog().vocabulary("categories")
     ]
     form.validate()
-    raw = form.candidate.data
     flt = QueueFilter(
-        candidate_id=int(raw) if raw and str(raw).isdigit() else None,
+        candidate_id=row_id(form.candidate.data),
         start=form.start.data if not form.start.errors else None,
         end=form.end.data if not form.end.errors else None,
         category=form.category.data or None,
@@ -117,10 +117,15 @@ def queue() -> Any:
     )
 
 
+QUEUE_ARGS = ("candidate", "start", "end", "category", "page")
+
+
 def _back() -> str:
-    query = request.form.get("return_query", "")
+    """The queue with the filters it was posted from (re-encoded: nothing else gets through)."""
+    raw = request.form.get("return_query", "")
+    kept = [(k, v) for k, v in parse_qsl(raw[:2000]) if k in QUEUE_ARGS and v.isprintable()]
     url = url_for("approvals.queue")
-    return f"{url}?{query}" if query and "\n" not in query and "//" not in query else url
+    return f"{url}?{urlencode(kept)}" if kept else url
 
 
 @bp.post("/approvals/experience/<int:entry_id>/approve")

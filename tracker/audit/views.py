@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, abort, render_template, request
 from flask_login import login_required
 
 from tracker.accounts import policies
@@ -15,6 +15,7 @@ from tracker.audit.operations import verify_chain
 from tracker.candidates.queries import visible_candidates
 from tracker.web.auth import actor
 from tracker.web.loading import authorize, load_candidate
+from tracker.web.paging import page_number, row_id
 
 bp = Blueprint("audit", __name__)
 
@@ -39,11 +40,14 @@ def log() -> Any:
     ]
     form.action.choices = [("", "All actions")] + [(a, a) for a in browse.actions_seen(user)]
     candidate = None
-    if (form.candidate.data or "").isdigit():
-        candidate = load_candidate(user, int(form.candidate.data))
+    if form.candidate.data:
+        wanted = row_id(form.candidate.data)
+        if wanted is None:
+            abort(404)
+        candidate = load_candidate(user, wanted)
         authorize(policies.can_view_audit(user, candidate))
     action = (form.action.data or "").strip()[:64] or None
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = page_number(request.args.get("page"))
     events = browse.event_page(
         user, candidate=candidate, action=action, page=page, per_page=PER_PAGE
     )

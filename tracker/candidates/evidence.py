@@ -41,6 +41,26 @@ def _safe_name(name: str | None) -> str:
     return cleaned[:200] or "evidence"
 
 
+EXTENSIONS = {
+    "application/pdf": (".pdf",),
+    "image/png": (".png",),
+    "image/jpeg": (".jpg", ".jpeg"),
+}
+
+
+def download_name(name: str, content_type: str) -> str:
+    """The name with the extension of what the file really is (poly.html → poly.pdf).
+
+    Browsers and desktops pick the program by extension: a PDF named .html must not open
+    as a web page.
+    """
+    allowed = EXTENSIONS.get(content_type, ())
+    if not allowed or name.lower().endswith(allowed):
+        return name
+    stem, dot, _ext = name.rpartition(".")
+    return f"{stem if dot and stem else name}{allowed[0]}"
+
+
 def attach(
     actor: User,
     candidate: User,
@@ -74,7 +94,7 @@ def attach(
         candidate_id=candidate.id,
         record_type=kind,
         record_id=row.id,
-        original_name=_safe_name(filename),
+        original_name=download_name(_safe_name(filename)[:195], content_type),
         stored_name=stored,
         content_type=content_type,
         size=len(data),

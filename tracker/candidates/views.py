@@ -472,7 +472,7 @@ def evidence_file(evidence_id: int) -> Any:
         path,
         mimetype=item.content_type,
         as_attachment=not inline,
-        download_name=item.original_name,
+        download_name=evidence_ops.download_name(item.original_name, item.content_type),
         max_age=0,
     )
     if inline:

@@ -38,9 +38,7 @@ def statement_cmd(email: str, credential: str, output: Path) -> None:
         _fail(f"output: cannot write {output}: no writable folder {parent}")
     if output.exists() and not os.access(output, os.W_OK):
         _fail(f"output: cannot write {output}")
-    base_url = current_app.config.get("PUBLIC_URL") or os.environ.get(
-        "TRACKER_PUBLIC_URL", "http://localhost:5000"
-    )
+    base_url = current_app.config.get("PUBLIC_URL") or "http://localhost:5000"
 
     def issue() -> tuple[dict, bytes]:  # type: ignore[type-arg]
         candidate = user_by_email(email)

@@ -179,9 +179,8 @@ def _render_item(app: Flask, job_id: str, item_id: int) -> None:
             if candidate is None:
                 raise LookupError("the candidate no longer exists")
             prepared = prepare_statement(current_catalog(), candidate, item.credential, as_of)
-            document = document_of(
-                actor, prepared, code=code, issued_at=issued_at, base_url=base_url
-            )
+            document = document_of(actor, prepared, code=code, issued_at=issued_at,
+                                   base_url=base_url, candidate=candidate)  # fmt: skip
             pdf = render_pdf(document)
             problem = None
         except Exception as exc:  # noqa: BLE001 - reported in the manifest as "not issued"

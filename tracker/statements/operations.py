@@ -6,6 +6,8 @@ import secrets
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import gettext as _
+
 from tracker.accounts.models import User
 from tracker.audit.operations import record as audit
 from tracker.credentials.catalog import Catalog
@@ -20,24 +22,38 @@ from tracker.statements.content import (
 from tracker.statements.models import IssuedStatement
 from tracker.timeutil import utcnow
 
-CODE_BYTES = 24
-"""secrets.token_urlsafe(24): 192 random bits, 32 characters."""
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+"""Crockford's base32: no I, L, O or U, so that a code read off paper is typed right."""
+
+CODE_LENGTH = 32
+"""32 symbols of 5 bits: 160 random bits."""
 
 
 def new_code() -> str:
-    return secrets.token_urlsafe(CODE_BYTES)
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
 def verify_url(base_url: str, code: str) -> str:
     return f"{base_url.rstrip('/')}/verify/{code}"
 
 
-def issuer_name(actor: User | None) -> str:
-    return f"{actor.name} ({actor.role.title})" if actor is not None else "Tracker command line"
+def issuer_name(actor: User | None, candidate: User | None = None) -> str:
+    """Who issued a statement, saying so when the candidate issued it to themselves."""
+    if actor is None:
+        return _("Tracker command line (an administrator of this installation)")
+    if candidate is not None and actor.id == candidate.id:
+        return _("%(name)s, the candidate, to themselves", name=actor.name)
+    return f"{actor.name} ({actor.role.title})"
 
 
 def document_of(
-    actor: User | None, prepared: Prepared, *, code: str, issued_at: datetime, base_url: str
+    actor: User | None,
+    prepared: Prepared,
+    *,
+    code: str,
+    issued_at: datetime,
+    base_url: str,
+    candidate: User | None = None,
 ) -> dict[str, Any]:
     """The document the renderer gets (plain data), before or after it is recorded."""
     return {
@@ -47,7 +63,8 @@ def document_of(
             "url": verify_url(base_url, code),
             "data_sha256": content_sha256(prepared.content),
             "issued_at": issued_at.isoformat(timespec="seconds"),
-            "issued_by": issuer_name(actor),
+            "issued_by": issuer_name(actor, candidate),
+            "self_issued": actor is not None and candidate is not None and actor.id == candidate.id,
         },
     }
 
@@ -98,9 +115,11 @@ def record_issue(
             "data_sha256": data_sha256,
             "code_prefix": code[:6],
             "via": via,
+            "self_issued": actor is not None and actor.id == candidate.id,
         },
     )
-    return document_of(actor, prepared, code=code, issued_at=row.issued_at, base_url=base_url)
+    return document_of(actor, prepared, code=code, issued_at=row.issued_at, base_url=base_url,
+                       candidate=candidate)  # fmt: skip
 
 
 def issue_statement(

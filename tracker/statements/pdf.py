@@ -96,7 +96,16 @@ def warm_up() -> None:
 
 
 def render_pdf(document: dict[str, Any]) -> bytes:
-    return html_to_pdf(render_html(document))
+    """The statement as PDF/UA-1, signed with the installation's key (statements.signing)."""
+    from tracker.statements.signing import sign_pdf
+
+    verification = document["verification"]
+    return sign_pdf(
+        html_to_pdf(render_html(document)),
+        reason=f"Progress statement {verification['code']}, issued by {verification['issued_by']}",
+        location=verification["url"],
+        name="Tracker",
+    )
 
 
 def filename_for(document: dict[str, Any]) -> str:

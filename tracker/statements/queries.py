@@ -9,15 +9,39 @@ from sqlalchemy import func, select
 from tracker.extensions import db
 from tracker.records.adapter import fingerprint, for_credential, load_records
 from tracker.statements.models import IssuedStatement
+from tracker.statements.operations import CODE_ALPHABET
 
 MAX_CODE_LENGTH = 64
 
 
+_CROCKFORD_READS = str.maketrans({"I": "1", "L": "1", "O": "0"})
+
+
+def normalize_code(typed: str) -> str:
+    """A code as typed (any case, spaces or dashes, I/L for 1, O for 0) in Crockford form."""
+    cleaned = "".join(typed.split()).replace("-", "").upper()
+    return cleaned.translate(_CROCKFORD_READS)
+
+
 def by_code(code: str) -> IssuedStatement | None:
-    """The statement with exactly this code (None for unknown or altered codes)."""
-    if not code or len(code) > MAX_CODE_LENGTH:
+    """The statement with this code (None for unknown or altered codes).
+
+    Codes issued before Crockford's base32 (URL-safe base64) are matched exactly; new ones
+    also as typed, case-insensitively.
+    """
+    if not code or len(code) > MAX_CODE_LENGTH + 16:
         return None
-    return db.session.scalar(select(IssuedStatement).where(IssuedStatement.code == code))
+    candidates = [code]
+    crockford = normalize_code(code)
+    if crockford != code and set(crockford) <= set(CODE_ALPHABET):
+        candidates.append(crockford)
+    for candidate in candidates:
+        if len(candidate) > MAX_CODE_LENGTH:
+            continue
+        found = db.session.scalar(select(IssuedStatement).where(IssuedStatement.code == candidate))
+        if found is not None:
+            return found
+    return None
 
 
 def records_changed(issued: IssuedStatement) -> bool:

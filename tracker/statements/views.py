@@ -5,7 +5,6 @@ Each handler loads (404), authorizes (403), then acts through statements.operati
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from flask import (
@@ -32,7 +31,8 @@ from tracker.credentials.catalog import current_catalog
 from tracker.database import write_intent
 from tracker.errors import ForbiddenError, NotFoundError, ValidationError
 from tracker.extensions import db
-from tracker.statements import jobs, operations, queries
+from tracker.statements import jobs, operations, queries, signing
+from tracker.statements.forms import VerifyForm
 from tracker.tasks import storage
 from tracker.tasks.models import Job
 from tracker.timeutil import today
@@ -44,7 +44,8 @@ bp = Blueprint("statements", __name__)
 
 def public_base_url() -> str:
     """Where /verify/<code> is reachable: TRACKER_PUBLIC_URL if set, else this request's host."""
-    configured = current_app.config.get("PUBLIC_URL") or os.environ.get("TRACKER_PUBLIC_URL")
+    configured = current_app.config.get("PUBLIC_URL")
+    # request.host_url is checked against TRUSTED_HOSTS before any view runs.
     return str(configured or request.url_root)
 
 
@@ -105,6 +106,32 @@ def download(candidate_id: int) -> Any:
     return issue_and_send(actor(), candidate_id, "page")
 
 
+def _not_issued(form: VerifyForm, code: str) -> Any:
+    return render_template(
+        "statements/verify_form.html",
+        title=_("Verify a statement"),
+        form=form,
+        unknown=code,
+    ), 404
+
+
+@bp.route("/verify", methods=["GET", "POST"])
+def verify_form() -> Any:
+    """Public: type a code from a printed statement."""
+    form = VerifyForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            return render_template(
+                "statements/verify_form.html", title=_("Verify a statement"), form=form
+            ), 400
+        typed = (form.code.data or "").strip()
+        issued = queries.by_code(typed)
+        if issued is None:
+            return _not_issued(form, typed)
+        return redirect(url_for("statements.verify", code=issued.code), 303)
+    return render_template("statements/verify_form.html", title=_("Verify a statement"), form=form)
+
+
 @bp.get("/verify/<code>")
 def verify(code: str) -> Any:
     """Public: confirms a statement and says whether the candidate's records changed since."""
@@ -115,8 +142,12 @@ def verify(code: str) -> Any:
     if issued is None:
         if wants_json:
             return jsonify({"genuine": False}), 404
-        raise NotFoundError("no statement with this code")
+        return _not_issued(VerifyForm(formdata=None, code=code[:120]), code[:120])
+    if issued.code != code and not wants_json:
+        return redirect(url_for("statements.verify", code=issued.code), 301)
     changed = queries.records_changed(issued)
+    issuer = operations.issuer_name(issued.issued_by, issued.candidate)
+    self_issued = issued.issued_by_id is not None and issued.issued_by_id == issued.candidate_id
     if wants_json:
         return jsonify(
             {
@@ -127,6 +158,8 @@ def verify(code: str) -> Any:
                 "status": issued.summary.get("status"),
                 "issued_at": issued.issued_at.isoformat(timespec="seconds") + "Z",
                 "records_changed_since": changed,
+                "issued_by": issuer,
+                "self_issued": self_issued,
             }
         )
     return render_template(
@@ -135,6 +168,9 @@ def verify(code: str) -> Any:
         issued=issued,
         summary=issued.summary,
         changed=changed,
+        issuer=issuer,
+        self_issued=self_issued,
+        signing=signing.certificate_summary(),
     )
 
 

@@ -8,19 +8,15 @@ from typing import Any
 from flask import abort
 from flask_login import current_user, login_required
 
+from tracker.accounts import sessions
 from tracker.accounts.models import Role, User
-from tracker.extensions import db, login_manager
+from tracker.extensions import login_manager
 
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    ident, _, version = user_id.partition(":")
-    if not ident.isdigit():
-        return None
-    user = db.session.get(User, int(ident))
-    if user is None or not user.active or str(user.session_version) != version:
-        return None
-    return user
+    """From the session or remember-me cookie: only while its login session lives."""
+    return sessions.resolve(user_id)
 
 
 def roles_required(*roles: Role) -> Any:

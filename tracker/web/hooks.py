@@ -8,7 +8,15 @@ from typing import Any
 
 from flask import Flask, g, has_request_context, render_template, request
 from flask.sessions import SecureCookieSessionInterface
-from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from flask_babel import gettext as _
+from markupsafe import escape
+from werkzeug.exceptions import (
+    HTTPException,
+    MethodNotAllowed,
+    RequestHeaderFieldsTooLarge,
+    RequestURITooLarge,
+    SecurityError,
+)
 from werkzeug.wrappers import Response
 
 from tracker.database import write_intent, writing
@@ -30,8 +38,35 @@ _API_CODES = {
     405: "method_not_allowed",
     409: "conflict",
     413: "too_large",
+    414: "uri_too_long",
     429: "too_many_requests",
+    431: "header_too_large",
 }
+
+MAX_URL_BYTES = 8190
+"""Path and query; gunicorn (tracker/gunicorn_conf.py) lets longer ones through to us."""
+MAX_HEADER_BYTES = 8190
+"""One header line, name and value."""
+MAX_HEADERS = 100
+
+
+def _limits() -> None:
+    """Over-long URLs and headers are refused by the app, so the API answers them in JSON."""
+    environ = request.environ
+    url = len(environ.get("PATH_INFO", "").encode("latin-1", "replace")) + len(
+        environ.get("QUERY_STRING", "")
+    )
+    if url > MAX_URL_BYTES:
+        raise RequestURITooLarge(_("the URL is longer than %(n)s bytes", n=MAX_URL_BYTES))
+    headers = [(k, v) for k, v in environ.items() if k.startswith("HTTP_")]
+    if len(headers) > MAX_HEADERS:
+        raise RequestHeaderFieldsTooLarge(_("more than %(n)s headers", n=MAX_HEADERS))
+    for key, value in headers:
+        if len(key) - 5 + len(str(value)) + 2 > MAX_HEADER_BYTES:
+            name = key[5:].replace("_", "-").title()
+            raise RequestHeaderFieldsTooLarge(
+                _("the %(name)s header is longer than %(n)s bytes", name=name, n=MAX_HEADER_BYTES)
+            )
 
 
 def _begin() -> None:
@@ -156,6 +191,8 @@ def _page_error(exc: Any) -> Any:
         405: "Not allowed",
         409: "Already decided",
         413: "File too large",
+        414: "Address too long",
+        431: "Headers too large",
         429: "Too many attempts",
     }
     title = titles.get(status, "Something went wrong")
@@ -163,6 +200,16 @@ def _page_error(exc: Any) -> Any:
         message = "There is nothing here, or you are not allowed to see it."
     page = render_template("web/error.html", title=title, message=message, status=status)
     return page, status, ({"Allow": allow} if allow else {})
+
+
+def _untrusted_host(_exc: Any) -> Any:
+    """A Host that is not trusted: answered before routing, so no template with url_for."""
+    db.session.rollback()
+    message = _("this server does not answer for that host name")
+    if request.path.startswith("/api/"):
+        return json_error(400, "bad_host", message)
+    body = f"<!doctype html><title>400</title><h1>400 Bad request</h1><p>{escape(message)}</p>"
+    return body, 400, {"Content-Type": "text/html; charset=utf-8"}
 
 
 def _allowed_methods(exc: Any) -> str | None:
@@ -173,13 +220,15 @@ def _allowed_methods(exc: Any) -> str | None:
 
 
 def init_app(app: Flask) -> None:
+    app.before_request(_limits)
     app.before_request(_begin)
     app.after_request(_finish)
     app.after_request(_headers)
     app.after_request(_log)
     app.teardown_request(_teardown)
+    app.register_error_handler(SecurityError, _untrusted_host)
     app.register_error_handler(TrackerError, _page_error)
-    for code in (400, 403, 404, 405, 413, 429):
+    for code in (400, 403, 404, 405, 413, 414, 429, 431):
         app.register_error_handler(code, _page_error)
 
     @app.errorhandler(500)

@@ -37,6 +37,19 @@ class Page(Generic[T]):
         return (self.page - 1) * self.per_page + len(self.rows)
 
 
+MAX_ROW_ID = 2**31 - 1
+"""The largest id an INTEGER column holds on PostgreSQL (tracker.schema.MAX_ID)."""
+
+
+def row_id(raw: object) -> int | None:
+    """A row id from a query string or form field; None for anything that cannot be one."""
+    text = str(raw) if raw is not None else ""
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:
+        return None
+    value = int(text)
+    return value if 0 < value <= MAX_ROW_ID else None
+
+
 def page_number(raw: str | None) -> int:
     """A page number from the query string; anything odd means the first page."""
     return int(raw) if raw and raw.isascii() and raw.isdigit() and 0 < int(raw) < 10**6 else 1
