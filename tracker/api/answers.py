@@ -193,6 +193,7 @@ class CohortRow(Answer):
     credential: str
     pathway: str | None
     status: str
+    waived: bool = Field(description="met only because of a waiver (shown as Waived)")
     progress: float
     met_on: date | None
     due: date | None

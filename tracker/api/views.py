@@ -575,6 +575,7 @@ def _cohort_json(row: dict[str, Any]) -> dict[str, Any]:
         "credential": row["credential"],
         "pathway": row["pathway_id"],
         "status": row["status"],
+        "waived": bool(row.get("waived")),
         "progress": row["progress"],
         "met_on": row["met_on"],
         "due": row["due"],

@@ -123,12 +123,19 @@ def summary(result: dict[str, Any] | None) -> dict[str, Any]:
     result = result or {}
     return {
         "status": result.get("status", "error"),
+        "waived": bool(result.get("waived")),
+        "waivers": waived_requirements(result) if result else [],
         "progress": float(result.get("progress") or 0),
         "met_on": result.get("met_on"),
         "due": next_due(result.get("requirements", [])) if result else None,
         "pending_hours": _pending_hours(result) if result else 0.0,
         "projected_on": projected_on(result) if result else None,
     }
+
+
+# A result met only because of a waiver is kept as its own status, so that the cohort sorts,
+# filters and shows it apart from what is plainly met.
+WAIVED = "waived"
 
 
 def _day(value: str | None) -> date | None:
@@ -139,7 +146,7 @@ def _fill(row: EnrolmentResult, p: Progress, catalog: Catalog, as_of: date) -> N
     values = summary(p.result)
     row.candidate_id = p.candidate.id
     row.credential = p.enrolment.credential
-    row.status = values["status"]
+    row.status = WAIVED if values["waived"] and values["status"] == "met" else values["status"]
     row.progress = values["progress"]
     row.met_on = _day(values["met_on"])
     row.due = _day(values["due"])
@@ -253,7 +260,9 @@ def rows_of(page: Iterable[Any], catalog: Catalog | None = None) -> list[dict[st
             values = fresh[enrolment.id]
         else:
             values = {
-                "status": row.status,
+                "status": "met" if row.status == WAIVED else row.status,
+                "waived": row.status == WAIVED,
+                "waivers": [],
                 "progress": row.progress,
                 "met_on": row.met_on.isoformat() if row.met_on else None,
                 "due": row.due.isoformat() if row.due else None,
@@ -309,7 +318,7 @@ def status_counts(visible: Select[Any]) -> dict[str, int]:
 def soonest_due(visible: Select[Any], limit: int) -> list[dict[str, Any]]:
     """The enrolments due soonest and not met, from the table (recomputed where stale)."""
     stmt = cohort_select(visible, sort="due").where(
-        and_(EnrolmentResult.due.is_not(None), EnrolmentResult.status != "met")
+        and_(EnrolmentResult.due.is_not(None), EnrolmentResult.status.not_in(("met", WAIVED)))
     )
     return rows_of(db.session.execute(stmt.limit(limit)))
 

@@ -12,6 +12,7 @@ from tracker.accounts import policies
 
 STATUS_TITLES = {
     "met": "Met",
+    "waived": "Waived",
     "in_progress": "In progress",
     "not_started": "Not started",
     "expired": "Expired",
