@@ -274,9 +274,9 @@ def test_statement_says_verified_by_or_self_reported(app, people, factory):
         db.session.commit()
         content = prepare_statement(current_catalog(), cand, "cfp", today()).content
         checked = {x["kind"]: x for x in content["records"]}
-        assert checked["Exam"]["verified"] is True
-        assert checked["Exam"]["verified_by"] == "Cora Coord"
-        assert checked["Exam"]["verified_on"] == today().isoformat()
+        assert checked["Exam result"]["verified"] is True
+        assert checked["Exam result"]["verified_by"] == "Cora Coord"
+        assert checked["Exam result"]["verified_on"] == today().isoformat()
         assert checked["Attestation"]["verified"] is False
         with app.test_request_context():
             html = render_html({"content": content, "verification": {

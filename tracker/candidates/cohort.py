@@ -18,7 +18,7 @@ from tracker.credentials.catalog import Catalog, current_catalog
 from tracker.credentials.evaluation import Progress, evaluate_cohort
 from tracker.credentials.models import EnrolmentResult
 from tracker.extensions import db
-from tracker.records.models import Enrolment
+from tracker.records.models import Enrolment, Waiver
 from tracker.timeutil import today, utcnow
 from tracker.web.paging import Page
 
@@ -250,6 +250,16 @@ def rows_of(page: Iterable[Any], catalog: Catalog | None = None) -> list[dict[st
     as_of = today()
     page = list(page)
     stale = {user.id: user for _e, row, user in page if not is_current(row, user, catalog, as_of)}
+    # The waived requirements are in the stored result, which lists do not load: load it for
+    # the candidates with an active waiver only (one query to find them).
+    ids = {user.id for _e, _row, user in page}
+    waived_ids = set(
+        db.session.scalars(
+            select(Waiver.candidate_id).where(
+                Waiver.candidate_id.in_(ids), Waiver.revoked_on.is_(None)
+            )
+        )
+    ) if ids else set()  # fmt: skip
     fresh: dict[int, dict[str, Any]] = {}
     if stale:
         for p in evaluate_cohort(catalog, list(stale.values()), as_of):
@@ -262,7 +272,9 @@ def rows_of(page: Iterable[Any], catalog: Catalog | None = None) -> list[dict[st
             values = {
                 "status": "met" if row.status == WAIVED else row.status,
                 "waived": row.status == WAIVED,
-                "waivers": [],
+                "waivers": waived_requirements(row.result)
+                if user.id in waived_ids and row.result
+                else [],
                 "progress": row.progress,
                 "met_on": row.met_on.isoformat() if row.met_on else None,
                 "due": row.due.isoformat() if row.due else None,
