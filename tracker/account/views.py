@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_required
 
 from tracker import tasks
 from tracker.account import operations as account_ops
@@ -20,6 +20,7 @@ from tracker.account.forms import (
     SetPasswordForm,
 )
 from tracker.account.mails import send_account_mail
+from tracker.accounts import sessions
 from tracker.accounts.models import Role
 from tracker.audit.operations import record as audit
 from tracker.errors import ForbiddenError, ValidationError
@@ -118,7 +119,7 @@ def change_password() -> Any:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            login_user(user)  # the new session_version: only this session stays signed in
+            sessions.sign_in(user)  # a new session: only this one stays signed in
             flash(_("Password changed. You were signed out everywhere else."), "success")
             return redirect(url_for("account.page"))
     return _page(password=form), 400
@@ -226,6 +227,6 @@ def sso_callback() -> Any:
               "ask your coordinator or administrator to add you.", email=email),
             email,
         )  # fmt: skip
-    login_user(user)
+    sessions.sign_in(user)
     audit(user, "auth.login", f"user:{user.id}", after={"method": "oidc"})
     return redirect(url_for("web.home"))

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
 from tracker.accounts import sessions, throttle
 from tracker.accounts.forms import LoginForm
@@ -46,11 +46,7 @@ def login() -> Any:
         user = authenticate(email, form.password.data or "")
         if user is not None:
             throttle.succeeded(email, source)
-            # A fresh session: nothing from before the login, the CSRF token included,
-            # stays valid after it (session fixation, ASVS V3.2.1).
-            session.clear()
-            login_user(user, remember=bool(form.remember.data))
-            session["_user_id"] = sessions.start(user)
+            sessions.sign_in(user, remember=bool(form.remember.data))
             audit(user, "auth.login", f"user:{user.id}")
             return redirect(_safe_next(form.next.data))
         audit(

@@ -38,7 +38,7 @@ def feed(candidate: User, catalog: Catalog, as_of: date, base_url: str) -> bytes
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", _("Tracker: %(name)s", name=candidate.name))
     stamp = utcnow()
-    for progress in evaluate_cohort(catalog, [candidate], as_of, parallel=False):
+    for progress in evaluate_cohort(catalog, [candidate], as_of):
         if progress.result is None:
             continue
         definition = catalog.get(progress.enrolment.credential)

@@ -109,7 +109,7 @@ def send_reminders(as_of: date, catalog: Catalog | None = None) -> dict[str, int
         )
     )
     counts = {"reminders": 0, "digests": 0, "retried": 0}
-    for progress in evaluate_cohort(catalog, candidates, as_of, parallel=False):
+    for progress in evaluate_cohort(catalog, candidates, as_of):
         if progress.result is None:
             continue
         candidate = progress.candidate
