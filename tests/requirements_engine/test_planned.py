@@ -312,3 +312,26 @@ def test_the_flag_changes_nothing_without_planned_records(records: dict, as_of: 
     plain = evaluate(DEFINITION, real_only, when)
     assert flagged.pop("with_planned") is True and plain.pop("with_planned") is False
     assert flagged == plain
+
+
+def test_a_plan_that_moves_a_window_does_not_postdate_what_real_records_met() -> None:
+    """Found by the property above: a planned exam moved the hours window's anchor, so with
+    the plans the hours were met a day after the evaluation date, unflagged. Real records
+    met them the day before: the node is dated by them."""
+    records = {
+        "exams": [
+            exam("e0", "X", "2022-04-19"),
+            exam("e1", "X", "2024-01-05", planned=True),
+        ],
+        "experience": [
+            entry("x0", "2022-03-09", "2022-04-18", 205),
+            entry("x1", "2022-03-10", "2022-04-19", 82, planned=True),
+            entry("x2", "2022-01-01", "2022-02-10", 41),
+            entry("x3", "2022-01-01", "2022-02-10", 82),
+        ],
+    }
+    when = date(2022, 4, 18)
+    work = find(evaluate(DEFINITION, records, when, planned=True), "work")
+    real = find(evaluate(DEFINITION, records, when), "work")
+    assert (work["status"], work["planned"], work["met_on"]) == ("met", False, real["met_on"])
+    assert real["met_on"] == "2022-04-18"

@@ -67,7 +67,7 @@ class Outcome:
             "kind": self.node.kind,
             "status": self.status,
             "progress": round(self.progress, 4),
-            "met_on": _iso(self.met_on),
+            "met_on": _iso(view.real_met.get(self.node.id, self.met_on)),
             "due": _iso(self.due),
             "detail": self.detail,
             "evidence": list(self.evidence),
@@ -89,6 +89,10 @@ class _View:
     lang: str = DEFAULT_LANGUAGE
     waived: frozenset[str] = frozenset()
     planned: frozenset[str] = frozenset()
+    real_met: Mapping[str, date | None] = field(default_factory=dict)
+    """Nodes the real records meet without the plans: the day they did. A plan can move a
+    window (a planned exam as its anchor) and so the day a node would be met, but a node met
+    by real records is dated by them, never after the evaluation date."""
 
 
 @dataclass
@@ -1108,9 +1112,17 @@ def evaluate(
     if ctx.waiver_applied:
         waived = met_only_with(root, run(parsed, waivers=False)[0])
     met_by_plans: frozenset[str] = frozenset()
+    real_met: dict[str, date | None] = {}
     if planned and parsed.has_planned:
-        met_by_plans = met_only_with(root, run(parsed.without_planned())[0])
-    view = _View(lang=language, waived=waived, planned=met_by_plans)
+        real = run(parsed.without_planned())[0]
+        met_by_plans = met_only_with(root, real)
+        met_with = {out.node.id for out in root.walk() if out.status == MET}
+        real_met = {
+            out.node.id: out.met_on
+            for out in real.walk()
+            if out.status == MET and out.node.id in met_with
+        }
+    view = _View(lang=language, waived=waived, planned=met_by_plans, real_met=real_met)
     result: dict[str, Any] = {
         "credential": definition.id,
         "name": definition.name_in(language),
@@ -1119,7 +1131,7 @@ def evaluate(
         "as_of": as_of.isoformat(),
         "status": root.status,
         "progress": round(root.progress, 4),
-        "met_on": _iso(root.met_on),
+        "met_on": _iso(real_met.get(root.node.id, root.met_on)),
         "waived": root.node.id in waived,
         "planned": root.node.id in met_by_plans,
         "with_planned": planned,
