@@ -350,16 +350,6 @@ def _api_names(schema: type[BaseModel]) -> list[str]:
     return [info.alias or name for name, info in schema.model_fields.items()]
 
 
-def api_names(schema: type[BaseModel]) -> list[str]:
-    """The field names a body of this schema uses (aliases where the API has its own)."""
-    return _api_names(schema)
-
-
-def titles(schema: type[BaseModel]) -> dict[str, str]:
-    """Field name → its label, for pages and statements."""
-    return {name: info.title or name for name, info in schema.model_fields.items()}
-
-
 def _no_defaults(schema: dict[str, Any]) -> None:
     """A PATCH field left out is unchanged, not set to a default: the document says none."""
     for prop in schema.get("properties", {}).values():

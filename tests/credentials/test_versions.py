@@ -63,5 +63,10 @@ def test_enrolments_keep_their_version_until_moved(_schema, two_versions):
     # Candidates change their pathway, not their rules version.
     refused = client.patch(path, json={"version": "2027"}, headers=bearer(factory.token(cand)))
     assert refused.status_code == 403
+    catalogue = client.get("/api/v1/credentials/cfp", headers=bearer(coord_token)).get_json()
+    assert catalogue["versions"] == [
+        {"version": "2024", "effective_from": None},
+        {"version": "2027", "effective_from": "2025-01-01"},
+    ]
     unknown = client.patch(path, json={"version": "1999"}, headers=bearer(coord_token))
     assert unknown.status_code == 400 and "version" in unknown.get_json()["error"]["message"]

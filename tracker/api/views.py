@@ -33,7 +33,7 @@ from tracker.credentials.evaluation import evaluate_candidate, evaluate_what_if
 from tracker.csv_cells import csv_safe
 from tracker.errors import NotFoundError, TrackerError, ValidationError
 from tracker.extensions import db
-from tracker.records.kinds import KINDS, RecordKind
+from tracker.records.kinds import KINDS, RecordKind, evidence_answer
 from tracker.records.models import Enrolment, EntryStatus, EvidenceFile, HoursEntry, Waiver
 from tracker.records.schemas import (
     ApproveIn,
@@ -235,7 +235,7 @@ def _register_kind(kind: RecordKind) -> None:
 
         item = evidence_ops.attach(user, cand, kind.name, row, upload.stream, upload.filename,
                                    current_app.config["UPLOAD_DIR"])  # fmt: skip
-        return evidence_json(item), 201
+        return evidence_answer(item), 201
 
     op("PATCH", item, operation_id=f"update{one}", tag=kind.name, body=patch_schema(kind.schema),
        answer=answer, errors=(403, 404, 409),
@@ -268,15 +268,6 @@ def _register_kind(kind: RecordKind) -> None:
            answer=answers.Verified, errors=(403, 404, 409),
            summary=f"Verify a {kind.label} against its evidence (coordinators, admins)",
            )(verify_record)  # fmt: skip
-
-
-def evidence_json(item: EvidenceFile) -> dict[str, Any]:
-    return {
-        "id": item.id,
-        "filename": item.original_name,
-        "content_type": item.content_type,
-        "size": item.size,
-    }
 
 
 for _kind in KINDS.values():
@@ -542,7 +533,11 @@ def credential(credential_id: str) -> Any:
     return {
         **_credential_json(definition),
         "versions": [
-            {"version": v, "effective_from": None} for v in catalog.versions_of(credential_id)
+            {
+                "version": d.version,
+                "effective_from": d.effective_from.isoformat() if d.effective_from else None,
+            }
+            for d in catalog.library.versions(credential_id)
         ],
         "requirements": [_requirement_json(n) for n in definition.requirements],
     }

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import threading
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 from flask import current_app
@@ -63,13 +62,8 @@ class Catalog:
             return None
 
     def versions_of(self, credential_id: str) -> list[str]:
-        """The loaded versions of a credential, oldest first (withdrawn ones included while
-        their file is there: enrolments that use them keep them)."""
+        """The loaded versions of a credential, oldest `effective_from` first."""
         return [d.version for d in self.library.versions(credential_id)]
-
-    def effective_from(self, credential_id: str, version: str) -> date | None:
-        definition = self.get(credential_id, version)
-        return definition.effective_from if definition is not None else None
 
     def has_version(self, credential_id: str, version: str) -> bool:
         return version in self.versions_of(credential_id)

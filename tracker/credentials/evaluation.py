@@ -60,10 +60,6 @@ def evaluate_records(
         raise ValidationError("records", str(exc)) from exc
 
 
-PLANNED_KINDS = ("degrees", "courses", "exams", "experience", "attestations", "credentials",
-                 "registrations")  # fmt: skip
-
-
 def evaluate_what_if(
     catalog: Catalog,
     candidate: User,

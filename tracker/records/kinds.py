@@ -185,11 +185,6 @@ KINDS: dict[str, RecordKind] = {
 # The kinds a candidate enters themselves (waivers are granted by coordinators).
 CANDIDATE_KINDS = tuple(name for name in KINDS if name != "waivers")
 VERIFIABLE_KINDS = tuple(name for name, kind in KINDS.items() if kind.verifiable)
-DECIDED_KINDS = tuple(name for name, kind in KINDS.items() if kind.decided)
-
-
-def kind_of(name: str) -> RecordKind | None:
-    return KINDS.get(name)
 
 
 _ANSWERS: dict[str, type[BaseModel]] = {}
