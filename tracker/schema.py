@@ -289,10 +289,14 @@ def errors_of(exc: SchemaError, schema: type[BaseModel]) -> ValidationError:
 
 def parse(
     schema: type[S],
-    data: Mapping[str, Any] | bytes | str,
+    data: S | Mapping[str, Any] | bytes | str,
     context: Context | None = None,
 ) -> S:
-    """Validate input against a schema, with JSON's types; ValidationError names each field."""
+    """Validate input against a schema, with JSON's types; ValidationError names each field.
+
+    A body already validated by this schema (the API's `body()`) is taken as it is."""
+    if isinstance(data, schema):
+        return data
     raw = data if isinstance(data, bytes | str) else json.dumps(data, default=_json_default)
     try:
         return schema.model_validate_json(raw, context=context or Context())

@@ -313,7 +313,7 @@ def revoke_waiver(waiver_id: int) -> Any:
     waiver = load_record(user, Waiver, waiver_id, "waiver")
     cand = load_candidate(user, waiver.candidate_id)
     authorize(policies.can_grant_waiver(user, cand), "only coordinators revoke waivers")
-    records_ops.revoke_waiver(user, cand, waiver, body().model_dump())
+    records_ops.revoke_waiver(user, cand, waiver, body())
     return {"status": "revoked"}
 
 
@@ -347,7 +347,7 @@ def _load_entry(source: str, entry_id: int) -> HoursEntry:
     answer=answers.Decided, errors=(403, 404, 409))  # fmt: skip
 def approve_experience(entry_id: int) -> Any:
     entry = _load_entry("employment", entry_id)
-    approvals.approve(_user(), entry, body().model_dump())
+    approvals.approve(_user(), entry, body())
     return {"status": "approved"}
 
 
@@ -356,7 +356,7 @@ def approve_experience(entry_id: int) -> Any:
     answer=answers.Decided, errors=(403, 404, 409))  # fmt: skip
 def reject_experience(entry_id: int) -> Any:
     entry = _load_entry("employment", entry_id)
-    approvals.reject(_user(), entry, body().model_dump())
+    approvals.reject(_user(), entry, body())
     return {"status": "rejected"}
 
 
@@ -365,7 +365,7 @@ def reject_experience(entry_id: int) -> Any:
     answer=answers.Decided, errors=(403, 404, 409))  # fmt: skip
 def signoff_internship(internship_id: int) -> Any:
     entry = _load_entry("internship", internship_id)
-    approvals.approve(_user(), entry, body().model_dump(exclude_none=True))
+    approvals.approve(_user(), entry, body())
     return {"status": "approved"}
 
 
@@ -374,7 +374,7 @@ def signoff_internship(internship_id: int) -> Any:
     body=RejectIn, answer=answers.Decided, errors=(403, 404, 409))  # fmt: skip
 def reject_internship(internship_id: int) -> Any:
     entry = _load_entry("internship", internship_id)
-    approvals.reject(_user(), entry, body().model_dump())
+    approvals.reject(_user(), entry, body())
     return {"status": "rejected"}
 
 

@@ -53,38 +53,6 @@ def projected_on(result: dict[str, Any]) -> str | None:
     return max(dates) if dates else None
 
 
-def cohort_rows(catalog: Catalog, people: list[User]) -> list[dict[str, Any]]:
-    """One row per enrolment: status, progress, met_on, next due date and pending hours."""
-    rows = []
-    for p in evaluate_cohort(catalog, people, today()):
-        definition = catalog.get(p.enrolment.credential)
-        result = p.result or {}
-        rows.append(
-            {
-                "candidate": p.candidate,
-                "credential": p.enrolment.credential,
-                "credential_name": definition.name if definition else p.enrolment.credential,
-                "pathway": (
-                    definition.pathways.get(p.enrolment.pathway or "", p.enrolment.pathway or "")
-                    if definition
-                    else p.enrolment.pathway
-                )
-                or "",
-                "pathway_id": p.enrolment.pathway,
-                "status": result.get("status", "error"),
-                "waived": bool(result.get("waived")),
-                "waivers": waived_requirements(result),
-                "progress": float(result.get("progress") or 0),
-                "met_on": result.get("met_on"),
-                "due": next_due(result.get("requirements", [])) if result else None,
-                "pending_hours": _pending_hours(result) if result else 0.0,
-                "projected_on": projected_on(result) if result else None,
-                "error": p.error,
-            }
-        )
-    return rows
-
-
 # ---------------------------------------------------------------- results kept in the database
 #
 # enrolment_results holds each enrolment's latest evaluation. A change to a candidate's

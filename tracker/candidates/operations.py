@@ -381,7 +381,9 @@ def verify_record(actor: User, candidate: User, kind_name: str, row: Any) -> Any
     return row
 
 
-def revoke_waiver(actor: User, candidate: User, waiver: Waiver, data: Mapping[str, Any]) -> Waiver:
+def revoke_waiver(
+    actor: User, candidate: User, waiver: Waiver, data: Mapping[str, Any] | RevokeIn
+) -> Waiver:
     """A waiver is never changed or deleted; revoking it ends it, with a reason, audited."""
     if not policies.can_grant_waiver(actor, candidate):
         raise ForbiddenError("only a coordinator of the candidate's organization may revoke")
