@@ -40,6 +40,7 @@ from tracker.credentials.evaluation import (
 from tracker.csv_cells import csv_safe
 from tracker.errors import ConflictError, NotFoundError, ValidationError
 from tracker.extensions import db
+from tracker.i18n import current_language
 from tracker.mentoring.queries import internships_of
 from tracker.records.adapter import for_credential, load_records
 from tracker.records.kinds import (
@@ -207,11 +208,12 @@ def progress(candidate_id: int, credential: str) -> Any:
     as_of = today()
     records = load_records([candidate.id])[candidate.id]
     version = definition.version
+    lang = current_language()  # the engine's titles and details in the page's language
     result = evaluate_cached(catalog, candidate, credential, as_of, pathway, records,
-                             version=version)  # fmt: skip
+                             version=version, lang=lang)  # fmt: skip
     alternatives = {
         name: evaluate_cached(
-            catalog, candidate, credential, as_of, name, records, version=version
+            catalog, candidate, credential, as_of, name, records, version=version, lang=lang
         )  # fmt: skip
         for name in definition.pathways
         if name != pathway
