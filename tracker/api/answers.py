@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pydantic import ConfigDict, Field
 
+from tracker.candidates.cohort import CohortRow as CohortRow  # documented with its producer
 from tracker.schema import Answer
 
 Status = Literal["met", "in_progress", "not_started", "expired", "not_applicable"]
@@ -184,21 +185,6 @@ class VersionInfo(Answer):
 class CredentialDetail(CredentialSummary):
     versions: list[VersionInfo]
     requirements: list[RequirementNode]
-
-
-class CohortRow(Answer):
-    candidate_id: int
-    name: str
-    email: str
-    credential: str
-    pathway: str | None
-    status: str
-    waived: bool = Field(description="met only because of a waiver (shown as Waived)")
-    progress: float
-    met_on: date | None
-    due: date | None
-    projected_on: date | None
-    pending_hours: float
 
 
 class EvidenceFile(Answer):

@@ -6,8 +6,6 @@ schemas; the record kinds' operations are registered once per kind from the regi
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 from functools import partial
 from typing import Any
@@ -27,10 +25,9 @@ from tracker.audit import queries as audit_queries
 from tracker.candidates import evidence as evidence_ops
 from tracker.candidates import operations as records_ops
 from tracker.candidates import queries as candidate_queries
-from tracker.candidates.cohort import cohort_select, rows_of
+from tracker.candidates.cohort import cohort_csv, cohort_record, cohort_select, rows_of
 from tracker.credentials.catalog import current_catalog
 from tracker.credentials.evaluation import evaluate_candidate, evaluate_what_if
-from tracker.csv_cells import csv_safe
 from tracker.errors import NotFoundError, TrackerError, ValidationError
 from tracker.extensions import db
 from tracker.records.kinds import KINDS, RecordKind, evidence_answer
@@ -558,27 +555,6 @@ class CohortQuery(ListQuery):
     credential: str | None = Field(None, min_length=1, max_length=64)
 
 
-COHORT_COLUMNS = tuple(answers.CohortRow.model_fields)
-
-
-def _cohort_json(row: dict[str, Any]) -> dict[str, Any]:
-    c = row["candidate"]
-    return {
-        "candidate_id": c.id,
-        "name": c.name,
-        "email": c.email,
-        "credential": row["credential"],
-        "pathway": row["pathway_id"],
-        "status": row["status"],
-        "waived": bool(row.get("waived")),
-        "progress": row["progress"],
-        "met_on": row["met_on"],
-        "due": row["due"],
-        "projected_on": row["projected_on"],
-        "pending_hours": row["pending_hours"],
-    }
-
-
 @op("GET", "/cohort", operation_id="listCohort", tag="cohort",
     summary="Every enrolment of your candidates with its status (Accept: text/csv for CSV)",
     query=CohortQuery, answer=list[answers.CohortRow], paged=True, csv=True,
@@ -591,21 +567,10 @@ def cohort() -> Any:
         candidate_queries.visible_candidates_query(user), credential=args.credential
     )
     if request.accept_mimetypes.best_match(["application/json", "text/csv"]) == "text/csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(COHORT_COLUMNS)
-        total = 0
-        for part in db.session.execute(stmt.execution_options(yield_per=500)).partitions():
-            for row in rows_of(part):
-                data = _cohort_json(row)
-                writer.writerow(
-                    [csv_safe("" if data[k] is None else data[k]) for k in COHORT_COLUMNS]
-                )
-                total += 1
-        return Response(buffer.getvalue(), mimetype="text/csv",
-                        headers={"X-Total-Count": str(total)})  # fmt: skip
+        text, total = cohort_csv(stmt)
+        return Response(text, mimetype="text/csv", headers={"X-Total-Count": str(total)})
     return Listing(
-        stmt, _cohort_json, batch=lambda page: [_cohort_json(r) for r in rows_of(page)],
+        stmt, cohort_record, batch=lambda page: [cohort_record(r) for r in rows_of(page)],
         scalars=False,
     )  # fmt: skip
 

@@ -3,10 +3,13 @@ the coordinator's home page."""
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from pydantic import Field
 from sqlalchemy import Select, and_, case, event, func, select
 from sqlalchemy.orm import Session, defer
 
@@ -17,8 +20,10 @@ from tracker.credentials import cache
 from tracker.credentials.catalog import Catalog, current_catalog
 from tracker.credentials.evaluation import Progress, evaluate_cohort
 from tracker.credentials.models import EnrolmentResult
+from tracker.csv_cells import csv_safe
 from tracker.extensions import db
 from tracker.records.models import Enrolment, Waiver
+from tracker.schema import Answer
 from tracker.timeutil import today, utcnow
 from tracker.web.paging import Page
 
@@ -343,3 +348,60 @@ def candidate_count(visible: Select[Any]) -> int:
     return int(
         db.session.scalar(select(func.count()).select_from(visible.order_by(None).subquery())) or 0
     )
+
+
+# ---------------------------------------------------------------- one row's answer and the CSV
+
+
+class CohortRow(Answer):
+    """One enrolment of the cohort: the API's JSON rows and the columns of every cohort CSV."""
+
+    candidate_id: int
+    name: str
+    email: str
+    credential: str
+    pathway: str | None
+    status: str
+    waived: bool = Field(description="met only because of a waiver (shown as Waived)")
+    progress: float
+    met_on: date | None
+    due: date | None
+    projected_on: date | None
+    pending_hours: float
+
+
+COHORT_COLUMNS = tuple(CohortRow.model_fields)
+
+
+def cohort_record(row: dict[str, Any]) -> dict[str, Any]:
+    """A row of rows_of() as the API answers it and the CSV writes it."""
+    c = row["candidate"]
+    return {
+        "candidate_id": c.id,
+        "name": c.name,
+        "email": c.email,
+        "credential": row["credential"],
+        "pathway": row["pathway_id"],
+        "status": row["status"],
+        "waived": bool(row.get("waived")),
+        "progress": row["progress"],
+        "met_on": row["met_on"],
+        "due": row["due"],
+        "projected_on": row["projected_on"],
+        "pending_hours": row["pending_hours"],
+    }
+
+
+def cohort_csv(stmt: Select[Any]) -> tuple[str, int]:
+    """The CSV of a cohort_select (read in parts), every cell safe from formula injection;
+    and how many rows it holds."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(COHORT_COLUMNS)
+    total = 0
+    for part in db.session.execute(stmt.execution_options(yield_per=500)).partitions():
+        for row in rows_of(part):
+            data = cohort_record(row)
+            writer.writerow([csv_safe("" if data[k] is None else data[k]) for k in COHORT_COLUMNS])
+            total += 1
+    return buffer.getvalue(), total

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterator
 from typing import Any
 
 from flask import (
@@ -28,7 +25,8 @@ from tracker.accounts.models import Role, User
 from tracker.candidates import evidence as evidence_ops
 from tracker.candidates import forms
 from tracker.candidates import operations as ops
-from tracker.candidates.cohort import cohort_page, cohort_select, not_enrolled, rows_of
+from tracker.candidates.cohort import cohort_csv as cohort_csv_text
+from tracker.candidates.cohort import cohort_page, cohort_select, not_enrolled
 from tracker.candidates.labels import leaves_left, next_due, record_labels, waived_requirements
 from tracker.candidates.queries import mentors_of_org, visible_candidates_query
 from tracker.credentials.catalog import Catalog, current_catalog
@@ -37,7 +35,6 @@ from tracker.credentials.evaluation import (
     evaluate_cached,
     evaluate_cohort,
 )
-from tracker.csv_cells import csv_safe
 from tracker.errors import ConflictError, NotFoundError, ValidationError
 from tracker.extensions import db
 from tracker.i18n import current_language
@@ -744,51 +741,13 @@ def cohort() -> Any:
     )
 
 
-def _cohort_csv_rows(user: User) -> Iterator[dict[str, Any]]:
-    stmt = cohort_select(visible_candidates_query(user)).execution_options(yield_per=500)
-    for part in db.session.execute(stmt).partitions():
-        yield from rows_of(part)
-
-
 @bp.get("/cohort.csv")
 @roles_required(Role.COORDINATOR, Role.ADMIN)
 def cohort_csv() -> Any:
-    user = actor()
-    rows = _cohort_csv_rows(user)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(
-        [
-            "candidate_id",
-            "name",
-            "email",
-            "credential",
-            "pathway",
-            "status",
-            "progress",
-            "met_on",
-            "next_due",
-            "pending_hours",
-        ]
-    )
-    for row in rows:
-        c = row["candidate"]
-        writer.writerow(
-            [
-                c.id,
-                csv_safe(c.name),
-                csv_safe(c.email),
-                row["credential"],
-                row["pathway"],
-                row["status"],
-                f"{row['progress']:.2f}",
-                row["met_on"] or "",
-                row["due"] or "",
-                f"{row['pending_hours']:.2f}",
-            ]
-        )
+    """The same CSV as the API's cohort (the columns of CohortRow, every cell made safe)."""
+    text, _total = cohort_csv_text(cohort_select(visible_candidates_query(actor())))
     return Response(
-        buffer.getvalue(),
+        text,
         mimetype="text/csv",
         headers={"Content-Disposition": f"attachment; filename=cohort-{today().isoformat()}.csv"},
     )
