@@ -29,6 +29,7 @@ from tracker.records.models import (
     HeldCredential,
     HoursEntry,
     Internship,
+    Registration,
     Waiver,
 )
 from tracker.timeutil import today
@@ -176,6 +177,9 @@ def test_bulk_loading_builds_the_same_records_as_the_row_converters(app, factory
                            status=EntryStatus.PENDING),
                 Waiver(candidate_id=cand.id, credential="cfp", requirement="degree",
                        reason="Exempt", approved_by_id=coord.id, approved_on=day),
+                Registration(candidate_id=cand.id, kind="finra", start=day, end=None),
+                Registration(candidate_id=cand.id, kind="finra", start=day,
+                             end=day + timedelta(days=400)),
             ]
         )  # fmt: skip
 
@@ -190,6 +194,7 @@ def test_bulk_loading_builds_the_same_records_as_the_row_converters(app, factory
             ("experience", HoursEntry, rec.hours_record),
             ("attestations", Attestation, rec.attestation_record),
             ("credentials", HeldCredential, rec.held_record),
+            ("registrations", Registration, rec.registration_record),
         ):
             order = (model.source, model.id) if model is HoursEntry else (model.id,)
             for row in db.session.scalars(select(model).order_by(*order)):

@@ -176,10 +176,6 @@ class HoursEntry(db.Model):
 
     __mapper_args__ = {"polymorphic_on": "source", "version_id_col": version}
 
-    @property
-    def engine_id(self) -> str:
-        return f"{'i' if self.source == 'internship' else 'x'}{self.id}"
-
     def __repr__(self) -> str:
         return (
             f"<{type(self).__name__} {self.id} {self.start}..{self.end} {self.hours}h "
