@@ -17,6 +17,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from sqlalchemy import select
 
@@ -72,7 +73,7 @@ HELD_CREDENTIALS = [
 ]
 
 
-REGISTRATION_KINDS = [("finra", "FINRA registration (Form U4 to Form U5)")]
+REGISTRATION_KINDS = [("finra", _l("FINRA registration (Form U4 to Form U5)"))]
 
 
 def _kind(name: str) -> RecordKind:
