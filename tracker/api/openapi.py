@@ -132,8 +132,9 @@ def _operation(op: Operation, defs: dict[str, Any]) -> dict[str, Any]:
     if params:
         doc["parameters"] = params
     if op.body is not None:
+        # A body without required fields may be left out: the server reads none as {}.
         doc["requestBody"] = {
-            "required": True,
+            "required": bool(defs[op.body.__name__].get("required")),
             "content": {"application/json": {"schema": _ref(op.body)}},
         }
     elif op.multipart:

@@ -45,7 +45,15 @@ from tracker.records.schemas import (
     SignOffIn,
 )
 from tracker.records.schemas import Decision as DecisionBody
-from tracker.schema import EARLIEST, LATEST, MAX_ID, patch_schema
+from tracker.schema import (
+    EARLIEST,
+    LATEST,
+    MAX_ID,
+    CredentialId,
+    Pathway,
+    RulesVersion,
+    patch_schema,
+)
 from tracker.timeutil import today
 from tracker.web.loading import authorize, load_candidate, load_record
 
@@ -416,10 +424,10 @@ def decide_many() -> Any:
 
 
 class ProgressQuery(Query):
-    credential: str = Field(min_length=1, max_length=64, description="the credential's id")
+    credential: CredentialId = Field(description="the credential's id")
     as_of: date | None = Field(None, ge=EARLIEST, le=LATEST, description="default: today")
-    pathway: str | None = Field(None, min_length=1, max_length=64)
-    version: str | None = Field(None, min_length=1, max_length=32)
+    pathway: Pathway | None = Field(None, description="default: the enrolment's")
+    version: RulesVersion | None = Field(None, description="a loaded version of the credential")
     lang: str | None = Field(None, min_length=2, max_length=8)
 
 
@@ -527,7 +535,7 @@ def mentors() -> Any:
 
 
 class CohortQuery(ListQuery):
-    credential: str | None = Field(None, min_length=1, max_length=64)
+    credential: CredentialId | None = Field(None, description="only this credential's rows")
 
 
 COHORT_COLUMNS = tuple(answers.CohortRow.model_fields)
