@@ -75,15 +75,14 @@ def user_json(user: User) -> dict[str, Any]:
     }
 
 
-def _enrolment_json(e: Enrolment) -> dict[str, Any]:
-    return {
-        "id": e.id,
-        "candidate_id": e.candidate_id,
+def _enrolment_json(e: Enrolment, *, in_profile: bool = False) -> dict[str, Any]:
+    data = {
         "credential": e.credential,
         "version": e.version,
         "pathway": e.pathway,
         "enrolled_on": e.enrolled_on.isoformat(),
     }
+    return data if in_profile else {"id": e.id, "candidate_id": e.candidate_id, **data}
 
 
 # --- who am I, candidates ----------------------------------------------------------------
@@ -120,7 +119,7 @@ def candidate(candidate_id: int) -> Any:
         "email": cand.email,
         "name": cand.name,
         "organization_id": cand.organization_id,
-        "enrolments": [_enrolment_json(e) for e in enrolments],
+        "enrolments": [_enrolment_json(e, in_profile=True) for e in enrolments],
     }
 
 
