@@ -11,9 +11,9 @@ from tracker.accounts import policies
 from tracker.accounts.models import Role, User
 from tracker.audit.operations import record as audit
 from tracker.credentials.catalog import Catalog, current_catalog
-from tracker.errors import ConflictError, ForbiddenError, ValidationError
+from tracker.errors import ConflictError, DuplicateError, ForbiddenError, ValidationError
 from tracker.extensions import db
-from tracker.records.kinds import KINDS, RecordKind
+from tracker.records.kinds import KINDS, RecordKind, waiver_status
 from tracker.records.models import (
     Enrolment,
     EntryStatus,
@@ -57,7 +57,7 @@ def _check(kind: RecordKind, candidate: User, clean: Schema, row: Any = None) ->
             )
         )
         if taken and (row is None or taken != row.id):
-            raise ValidationError("id", f"{clean.credential_id} is already recorded")  # type: ignore[attr-defined]
+            raise DuplicateError("id", f"{clean.credential_id} is already recorded")  # type: ignore[attr-defined]
     if kind.name == "internships":
         mentor = db.session.get(User, clean.mentor_id)  # type: ignore[attr-defined]
         if (
@@ -288,6 +288,19 @@ def grant_waiver(
     if body.requirement not in definition.node_titles():
         raise ValidationError(
             "requirement", f"{definition.name} has no requirement {body.requirement!r}"
+        )
+    active = db.session.scalars(
+        select(Waiver).where(
+            Waiver.candidate_id == candidate.id,
+            Waiver.credential == body.credential,
+            Waiver.requirement == body.requirement,
+            Waiver.revoked_on.is_(None),
+        )
+    )
+    if any(waiver_status(w, today()) == "active" for w in active):
+        raise DuplicateError(
+            "requirement",
+            f"{body.credential}:{body.requirement} already has an active waiver; revoke it first",
         )
     waiver = Waiver(
         candidate_id=candidate.id,
