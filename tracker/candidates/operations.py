@@ -111,6 +111,13 @@ def require_unlocked(kind: RecordKind, row: Any) -> None:
         raise ConflictError(reason)
 
 
+def require_changeable(kind: RecordKind, row: Any) -> None:
+    """Changes (and evidence) are refused once decided or verified, except on an internship
+    that its mentor returned: the candidate corrects it and it goes back to the mentor."""
+    if not kind.returned(row):
+        require_unlocked(kind, row)
+
+
 def update_record(
     actor: User,
     candidate: User,
@@ -127,7 +134,8 @@ def update_record(
     """
     kind = KINDS[kind_name]
     _require_editor(actor, candidate, kind)
-    require_unlocked(kind, row)
+    require_changeable(kind, row)
+    resubmit = kind.returned(row)
     before = describe(kind, row)
     if partial:
         clean, _changed = patch(kind.schema, kind.values(row), data, context(catalog))
@@ -139,12 +147,17 @@ def update_record(
         if getattr(row, key) != value:
             setattr(row, key, value)
             changed = True
-    if not changed:
+    if resubmit:
+        row.status = EntryStatus.PENDING
+        row.decided_by_id = None
+        row.decided_at = None
+        row.note = None
+    elif not changed:
         return row
     db.session.flush()
     audit(
         actor,
-        f"{_audit_name(kind)}.update",
+        f"{_audit_name(kind)}.{'resubmit' if resubmit else 'update'}",
         f"{_audit_name(kind)}:{row.id}",
         candidate=candidate,
         before=before,

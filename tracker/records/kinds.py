@@ -94,6 +94,10 @@ class RecordKind:
             return f"this {self.label} was verified; verified records cannot be changed"
         return None
 
+    def returned(self, row: Any) -> bool:
+        """An internship its mentor returned: the candidate may correct and resubmit it."""
+        return self.name == "internships" and EntryStatus(row.status) is EntryStatus.REJECTED
+
     def answer(self, row: Any, evidence: Iterable[EvidenceFile] = ()) -> dict[str, Any]:
         """The record as the API answers it (the audit log records the same shape)."""
         renames = self.answer_names or {}
