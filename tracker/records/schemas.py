@@ -104,7 +104,12 @@ class AttestationIn(RecordIn):
     past_dates: ClassVar[tuple[str, ...]] = ("signed_on",)
 
     kind: AttestationKind = Field(title="Attestation", examples=["ethics"])
-    signed_on: Day | None = Field(None, title="Signed on", description="today when left out")
+    # Left out means today; null is not a date (the document shows no default).
+    signed_on: Day = Field(
+        None,  # type: ignore[assignment]
+        title="Signed on",
+        description="today when left out",
+    )
     statement: OptionalLongText = Field("", title="Notes")
 
     @model_validator(mode="after")
