@@ -68,7 +68,9 @@ class Operation:
     public: bool = False
     csv: bool = False
     description: str | None = None
-    path_types: dict[str, Any] = field(default_factory=dict)
+    links: dict[str, dict[str, str]] = field(default_factory=dict)
+    """The operations a success leads to (OpenAPI links): operationId → its path parameters
+    as runtime expressions, e.g. {"getDegree": {"record_id": "$response.body#/id"}}."""
 
 
 OPERATIONS: list[Operation] = []
@@ -101,12 +103,14 @@ def operation(
     public: bool = False,
     csv: bool = False,
     description: str | None = None,
+    links: dict[str, dict[str, str]] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register `fn` as the handler of one documented operation."""
     if paged and query is None:
         query = ListQuery
     op = Operation(method, rule, operation_id, tag, summary, body, query, answer, status,
-                   tuple(errors), paged, multipart, public, csv, description)  # fmt: skip
+                   tuple(errors), paged, multipart, public, csv, description,
+                   dict(links or {}))  # fmt: skip
 
     def register(fn: Callable[..., Any]) -> Callable[..., Any]:
         def view(**path: Any) -> Any:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
 from functools import partial
 from typing import Any
 
@@ -46,10 +45,9 @@ from tracker.records.schemas import (
 )
 from tracker.records.schemas import Decision as DecisionBody
 from tracker.schema import (
-    EARLIEST,
-    LATEST,
     MAX_ID,
     CredentialId,
+    Day,
     Pathway,
     RulesVersion,
     patch_schema,
@@ -174,6 +172,22 @@ def _register_kind(kind: RecordKind) -> None:
     one, many = kind.operation_name, kind.operation_plural
     answer = kind.answer_schema()
     who_writes = "coordinators and admins" if kind.name == "waivers" else "the candidate"
+    # What a created record leads to (OpenAPI links): the record's own operations, and the
+    # decision or revocation that takes it by its id alone.
+    this = {"candidate_id": "$request.path.candidate_id", "record_id": "$response.body#/id"}
+    created = {f"get{one}": this}
+    if kind.name != "waivers":
+        created |= {f"{verb}{one}": this for verb in ("update", "delete")}
+        created[f"upload{one}Evidence"] = this
+    if kind.verifiable:
+        created[f"verify{one}"] = this
+    by_id = {"experience": ("entry_id", ("approveExperience", "rejectExperience")),
+             "internships": ("internship_id", ("signOffInternship", "returnInternship")),
+             "waivers": ("waiver_id", ("revokeWaiver",))}  # fmt: skip
+    if kind.name in by_id:
+        name, targets = by_id[kind.name]
+        created |= {target: {name: "$response.body#/id"} for target in targets}
+    evidence = {"evidence_id": "$response.body#/id"}
 
     def list_records(candidate_id: int) -> Any:
         cand = load_candidate(_user(), candidate_id)
@@ -206,7 +220,7 @@ def _register_kind(kind: RecordKind) -> None:
     op("GET", item, operation_id=f"get{one}", tag=kind.name, answer=answer,
        summary=f"One {kind.label} with its evidence", errors=(404,))(get_record)  # fmt: skip
     op("POST", base, operation_id=f"create{one}", tag=kind.name, body=kind.schema,
-       answer=answer, status=201, errors=(403, 404, 409),
+       answer=answer, status=201, errors=(403, 404, 409), links=created,
        summary=f"Add a {kind.label} ({who_writes})")(create_record)  # fmt: skip
     if kind.name == "waivers":
         return
@@ -252,6 +266,7 @@ def _register_kind(kind: RecordKind) -> None:
        )(delete_record)  # fmt: skip
     op("POST", f"{item}/evidence", operation_id=f"upload{one}Evidence", tag=kind.name,
        multipart=True, answer=answers.EvidenceFile, status=201, errors=(403, 404, 409, 413),
+       links={"getEvidence": evidence, "deleteEvidence": evidence},
        summary=f"Attach a PDF, PNG or JPEG to a {kind.label}")(upload_evidence)  # fmt: skip
 
     if kind.verifiable:
@@ -288,12 +303,8 @@ for _kind in KINDS.values():
     _register_kind(_kind)
 
 
-# What evidence_ops accepts (checked by content), and so what a download can be.
-EVIDENCE_TYPES = tuple(content_type for _magic, content_type, _ext in evidence_ops.SIGNATURES)
-
-
 @op("GET", "/evidence/<int:evidence_id>", operation_id="getEvidence", tag="evidence",
-    summary="Download an evidence file", answer=EVIDENCE_TYPES,
+    summary="Download an evidence file", answer=evidence_ops.CONTENT_TYPES,
     errors=(404,))  # fmt: skip
 def evidence_file(evidence_id: int) -> Any:
     from flask import current_app
@@ -424,7 +435,7 @@ def decide_many() -> Any:
 
 class ProgressQuery(Query):
     credential: CredentialId = Field(description="the credential's id")
-    as_of: date | None = Field(None, ge=EARLIEST, le=LATEST, description="default: today")
+    as_of: Day | None = Field(None, description="default: today")
     pathway: Pathway | None = Field(None, description="default: the enrolment's")
     version: RulesVersion | None = Field(None, description="a loaded version of the credential")
     lang: str | None = Field(None, min_length=2, max_length=8)
@@ -568,12 +579,15 @@ def _cohort_json(row: dict[str, Any]) -> dict[str, Any]:
 @op("GET", "/cohort", operation_id="listCohort", tag="cohort",
     summary="Every enrolment of your candidates with its status (Accept: text/csv for CSV)",
     query=CohortQuery, answer=list[answers.CohortRow], paged=True, csv=True,
-    errors=(403,))  # fmt: skip
+    errors=(403, 404))  # fmt: skip
 def cohort() -> Any:
     user = _user()
     authorize(policies.can_see_cohort(user), "only coordinators and admins see the cohort")
-    rows = cohort_rows(current_catalog(), candidate_queries.visible_candidates(user))
     args: CohortQuery = query()
+    catalog = current_catalog()
+    if args.credential is not None and catalog.get(args.credential) is None:
+        raise NotFoundError(f"credential {args.credential!r} is not loaded")
+    rows = cohort_rows(catalog, candidate_queries.visible_candidates(user))
     if args.credential is not None:
         rows = [r for r in rows if r["credential"] == args.credential]
     rows.sort(key=lambda r: (r["candidate"].name.lower(), r["candidate"].id, r["credential"]))

@@ -27,6 +27,10 @@ SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
 )
 
 
+# What is accepted, and so what a download can be.
+CONTENT_TYPES = tuple(content_type for _magic, content_type, _ext in SIGNATURES)
+
+
 def sniff(head: bytes) -> tuple[str, str] | None:
     """The content type and extension the bytes really are, or None."""
     for magic, content_type, ext in SIGNATURES:

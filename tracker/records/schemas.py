@@ -145,8 +145,8 @@ class HeldCredentialIn(Schema):
 class HoursIn(RecordIn):
     """The rules every hours entry follows: dates in order, at most 24 hours a day."""
 
-    start: Day = Field(title="First day")
-    end: Day = Field(title="Last day")
+    start: Day = Field(title="First day", examples=["2025-01-06"])
+    end: Day = Field(title="Last day", examples=["2025-01-31"])
     hours: Hours = Field(title="Hours worked in this period", examples=[160])
     category: Category = Field(title="Kind of work", examples=["financial-planning"])
 
