@@ -92,7 +92,9 @@ def _config(directory: Path, world: dict[str, Any], actor: str, peer: str) -> Pa
         "credential": "enrolled",
         "credential_id": "credentials",
     }
-    lines = [f'hooks = "{HOOKS}"', "", "[generation]", 'database = "none"',
+    # No state kept between runs (a seed repeats a run) and nothing written to the checkout.
+    lines = [f'hooks = "{HOOKS}"', "", "[cache]", "enabled = false", "",
+             "[generation]", 'database = "none"',
              f"max-examples = {MAX_EXAMPLES}", "", "[phases.stateful.generation]",
              f"max-examples = {STATEFUL_EXAMPLES}", ""]  # fmt: skip
     for name, values in dictionaries.items():
