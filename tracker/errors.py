@@ -44,3 +44,11 @@ class ForbiddenError(TrackerError):
 class ConflictError(TrackerError):
     status = 409
     code = "conflict"
+
+
+class DuplicateError(ValidationError):
+    """The input is well formed but repeats what exists (an active waiver of that requirement,
+    a credential already recorded): a conflict (409) that forms still show on the field."""
+
+    status = 409
+    code = "conflict"

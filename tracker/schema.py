@@ -24,6 +24,7 @@ from typing import Annotated, Any, ClassVar, TypeVar
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationInfo,
@@ -117,7 +118,7 @@ def _text(max_length: int, required: bool) -> Any:
     ]
 
 
-def _vocabulary(key: str, pattern: str = SLUG_PATTERN, max_length: int = 64) -> Any:
+def _vocabulary(key: str, pattern: str | None = SLUG_PATTERN, max_length: int = 64) -> Any:
     """A value the loaded definitions use; `x-vocabulary` names the list (an enum when served)."""
     return Annotated[
         str,
@@ -140,22 +141,54 @@ Day = Annotated[
     Field(ge=EARLIEST, le=LATEST, json_schema_extra={"pattern": DATE_PATTERN}),
 ]
 Slug = Annotated[str, Field(min_length=1, max_length=64, pattern=SLUG_PATTERN)]
-RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def _integral(value: Any) -> Any:
+    """JSON has one number type: 7.0 is the integer 7 (as JSON Schema's `integer` says)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# An integer in JSON's sense: 7 or 7.0, never "7", 7.5 or true.
+Integer = Annotated[int, BeforeValidator(_integral)]
+RowId = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_integral)]
 Category = _vocabulary("categories")
 Provider = _vocabulary("providers")
 Topic = _vocabulary("topics")
 ExamCode = _vocabulary("exam_codes", r"^[A-Z0-9-]+$", 20)
 AttestationKind = _vocabulary("attestation_kinds")
+# The loaded definitions themselves: their ids, pathways, rules versions and requirement ids
+# (which pathway, version or requirement belongs to which credential is checked by the
+# operations; the document lists every value that any loaded credential has).
+CredentialId = _vocabulary("definitions")
+Pathway = _vocabulary("pathways", pattern=None)
+RulesVersion = _vocabulary("versions", pattern=None, max_length=32)
+RequirementId = _vocabulary("requirements")
 Hours = Annotated[float, Field(ge=0.01, le=MAX_HOURS, allow_inf_nan=False)]
 
 
 # --- the schema base ----------------------------------------------------------------------
 
 
+def _nullable(prop: Mapping[str, Any]) -> bool:
+    return prop.get("type") == "null" or any(_nullable(o) for o in prop.get("anyOf", ()))
+
+
+def _only_real_defaults(schema: dict[str, Any]) -> None:
+    """A field that may be left out but not null (filled in by a validator) shows no null
+    default: the document would otherwise offer a value the server refuses."""
+    for prop in schema.get("properties", {}).values():
+        if "default" in prop and prop["default"] is None and not _nullable(prop):
+            del prop["default"]
+
+
 class Schema(BaseModel):
     """Strict JSON types; unknown fields are refused (additionalProperties: false)."""
 
-    model_config = ConfigDict(strict=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(
+        strict=True, extra="forbid", populate_by_name=True, json_schema_extra=_only_real_defaults
+    )
 
     # Fields whose dates may not lie after today (the context's).
     past_dates: ClassVar[tuple[str, ...]] = ()
@@ -219,6 +252,10 @@ _MESSAGES = {
 }
 
 
+def _number(value: Any) -> str:
+    return str(value) if isinstance(value, int) else f"{value:g}"
+
+
 def _message(error: Mapping[str, Any]) -> str:
     kind = error["type"]
     ctx = error.get("ctx") or {}
@@ -248,14 +285,14 @@ def _message(error: Mapping[str, Any]) -> str:
         return (
             f"must be on or after {bound}"
             if isinstance(bound, str)
-            else (f"must be at least {bound:g}")
+            else (f"must be at least {_number(bound)}")
         )
     if kind in ("less_than_equal", "less_than"):
         bound = ctx.get("le", ctx.get("lt"))
         return (
             f"must be on or before {bound}"
             if isinstance(bound, str)
-            else (f"must be at most {bound:g}")
+            else (f"must be at most {_number(bound)}")
         )
     if kind == "literal_error":
         return f"unknown value {error.get('input')!r}; use one of {ctx.get('expected')}"

@@ -40,13 +40,18 @@ class CandidateSummary(Answer):
     name: str
 
 
-class Enrolment(Answer):
-    id: int
-    candidate_id: int
+class CandidateEnrolment(Answer):
+    """An enrolment as the candidate's profile lists it."""
+
     credential: str
     version: str = Field(description="the rules version the candidate is evaluated under")
     pathway: str | None
     enrolled_on: date
+
+
+class Enrolment(CandidateEnrolment):
+    id: int
+    candidate_id: int
 
 
 class Candidate(Answer):
@@ -54,7 +59,7 @@ class Candidate(Answer):
     email: str
     name: str
     organization_id: int | None
-    enrolments: list[Enrolment]
+    enrolments: list[CandidateEnrolment]
 
 
 class Mentor(Answer):

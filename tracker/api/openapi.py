@@ -17,6 +17,7 @@ from pydantic.json_schema import models_json_schema
 
 from tracker.api import answers
 from tracker.api.routing import OPERATIONS, Operation
+from tracker.candidates.evidence import CONTENT_TYPES, MAX_BYTES
 from tracker.schema import MAX_ID, Vocabulary
 
 ERROR_TEXT = {
@@ -132,8 +133,9 @@ def _operation(op: Operation, defs: dict[str, Any]) -> dict[str, Any]:
     if params:
         doc["parameters"] = params
     if op.body is not None:
+        # A body without required fields may be left out: the server reads none as {}.
         doc["requestBody"] = {
-            "required": True,
+            "required": bool(defs[op.body.__name__].get("required")),
             "content": {"application/json": {"schema": _ref(op.body)}},
         }
     elif op.multipart:
@@ -143,9 +145,17 @@ def _operation(op: Operation, defs: dict[str, Any]) -> dict[str, Any]:
                 "multipart/form-data": {
                     "schema": {
                         "type": "object",
-                        "properties": {"file": {"type": "string", "format": "binary"}},
+                        "properties": {
+                            "file": {
+                                "type": "string",
+                                "format": "binary",
+                                "description": "a PDF, PNG or JPEG (read by its content), "
+                                f"at most {MAX_BYTES // 2**20} MB",
+                            }
+                        },
                         "required": ["file"],
-                    }
+                    },
+                    "encoding": {"file": {"contentType": ", ".join(CONTENT_TYPES)}},
                 }
             },
         }
@@ -158,6 +168,11 @@ def _operation(op: Operation, defs: dict[str, Any]) -> dict[str, Any]:
             ok["content"]["text/csv"] = {"schema": {"type": "string"}}
         if op.paged:
             ok["headers"] = PAGING_HEADERS
+        if op.links:
+            ok["links"] = {
+                target: {"operationId": target, "parameters": parameters}
+                for target, parameters in op.links.items()
+            }
         responses[str(op.status)] = ok
     errors = set(op.errors) | {405}
     if not op.public:
@@ -182,20 +197,71 @@ def _operation(op: Operation, defs: dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
-def _with_vocabulary(node: Any, vocabulary: Vocabulary | None) -> Any:
-    """`x-vocabulary: KEY` marks a value the loaded definitions decide: list them."""
-    if isinstance(node, dict):
-        out = {k: _with_vocabulary(v, vocabulary) for k, v in node.items()}
-        key = out.get("x-vocabulary")
-        if key and vocabulary is not None:
-            allowed = sorted(vocabulary.allowed(key))
-            if allowed:
-                out["enum"] = allowed
-                out.pop("pattern", None)
-        return out
+# The shared types of the values the loaded definitions decide (schema.py's x-vocabulary keys).
+VOCABULARY_TYPES = {
+    "categories": "Category",
+    "exam_codes": "ExamCode",
+    "attestation_kinds": "AttestationKind",
+    "providers": "Provider",
+    "topics": "Topic",
+    "definitions": "CredentialId",
+    "pathways": "Pathway",
+    "versions": "RulesVersion",
+    "requirements": "RequirementId",
+}
+_ANNOTATIONS = ("description", "default", "examples")
+
+
+def _vocabulary_types(node: Any, vocabulary: Vocabulary | None, found: dict[str, Any]) -> Any:
+    """A field marked `x-vocabulary: KEY` refers to one shared type; with a vocabulary the
+    type lists the loaded values (an enum), without one it says their form."""
     if isinstance(node, list):
-        return [_with_vocabulary(v, vocabulary) for v in node]
-    return node
+        return [_vocabulary_types(v, vocabulary, found) for v in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: _vocabulary_types(v, vocabulary, found) for k, v in node.items()}
+    key = out.get("x-vocabulary")
+    if not key:
+        return out
+    name = VOCABULARY_TYPES[key]
+    shared = {k: v for k, v in out.items() if k not in (*_ANNOTATIONS, "title")}
+    allowed = sorted(vocabulary.allowed(key)) if vocabulary is not None else []
+    if allowed:
+        shared["enum"] = allowed
+        shared.pop("pattern", None)
+    found[name] = shared
+    ref = {"$ref": f"#/components/schemas/{name}", **{k: out[k] for k in _ANNOTATIONS if k in out}}
+    if "title" in out and "description" not in ref:
+        ref["description"] = out["title"]
+    return ref
+
+
+def _camel(name: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in name.split("_"))
+
+
+def _named_enums(schemas: dict[str, Any]) -> None:
+    """Tidy the properties for code generators: an inline enum or free-form object becomes a
+    named type (`<Model><Field>`, e.g. ExperienceStatus) and a property's title becomes its
+    description (generators name types after titles: "Kind of work" made poor names)."""
+    for model in list(schemas):
+        for field, prop in schemas[model].get("properties", {}).items():
+            title = prop.pop("title", None)
+            if title and "description" not in prop:
+                prop["description"] = title
+            options = prop.get("anyOf", [prop])
+            for i, option in enumerate(options):
+                free_object = option.get("type") == "object" and "properties" not in option
+                if ("enum" in option or free_object) and "$ref" not in option:
+                    name = f"{model}{_camel(field)}"
+                    schemas[name] = {k: v for k, v in option.items() if k not in _ANNOTATIONS}
+                    ref = {"$ref": f"#/components/schemas/{name}"}
+                    if option is prop:
+                        annotations = {k: prop[k] for k in _ANNOTATIONS if k in prop}
+                        prop.clear()
+                        prop.update(ref, **annotations)
+                    else:
+                        options[i] = ref
 
 
 def spec(vocabulary: Vocabulary | None = None) -> dict[str, Any]:
@@ -212,6 +278,9 @@ def spec(vocabulary: Vocabulary | None = None) -> dict[str, Any]:
     paths: dict[str, Any] = {}
     for op in OPERATIONS:
         paths.setdefault(_path(op.rule), {})[op.method.lower()] = _operation(op, defs)
+    for op in OPERATIONS:  # queries are described as parameters, not as bodies
+        if op.query is not None:
+            defs.pop(op.query.__name__, None)
     document = {
         "openapi": "3.1.0",
         "info": {
@@ -230,4 +299,10 @@ def spec(vocabulary: Vocabulary | None = None) -> dict[str, Any]:
             "schemas": defs,
         },
     }
-    return _with_vocabulary(document, vocabulary)  # type: ignore[no-any-return]
+    shared: dict[str, Any] = {}
+    document = _vocabulary_types(document, vocabulary, shared)
+    schemas = document["components"]["schemas"]
+    schemas.update(shared)
+    _named_enums(schemas)
+    document["components"]["schemas"] = dict(sorted(schemas.items()))
+    return document

@@ -9,11 +9,12 @@ from pydantic import Field
 
 from tracker.api import bp
 from tracker.api.routing import Query, operation
+from tracker.schema import CredentialId
 from tracker.statements.views import issue_and_send
 
 
 class StatementQuery(Query):
-    credential: str = Field(min_length=1, max_length=64, description="the credential's id")
+    credential: CredentialId = Field(description="the credential's id")
 
 
 @operation(bp, "GET", "/candidates/<int:candidate_id>/statement.pdf",

@@ -6,7 +6,6 @@ schemas; the record kinds' operations are registered once per kind from the regi
 
 from __future__ import annotations
 
-from datetime import date
 from functools import partial
 from typing import Any
 
@@ -44,7 +43,14 @@ from tracker.records.schemas import (
     WhatIfIn,
 )
 from tracker.records.schemas import Decision as DecisionBody
-from tracker.schema import EARLIEST, LATEST, MAX_ID, patch_schema
+from tracker.schema import (
+    MAX_ID,
+    CredentialId,
+    Day,
+    Pathway,
+    RulesVersion,
+    patch_schema,
+)
 from tracker.timeutil import today
 from tracker.web.loading import authorize, load_candidate, load_record
 
@@ -66,15 +72,14 @@ def user_json(user: User) -> dict[str, Any]:
     }
 
 
-def _enrolment_json(e: Enrolment) -> dict[str, Any]:
-    return {
-        "id": e.id,
-        "candidate_id": e.candidate_id,
+def _enrolment_json(e: Enrolment, *, in_profile: bool = False) -> dict[str, Any]:
+    data = {
         "credential": e.credential,
         "version": e.version,
         "pathway": e.pathway,
         "enrolled_on": e.enrolled_on.isoformat(),
     }
+    return data if in_profile else {"id": e.id, "candidate_id": e.candidate_id, **data}
 
 
 # --- who am I, candidates ----------------------------------------------------------------
@@ -111,7 +116,7 @@ def candidate(candidate_id: int) -> Any:
         "email": cand.email,
         "name": cand.name,
         "organization_id": cand.organization_id,
-        "enrolments": [_enrolment_json(e) for e in enrolments],
+        "enrolments": [_enrolment_json(e, in_profile=True) for e in enrolments],
     }
 
 
@@ -166,6 +171,22 @@ def _register_kind(kind: RecordKind) -> None:
     one, many = kind.operation_name, kind.operation_plural
     answer = kind.answer_schema()
     who_writes = "coordinators and admins" if kind.name == "waivers" else "the candidate"
+    # What a created record leads to (OpenAPI links): the record's own operations, and the
+    # decision or revocation that takes it by its id alone.
+    this = {"candidate_id": "$request.path.candidate_id", "record_id": "$response.body#/id"}
+    created = {f"get{one}": this}
+    if kind.name != "waivers":
+        created |= {f"{verb}{one}": this for verb in ("update", "delete")}
+        created[f"upload{one}Evidence"] = this
+    if kind.verifiable:
+        created[f"verify{one}"] = this
+    by_id = {"experience": ("entry_id", ("approveExperience", "rejectExperience")),
+             "internships": ("internship_id", ("signOffInternship", "returnInternship")),
+             "waivers": ("waiver_id", ("revokeWaiver",))}  # fmt: skip
+    if kind.name in by_id:
+        name, targets = by_id[kind.name]
+        created |= {target: {name: "$response.body#/id"} for target in targets}
+    evidence = {"evidence_id": "$response.body#/id"}
 
     def list_records(candidate_id: int) -> Any:
         cand = load_candidate(_user(), candidate_id)
@@ -198,7 +219,7 @@ def _register_kind(kind: RecordKind) -> None:
     op("GET", item, operation_id=f"get{one}", tag=kind.name, answer=answer,
        summary=f"One {kind.label} with its evidence", errors=(404,))(get_record)  # fmt: skip
     op("POST", base, operation_id=f"create{one}", tag=kind.name, body=kind.schema,
-       answer=answer, status=201, errors=(403, 404, 409),
+       answer=answer, status=201, errors=(403, 404, 409), links=created,
        summary=f"Add a {kind.label} ({who_writes})")(create_record)  # fmt: skip
     if kind.name == "waivers":
         return
@@ -244,6 +265,7 @@ def _register_kind(kind: RecordKind) -> None:
        )(delete_record)  # fmt: skip
     op("POST", f"{item}/evidence", operation_id=f"upload{one}Evidence", tag=kind.name,
        multipart=True, answer=answers.EvidenceFile, status=201, errors=(403, 404, 409, 413),
+       links={"getEvidence": evidence, "deleteEvidence": evidence},
        summary=f"Attach a PDF, PNG or JPEG to a {kind.label}")(upload_evidence)  # fmt: skip
 
     if kind.verifiable:
@@ -271,12 +293,8 @@ for _kind in KINDS.values():
     _register_kind(_kind)
 
 
-# What evidence_ops accepts (checked by content), and so what a download can be.
-EVIDENCE_TYPES = tuple(content_type for _magic, content_type, _ext in evidence_ops.SIGNATURES)
-
-
 @op("GET", "/evidence/<int:evidence_id>", operation_id="getEvidence", tag="evidence",
-    summary="Download an evidence file", answer=EVIDENCE_TYPES,
+    summary="Download an evidence file", answer=evidence_ops.CONTENT_TYPES,
     errors=(404,))  # fmt: skip
 def evidence_file(evidence_id: int) -> Any:
     from flask import current_app
@@ -407,10 +425,10 @@ def decide_many() -> Any:
 
 
 class ProgressQuery(Query):
-    credential: str = Field(min_length=1, max_length=64, description="the credential's id")
-    as_of: date | None = Field(None, ge=EARLIEST, le=LATEST, description="default: today")
-    pathway: str | None = Field(None, min_length=1, max_length=64)
-    version: str | None = Field(None, min_length=1, max_length=32)
+    credential: CredentialId = Field(description="the credential's id")
+    as_of: Day | None = Field(None, description="default: today")
+    pathway: Pathway | None = Field(None, description="default: the enrolment's")
+    version: RulesVersion | None = Field(None, description="a loaded version of the credential")
     lang: str | None = Field(None, min_length=2, max_length=8)
 
 
@@ -552,17 +570,19 @@ def mentors() -> Any:
 
 
 class CohortQuery(ListQuery):
-    credential: str | None = Field(None, min_length=1, max_length=64)
+    credential: CredentialId | None = Field(None, description="only this credential's rows")
 
 
 @op("GET", "/cohort", operation_id="listCohort", tag="cohort",
     summary="Every enrolment of your candidates with its status (Accept: text/csv for CSV)",
     query=CohortQuery, answer=list[answers.CohortRow], paged=True, csv=True,
-    errors=(403,))  # fmt: skip
+    errors=(403, 404))  # fmt: skip
 def cohort() -> Any:
     user = _user()
     authorize(policies.can_see_cohort(user), "only coordinators and admins see the cohort")
     args: CohortQuery = query()
+    if args.credential is not None and current_catalog().get(args.credential) is None:
+        raise NotFoundError(f"credential {args.credential!r} is not loaded")
     stmt = cohort_select(
         candidate_queries.visible_candidates_query(user), credential=args.credential
     )

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from tracker.accounts import policies
 from tracker.accounts.models import User
 from tracker.audit.operations import record as audit
-from tracker.candidates.operations import require_unlocked
+from tracker.candidates.operations import require_changeable
 from tracker.errors import ForbiddenError, ValidationError
 from tracker.extensions import db
 from tracker.records.kinds import KINDS
@@ -25,6 +25,10 @@ SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
     (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
     (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
 )
+
+
+# What is accepted, and so what a download can be.
+CONTENT_TYPES = tuple(content_type for _magic, content_type, _ext in SIGNATURES)
 
 
 def sniff(head: bytes) -> tuple[str, str] | None:
@@ -72,7 +76,7 @@ def attach(
 ) -> EvidenceFile:
     if not policies.can_edit_records(actor, candidate):
         raise ForbiddenError("only the candidate may add evidence to their records")
-    require_unlocked(KINDS[kind], row)
+    require_changeable(KINDS[kind], row)
     data = stream.read(MAX_BYTES + 1)
     if not data:
         raise ValidationError("file", "the file is empty")
@@ -125,7 +129,7 @@ def remove(actor: User, candidate: User, evidence: EvidenceFile) -> None:
     kind = KINDS.get(evidence.record_type)
     row = db.session.get(kind.model, evidence.record_id) if kind is not None else None
     if kind is not None and row is not None:
-        require_unlocked(kind, row)
+        require_changeable(kind, row)
     before = {"evidence_id": evidence.id, "name": evidence.original_name, "sha256": evidence.sha256}
     db.session.delete(evidence)
     db.session.flush()

@@ -12,7 +12,7 @@ from tracker.accounts import policies
 from tracker.accounts.models import Role, User
 from tracker.audit.operations import record as audit
 from tracker.credentials.catalog import Catalog, current_catalog
-from tracker.errors import ConflictError, ForbiddenError, ValidationError
+from tracker.errors import ConflictError, DuplicateError, ForbiddenError, ValidationError
 from tracker.extensions import db
 from tracker.notices import operations as notices
 from tracker.records.kinds import KINDS, RecordKind
@@ -60,7 +60,7 @@ def _check(kind: RecordKind, candidate: User, clean: Schema, row: Any = None) ->
             )
         )
         if taken and (row is None or taken != row.id):
-            raise ValidationError("id", f"{clean.credential_id} is already recorded")  # type: ignore[attr-defined]
+            raise DuplicateError("id", f"{clean.credential_id} is already recorded")  # type: ignore[attr-defined]
     if kind.name == "internships":
         mentor = db.session.get(User, clean.mentor_id)  # type: ignore[attr-defined]
         if (
@@ -116,6 +116,13 @@ def require_unlocked(kind: RecordKind, row: Any) -> None:
         raise ConflictError(reason)
 
 
+def require_changeable(kind: RecordKind, row: Any) -> None:
+    """Changes (and evidence) are refused once decided or verified, except on an internship
+    that its mentor returned: the candidate corrects it and it goes back to the mentor."""
+    if not kind.returned(row):
+        require_unlocked(kind, row)
+
+
 def update_record(
     actor: User,
     candidate: User,
@@ -132,7 +139,8 @@ def update_record(
     """
     kind = KINDS[kind_name]
     _require_editor(actor, candidate, kind)
-    require_unlocked(kind, row)
+    require_changeable(kind, row)
+    resubmit = kind.returned(row)
     before = describe(kind, row)
     if partial:
         clean, _changed = patch(kind.schema, kind.values(row), data, context(catalog))
@@ -144,12 +152,17 @@ def update_record(
         if getattr(row, key) != value:
             setattr(row, key, value)
             changed = True
-    if not changed:
+    if resubmit:
+        row.status = EntryStatus.PENDING
+        row.decided_by_id = None
+        row.decided_at = None
+        row.note = None
+    elif not changed:
         return row
     db.session.flush()
     audit(
         actor,
-        f"{_audit_name(kind)}.update",
+        f"{_audit_name(kind)}.{'resubmit' if resubmit else 'update'}",
         f"{_audit_name(kind)}:{row.id}",
         candidate=candidate,
         before=before,
@@ -314,11 +327,11 @@ def grant_waiver(
         if other.requirement == body.requirement:
             raise ConflictError(
                 _(
-                    "%(requirement)s already has an active waiver (granted on %(day)s); "
-                    "revoke it first to grant a new one",
+                    "requirement %(requirement)s already has an active waiver (granted on "
+                    "%(day)s); revoke it first to grant a new one",
                     requirement=body.requirement,
                     day=other.approved_on.isoformat(),
-                )
+                ),
             )
     waiver = Waiver(
         candidate_id=candidate.id,

@@ -72,7 +72,16 @@ class Catalog:
         """What record input is checked against (cached: the catalog is immutable)."""
         cached = self._vocabulary.get("value")
         if cached is None:
-            cached = Vocabulary(**{key: frozenset(self.vocabulary(key)) for key in VOCABULARY_KEYS})
+            definitions = list(self.definitions.values())
+            cached = Vocabulary(
+                **{key: frozenset(self.vocabulary(key)) for key in VOCABULARY_KEYS},
+                extra={
+                    "definitions": frozenset(d.id for d in definitions),
+                    "pathways": frozenset(p for d in definitions for p in d.pathways),
+                    "versions": frozenset(d.version for d in definitions),
+                    "requirements": frozenset(n for d in definitions for n in d.node_titles() if n),
+                },
+            )
             self._vocabulary["value"] = cached
         return cached
 

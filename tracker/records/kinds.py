@@ -28,6 +28,7 @@ from tracker.records.models import (
     Waiver,
 )
 from tracker.schema import Answer, Schema
+from tracker.timeutil import today
 
 
 class EvidenceOut(Answer):
@@ -56,8 +57,8 @@ class RecordKind:
     verifiable: bool = False
     answer_names: Mapping[str, str] | None = None
     """Schema field → answer field, where the answer names it otherwise."""
-    extra_answer: Mapping[str, Any] | None = None
-    """Answer fields beyond the schema's: name → (type, Field)."""
+    extra_answer: Mapping[str, tuple[str, Any, Any]] | None = None
+    """Answer fields beyond the schema's: name → (the row's attribute, type, Field)."""
 
     @property
     def operation_name(self) -> str:
@@ -94,6 +95,10 @@ class RecordKind:
             return f"this {self.label} was verified; verified records cannot be changed"
         return None
 
+    def returned(self, row: Any) -> bool:
+        """An internship its mentor returned: the candidate may correct and resubmit it."""
+        return self.name == "internships" and EntryStatus(row.status) is EntryStatus.REJECTED
+
     def answer(self, row: Any, evidence: Iterable[EvidenceFile] = ()) -> dict[str, Any]:
         """The record as the API answers it (the audit log records the same shape)."""
         renames = self.answer_names or {}
@@ -119,10 +124,12 @@ class RecordKind:
             out.update(
                 approved_by=row.approved_by.email if row.approved_by else None,
                 approved_on=_json(row.approved_on),
-                status=waiver_status(row),
+                status=waiver_status(row, today()),
                 revoked_on=_json(row.revoked_on),
                 revoke_reason=row.revoke_reason,
             )
+        for name, (attribute, _type, _field) in (self.extra_answer or {}).items():
+            out[name] = _json(getattr(row, attribute))
         out["evidence"] = [evidence_answer(e) for e in evidence]
         return out
 
@@ -149,14 +156,17 @@ def evidence_answer(item: EvidenceFile) -> dict[str, Any]:
 
 
 def _json(value: Any) -> Any:
-    if isinstance(value, date | datetime):
+    if isinstance(value, datetime):
+        # Stored naive in UTC; RFC 3339 (OpenAPI's date-time) needs the offset.
+        return value.isoformat(timespec="seconds") + "Z"
+    if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, list):
         return list(value)
     return value
 
 
-NULLABLE_INT = (int | None, Field(None))
+CREATED_BY = ("created_by_id", int | None, Field(title="Recorded by (user id)"))
 
 KINDS: dict[str, RecordKind] = {
     kind.name: kind
@@ -176,7 +186,7 @@ KINDS: dict[str, RecordKind] = {
                    schemas.ExperienceIn, "experience", decided=True),
         RecordKind("internships", "internship", "Internships", Internship,
                    schemas.InternshipIn, "experience", decided=True,
-                   extra_answer={"created_by": NULLABLE_INT}),
+                   extra_answer={"created_by": CREATED_BY}),
         RecordKind("registrations", "registration", "Registrations", Registration,
                    schemas.RegistrationIn, "registrations"),
         RecordKind("waivers", "waiver", "Waivers", Waiver, schemas.WaiverIn, "waivers"),
@@ -223,8 +233,8 @@ def _answer_schema(kind: RecordKind) -> type[BaseModel]:
             "active", "revoked", "expired"]}))  # fmt: skip
         fields["revoked_on"] = (date | None, Field(title="Revoked on"))
         fields["revoke_reason"] = (str | None, Field(title="Why it was revoked"))
-    for name, spec in (kind.extra_answer or {}).items():
-        fields[name] = spec
+    for name, (_attribute, type_, spec) in (kind.extra_answer or {}).items():
+        fields[name] = (type_, spec)
     fields["evidence"] = (list[EvidenceOut], Field(title="Evidence files"))
     model = create_model(  # type: ignore[call-overload]
         f"{kind.operation_name}", __base__=Answer, **fields

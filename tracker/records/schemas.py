@@ -17,14 +17,19 @@ from tracker.errors import ValidationError
 from tracker.schema import (
     AttestationKind,
     Category,
+    CredentialId,
     Day,
     ExamCode,
     Hours,
+    Integer,
     LongText,
     OptionalLongText,
     OptionalText,
+    Pathway,
     Provider,
+    RequirementId,
     RowId,
+    RulesVersion,
     Schema,
     Slug,
     Text,
@@ -33,7 +38,7 @@ from tracker.schema import (
 )
 
 DEGREE_LEVELS = ("associate", "bachelor", "master", "doctorate")
-RecordsId = Annotated[str, Field(max_length=64)] | int
+RecordsId = Annotated[str, Field(max_length=64)] | Integer
 
 
 class RecordIn(Schema):
@@ -99,7 +104,12 @@ class AttestationIn(RecordIn):
     past_dates: ClassVar[tuple[str, ...]] = ("signed_on",)
 
     kind: AttestationKind = Field(title="Attestation", examples=["ethics"])
-    signed_on: Day | None = Field(None, title="Signed on", description="today when left out")
+    # Left out means today; null is not a date (the document shows no default).
+    signed_on: Day = Field(
+        None,  # type: ignore[assignment]
+        title="Signed on",
+        description="today when left out",
+    )
     statement: OptionalLongText = Field("", title="Notes")
 
     @model_validator(mode="after")
@@ -135,8 +145,8 @@ class HeldCredentialIn(Schema):
 class HoursIn(RecordIn):
     """The rules every hours entry follows: dates in order, at most 24 hours a day."""
 
-    start: Day = Field(title="First day")
-    end: Day = Field(title="Last day")
+    start: Day = Field(title="First day", examples=["2025-01-06"])
+    end: Day = Field(title="Last day", examples=["2025-01-31"])
     hours: Hours = Field(title="Hours worked in this period", examples=[160])
     category: Category = Field(title="Kind of work", examples=["financial-planning"])
 
@@ -216,28 +226,42 @@ class RegistrationIn(RecordIn):
 
 
 class WaiverIn(Schema):
-    credential: Slug = Field(title="Credential", examples=["cfp"])
-    requirement: Slug = Field(title="Requirement", examples=["degree"])
+    credential: CredentialId = Field(title="Credential", examples=["cfp"])
+    requirement: RequirementId = Field(
+        title="Requirement", description="a requirement id of that credential", examples=["degree"]
+    )
     reason: LongText = Field(title="Reason")
     expires_on: Day | None = Field(
-        None, title="Expires on", description="empty: the waiver does not expire"
+        None,
+        title="Expires on",
+        description="after today; from that day on the waiver no longer applies (empty: never)",
     )
+
+    @model_validator(mode="after")
+    def _expires_later(self, info: ValidationInfo) -> Any:
+        today = context_of(info).today
+        if self.expires_on is not None and today is not None and self.expires_on <= today:
+            raise ValidationError("expires_on", "must be after today")
+        return self
 
 
 # --- bodies that are not records ----------------------------------------------------------
 
-Name = Annotated[str, Field(min_length=1, max_length=64)]
-
 
 class EnrolmentIn(Schema):
-    credential: Name = Field(title="Credential", examples=["cfp"])
-    pathway: Name | None = Field(None, title="Pathway", examples=["standard"])
+    credential: CredentialId = Field(title="Credential", examples=["cfp"])
+    pathway: Pathway | None = Field(
+        None,
+        title="Pathway",
+        description="one of the credential's pathways (default: its first)",
+        examples=["standard"],
+    )
 
 
 class EnrolmentPatch(Schema):
-    pathway: Name | None = Field(None, title="Pathway")
-    version: Annotated[str, Field(min_length=1, max_length=32)] | None = Field(
-        None, title="Rules version"
+    pathway: Pathway | None = Field(None, title="Pathway")
+    version: RulesVersion | None = Field(
+        None, title="Rules version", description="a loaded version of the credential"
     )
 
 
