@@ -13,14 +13,15 @@ from sqlalchemy import select
 
 from tracker.accounts.models import User
 from tracker.credentials import cache
-from tracker.credentials.catalog import Catalog
-from tracker.credentials.parallel import evaluate_in_workers
+from tracker.credentials.catalog import Catalog, current_catalog
+from tracker.credentials.parallel import Outcome, evaluate_in_workers
 from tracker.credentials.parallel import workers_for as parallel_workers_for
 from tracker.errors import NotFoundError, ValidationError
 from tracker.extensions import db
 from tracker.records.adapter import for_credential, load_records
 from tracker.records.models import Enrolment
 from tracker.requirements_engine import EngineError, evaluate
+from tracker.workers import worker_app
 
 
 @dataclass
@@ -118,10 +119,18 @@ def evaluate_cohort(
     missing = {e.candidate_id for e, hit in zip(enrolments, found, strict=True) if hit is None}
     workers = parallel_workers_for(len(missing)) if parallel else 1
     if workers > 1:
-        outcomes = evaluate_in_workers(sorted(missing), as_of, workers)
+        outcomes = evaluate_in_workers(_evaluate_chunk, sorted(missing), as_of, workers)
         return _collect(people, enrolments, keys, found, outcomes)
     with _collector_paused(len(missing) >= BULK_THRESHOLD):
         return _evaluate_misses(catalog, people, enrolments, keys, found, missing, as_of)
+
+
+def _evaluate_chunk(candidate_ids: list[int], as_of: date) -> dict[int, Outcome]:
+    """In a worker process: load and evaluate these candidates (see parallel.py)."""
+    with worker_app().app_context():
+        people = db.session.scalars(select(User).where(User.id.in_(candidate_ids))).all()
+        progress = evaluate_cohort(current_catalog(), people, as_of, parallel=False)
+        return {p.enrolment.id: (p.result, p.error) for p in progress}
 
 
 def _collect(

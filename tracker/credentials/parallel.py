@@ -8,16 +8,14 @@ Small cohorts, and tests unless they ask, stay in the calling process.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from typing import Any
 
 from flask import current_app, has_app_context
-from sqlalchemy import select
 
-from tracker.accounts.models import User
-from tracker.extensions import db
-from tracker.workers import default_workers, init_worker, process_context, worker_app, worker_config
+from tracker.workers import default_workers, init_worker, process_context, worker_config
 
 PARALLEL_THRESHOLD = 1000
 
@@ -37,8 +35,17 @@ def workers_for(misses: int) -> int:
     return max(1, int(configured))
 
 
-def evaluate_in_workers(candidate_ids: list[int], as_of: date, workers: int) -> dict[int, Outcome]:
-    """{enrolment id: (result, error)} for every enrolment of these candidates."""
+ChunkEvaluator = Callable[[list[int], date], dict[int, Outcome]]
+
+
+def evaluate_in_workers(
+    evaluate_chunk: ChunkEvaluator, candidate_ids: list[int], as_of: date, workers: int
+) -> dict[int, Outcome]:
+    """{enrolment id: (result, error)} for every enrolment of these candidates.
+
+    `evaluate_chunk` (a module-level function, so that it pickles) runs in each worker on
+    its share of the ids; evaluation.py passes its own, so this module never imports it.
+    """
     chunks = [candidate_ids[n::workers] for n in range(workers)]
     out: dict[int, Outcome] = {}
     with ProcessPoolExecutor(
@@ -47,16 +54,6 @@ def evaluate_in_workers(candidate_ids: list[int], as_of: date, workers: int) -> 
         initializer=init_worker,
         initargs=(worker_config(current_app),),
     ) as pool:
-        for part in pool.map(_evaluate_chunk, chunks, [as_of] * workers):
+        for part in pool.map(evaluate_chunk, chunks, [as_of] * workers):
             out.update(part)
     return out
-
-
-def _evaluate_chunk(candidate_ids: list[int], as_of: date) -> dict[int, Outcome]:
-    from tracker.credentials.catalog import current_catalog
-    from tracker.credentials.evaluation import evaluate_cohort
-
-    with worker_app().app_context():
-        people = db.session.scalars(select(User).where(User.id.in_(candidate_ids))).all()
-        progress = evaluate_cohort(current_catalog(), people, as_of, parallel=False)
-        return {p.enrolment.id: (p.result, p.error) for p in progress}
