@@ -35,6 +35,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     for key in ("CREDENTIALS_DIR", "UPLOAD_DIR"):
         app.config[key] = Path(app.config[key])
 
+    from tracker.workers import FACTORY
+
+    app.extensions[FACTORY] = create_app  # worker processes build their app with it
+
     from tracker import (
         models,  # noqa: F401  (registers every table with the metadata)
         tasks,  # noqa: F401  (enqueues tasks when transactions commit)
