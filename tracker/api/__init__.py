@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, g, request
+from flask import g, request
 
 from tracker.accounts.models import ApiToken
 from tracker.accounts.operations import note_token_use, token_for, token_use_is_stale
+
+# The route modules register their operations on bp (routing.py) when imported.
+from tracker.api import statements, views  # noqa: F401
+from tracker.api.routing import OPERATIONS, bp, endpoint_of
 from tracker.database import write_intent
 from tracker.errors import TrackerError
 from tracker.extensions import csrf, db
@@ -15,7 +19,6 @@ from tracker.schema import MAX_ID
 from tracker.timeutil import utcnow
 from tracker.web.errors import json_error
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
 
@@ -47,8 +50,6 @@ def _authenticate() -> Any:
 
 def public_endpoints() -> set[str]:
     """The operations declared public (the OpenAPI document): no token needed."""
-    from tracker.api.routing import OPERATIONS, endpoint_of
-
     return {f"api.{endpoint_of(op)}" for op in OPERATIONS if op.public}
 
 
@@ -60,7 +61,3 @@ def _domain_error(exc: TrackerError) -> Any:
 
         audit_refusal(exc.status, exc.message)
     return json_error(exc.status, exc.code, exc.message)
-
-
-# Route modules register on bp.
-from tracker.api import statements, views  # noqa: E402,F401

@@ -29,6 +29,9 @@ from tracker.schema import MAX_ID, errors_of, parse
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+"""The /api/v1 blueprint every operation registers on (its hooks are in api/__init__.py)."""
+
 
 class Query(BaseModel):
     """Query strings are text: numbers and dates are read from it; unknown keys ignored."""

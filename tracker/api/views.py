@@ -18,8 +18,8 @@ from sqlalchemy import select
 
 from tracker.accounts import policies
 from tracker.accounts.models import User
-from tracker.api import answers, bp
-from tracker.api.routing import Listing, ListQuery, Query, body, operation, query
+from tracker.api import answers
+from tracker.api.routing import Listing, ListQuery, Query, body, bp, operation, query
 from tracker.approvals import operations as approvals
 from tracker.approvals import queries as approval_queries
 from tracker.approvals.policies import can_decide
