@@ -8,11 +8,11 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
+from tracker.accounts.auth import actor
 from tracker.accounts.forms import LoginForm
 from tracker.accounts.operations import authenticate
 from tracker.audit.operations import record as audit
 from tracker.extensions import limiter
-from tracker.web.auth import actor
 
 bp = Blueprint("accounts", __name__)
 

@@ -13,12 +13,12 @@ from flask_login import current_user
 
 from tracker.accounts import operations as accounts
 from tracker.accounts import policies
+from tracker.accounts.auth import actor
 from tracker.accounts.models import Role, User
 from tracker.admin import forms, queries
 from tracker.credentials.catalog import current_catalog
 from tracker.errors import ConflictError, NotFoundError, ValidationError
 from tracker.extensions import login_manager
-from tracker.web.auth import actor
 from tracker.web.form_errors import apply_errors
 from tracker.web.loading import authorize
 

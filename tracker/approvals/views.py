@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
+from tracker.accounts.auth import actor, roles_required
 from tracker.accounts.models import Role
 from tracker.approvals import operations as ops
 from tracker.approvals.forms import BulkForm, DecisionForm, QueueFilterForm, RejectForm
@@ -17,7 +18,6 @@ from tracker.approvals.queries import (
 from tracker.credentials.catalog import current_catalog
 from tracker.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
 from tracker.records.models import ExperienceEntry
-from tracker.web.auth import actor, roles_required
 from tracker.web.form_errors import apply_errors
 from tracker.web.loading import load_record
 from tracker.web.paging import page_number

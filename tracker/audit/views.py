@@ -9,11 +9,11 @@ from flask import Blueprint, render_template, request
 from flask_login import login_required
 
 from tracker.accounts import policies
+from tracker.accounts.auth import actor
 from tracker.audit import browse
 from tracker.audit.forms import AuditFilterForm
 from tracker.audit.operations import verify_chain
 from tracker.candidates.queries import visible_candidates
-from tracker.web.auth import actor
 from tracker.web.loading import authorize, load_candidate
 
 bp = Blueprint("audit", __name__)

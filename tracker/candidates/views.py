@@ -22,6 +22,7 @@ from flask_login import login_required
 from sqlalchemy import select
 
 from tracker.accounts import policies
+from tracker.accounts.auth import actor, roles_required
 from tracker.accounts.models import Role, User
 from tracker.candidates import evidence as evidence_ops
 from tracker.candidates import forms
@@ -42,7 +43,6 @@ from tracker.records.adapter import for_credential, load_records
 from tracker.records.kinds import CANDIDATE_KINDS, KINDS, RecordKind
 from tracker.records.models import Enrolment, EvidenceFile
 from tracker.timeutil import today
-from tracker.web.auth import actor, roles_required
 from tracker.web.form_errors import apply_errors
 from tracker.web.loading import authorize, load_candidate, load_record
 from tracker.web.paging import page_number, page_of

@@ -9,6 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import login_required
 
 from tracker.accounts import policies
+from tracker.accounts.auth import actor, roles_required
 from tracker.accounts.models import Role, User
 from tracker.approvals import operations as approvals
 from tracker.approvals.policies import can_decide_internship
@@ -18,7 +19,6 @@ from tracker.mentoring import forms, queries
 from tracker.mentoring.operations import create_internship
 from tracker.records.models import EntryStatus, Internship
 from tracker.records.schemas import InternshipIn
-from tracker.web.auth import actor, roles_required
 from tracker.web.form_errors import apply_errors
 from tracker.web.loading import authorize, load_candidate, load_record
 from tracker.web.schema_forms import form_data, show_errors

@@ -25,6 +25,7 @@ from flask_login import login_required
 from sqlalchemy import select
 
 from tracker.accounts import policies
+from tracker.accounts.auth import actor
 from tracker.accounts.models import Organization, Role, User
 from tracker.candidates.queries import visible_candidates
 from tracker.credentials.catalog import current_catalog
@@ -33,7 +34,6 @@ from tracker.errors import ForbiddenError, NotFoundError, ValidationError
 from tracker.extensions import db
 from tracker.statements import jobs, operations, queries
 from tracker.timeutil import today
-from tracker.web.auth import actor
 from tracker.web.loading import authorize, load_candidate
 from tracker.workers import default_workers
 

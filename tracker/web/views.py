@@ -9,6 +9,7 @@ from flask import Blueprint, jsonify, render_template
 from flask_login import login_required
 from sqlalchemy import text
 
+from tracker.accounts.auth import actor
 from tracker.accounts.models import Role
 from tracker.admin import queries as admin_queries
 from tracker.admin.queries import organization_summaries
@@ -20,7 +21,6 @@ from tracker.credentials.evaluation import evaluate_cohort
 from tracker.extensions import db
 from tracker.mentoring.queries import internships_naming
 from tracker.timeutil import today
-from tracker.web.auth import actor
 
 bp = Blueprint("web", __name__)
 HOME_ROWS = 10  # the home page summarises; the cohort page lists everyone
