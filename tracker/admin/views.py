@@ -19,8 +19,8 @@ from tracker.admin import forms, queries
 from tracker.credentials.catalog import current_catalog
 from tracker.errors import ConflictError, NotFoundError, ValidationError
 from tracker.extensions import login_manager
+from tracker.records.loading import authorize
 from tracker.web.form_errors import apply_errors
-from tracker.web.loading import authorize
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

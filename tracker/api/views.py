@@ -33,6 +33,7 @@ from tracker.credentials.evaluation import evaluate_candidate
 from tracker.errors import NotFoundError, TrackerError, ValidationError
 from tracker.extensions import db
 from tracker.records.kinds import KINDS, RecordKind
+from tracker.records.loading import authorize, load_candidate, load_record
 from tracker.records.models import Enrolment, EntryStatus, EvidenceFile, HoursEntry, Waiver
 from tracker.records.schemas import (
     ApproveIn,
@@ -47,7 +48,6 @@ from tracker.records.schemas import (
 from tracker.records.schemas import Decision as DecisionBody
 from tracker.schema import EARLIEST, LATEST, MAX_ID, patch_schema
 from tracker.timeutil import today
-from tracker.web.loading import authorize, load_candidate, load_record
 
 op = partial(operation, bp)
 

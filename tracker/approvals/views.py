@@ -17,9 +17,9 @@ from tracker.approvals.queries import (
 )
 from tracker.credentials.catalog import current_catalog
 from tracker.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
+from tracker.records.loading import load_record
 from tracker.records.models import ExperienceEntry
 from tracker.web.form_errors import apply_errors
-from tracker.web.loading import load_record
 from tracker.web.paging import page_number
 
 bp = Blueprint("approvals", __name__)

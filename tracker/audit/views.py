@@ -14,7 +14,7 @@ from tracker.audit import browse
 from tracker.audit.forms import AuditFilterForm
 from tracker.audit.operations import verify_chain
 from tracker.candidates.queries import visible_candidates
-from tracker.web.loading import authorize, load_candidate
+from tracker.records.loading import authorize, load_candidate
 
 bp = Blueprint("audit", __name__)
 

@@ -41,10 +41,10 @@ from tracker.extensions import db
 from tracker.mentoring.queries import internships_of
 from tracker.records.adapter import for_credential, load_records
 from tracker.records.kinds import CANDIDATE_KINDS, KINDS, RecordKind
+from tracker.records.loading import authorize, load_candidate, load_record
 from tracker.records.models import Enrolment, EvidenceFile
 from tracker.timeutil import today
 from tracker.web.form_errors import apply_errors
-from tracker.web.loading import authorize, load_candidate, load_record
 from tracker.web.paging import page_number, page_of
 from tracker.web.schema_forms import form_data, row_data, show_errors
 

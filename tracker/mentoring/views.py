@@ -17,10 +17,10 @@ from tracker.candidates.queries import mentors_of_org
 from tracker.errors import ConflictError, ValidationError
 from tracker.mentoring import forms, queries
 from tracker.mentoring.operations import create_internship
+from tracker.records.loading import authorize, load_candidate, load_record
 from tracker.records.models import EntryStatus, Internship
 from tracker.records.schemas import InternshipIn
 from tracker.web.form_errors import apply_errors
-from tracker.web.loading import authorize, load_candidate, load_record
 from tracker.web.schema_forms import form_data, show_errors
 
 bp = Blueprint("mentoring", __name__)

@@ -32,9 +32,9 @@ from tracker.credentials.catalog import current_catalog
 from tracker.database import write_intent
 from tracker.errors import ForbiddenError, NotFoundError, ValidationError
 from tracker.extensions import db
+from tracker.records.loading import authorize, load_candidate
 from tracker.statements import jobs, operations, queries
 from tracker.timeutil import today
-from tracker.web.loading import authorize, load_candidate
 from tracker.workers import default_workers
 
 bp = Blueprint("statements", __name__)
