@@ -26,12 +26,12 @@ from tracker.approvals.policies import can_decide
 from tracker.audit import queries as audit_queries
 from tracker.candidates import evidence as evidence_ops
 from tracker.candidates import operations as records_ops
-from tracker.candidates import queries as candidate_queries
 from tracker.candidates.cohort import cohort_rows
 from tracker.credentials.catalog import current_catalog
 from tracker.credentials.evaluation import evaluate_candidate
 from tracker.errors import NotFoundError, TrackerError, ValidationError
 from tracker.extensions import db
+from tracker.records import queries as candidate_queries
 from tracker.records.kinds import KINDS, RecordKind
 from tracker.records.loading import authorize, load_candidate, load_record
 from tracker.records.models import Enrolment, EntryStatus, EvidenceFile, HoursEntry, Waiver

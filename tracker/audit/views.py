@@ -13,8 +13,8 @@ from tracker.accounts.auth import actor
 from tracker.audit import browse
 from tracker.audit.forms import AuditFilterForm
 from tracker.audit.operations import verify_chain
-from tracker.candidates.queries import visible_candidates
 from tracker.records.loading import authorize, load_candidate
+from tracker.records.queries import visible_candidates
 
 bp = Blueprint("audit", __name__)
 

@@ -29,7 +29,6 @@ from tracker.candidates import forms
 from tracker.candidates import operations as ops
 from tracker.candidates.cohort import cohort_rows
 from tracker.candidates.labels import leaves_left, next_due, record_labels
-from tracker.candidates.queries import mentors_of_org, visible_candidates
 from tracker.credentials.catalog import Catalog, current_catalog
 from tracker.credentials.evaluation import (
     enrolment_for,
@@ -43,6 +42,7 @@ from tracker.records.adapter import for_credential, load_records
 from tracker.records.kinds import CANDIDATE_KINDS, KINDS, RecordKind
 from tracker.records.loading import authorize, load_candidate, load_record
 from tracker.records.models import Enrolment, EvidenceFile
+from tracker.records.queries import mentors_of_org, visible_candidates
 from tracker.timeutil import today
 from tracker.web.form_errors import apply_errors
 from tracker.web.paging import page_number, page_of

@@ -13,12 +13,12 @@ from tracker.accounts.auth import actor, roles_required
 from tracker.accounts.models import Role, User
 from tracker.approvals import operations as approvals
 from tracker.approvals.policies import can_decide_internship
-from tracker.candidates.queries import mentors_of_org
 from tracker.errors import ConflictError, ValidationError
 from tracker.mentoring import forms, queries
 from tracker.mentoring.operations import create_internship
 from tracker.records.loading import authorize, load_candidate, load_record
 from tracker.records.models import EntryStatus, Internship
+from tracker.records.queries import mentors_of_org
 from tracker.records.schemas import InternshipIn
 from tracker.web.form_errors import apply_errors
 from tracker.web.schema_forms import form_data, show_errors

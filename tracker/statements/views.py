@@ -27,12 +27,12 @@ from sqlalchemy import select
 from tracker.accounts import policies
 from tracker.accounts.auth import actor
 from tracker.accounts.models import Organization, Role, User
-from tracker.candidates.queries import visible_candidates
 from tracker.credentials.catalog import current_catalog
 from tracker.database import write_intent
 from tracker.errors import ForbiddenError, NotFoundError, ValidationError
 from tracker.extensions import db
 from tracker.records.loading import authorize, load_candidate
+from tracker.records.queries import visible_candidates
 from tracker.statements import jobs, operations, queries
 from tracker.timeutil import today
 from tracker.workers import default_workers

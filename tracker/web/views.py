@@ -15,11 +15,11 @@ from tracker.admin import queries as admin_queries
 from tracker.admin.queries import organization_summaries
 from tracker.approvals.queries import pending_count
 from tracker.candidates.cohort import cohort_rows
-from tracker.candidates.queries import visible_candidates
 from tracker.credentials.catalog import current_catalog
 from tracker.credentials.evaluation import evaluate_cohort
 from tracker.extensions import db
 from tracker.mentoring.queries import internships_naming
+from tracker.records.queries import visible_candidates
 from tracker.timeutil import today
 
 bp = Blueprint("web", __name__)
