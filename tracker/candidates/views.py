@@ -37,12 +37,11 @@ from tracker.credentials.evaluation import (
 )
 from tracker.errors import ConflictError, NotFoundError, ValidationError
 from tracker.extensions import db
-from tracker.mentoring.queries import internships_of
 from tracker.records.adapter import for_credential, load_records
 from tracker.records.kinds import CANDIDATE_KINDS, KINDS, RecordKind
 from tracker.records.loading import authorize, load_candidate, load_record
 from tracker.records.models import Enrolment, EvidenceFile
-from tracker.records.queries import mentors_of_org, visible_candidates
+from tracker.records.queries import internships_of, mentors_of_org, visible_candidates
 from tracker.timeutil import today
 from tracker.web.form_errors import apply_errors
 from tracker.web.paging import page_number, page_of

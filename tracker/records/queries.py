@@ -1,10 +1,11 @@
-"""Read-only queries about candidates."""
+"""Read-only queries about candidates: who sees which, their internships, their mentors."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from sqlalchemy import Select, select
+from sqlalchemy.orm import joinedload
 
 from tracker.accounts.models import Role, User
 from tracker.extensions import db
@@ -42,3 +43,15 @@ def mentors_query(organization_id: int | None, *, every_org: bool = False) -> Se
     if not every_org:
         stmt = stmt.where(User.organization_id == organization_id)
     return stmt.order_by(User.name, User.id)
+
+
+def internships_of(candidate: User) -> list[Internship]:
+    """The candidate's internships, newest first, with their mentors."""
+    return list(
+        db.session.scalars(
+            select(Internship)
+            .where(Internship.candidate_id == candidate.id)
+            .options(joinedload(Internship.mentor))
+            .order_by(Internship.start.desc(), Internship.id.desc())
+        )
+    )
