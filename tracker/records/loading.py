@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from tracker.accounts import policies
 from tracker.accounts.models import Role, User
 from tracker.errors import ForbiddenError, NotFoundError
 from tracker.extensions import db
+from tracker.records import policies
 
 T = TypeVar("T")
 

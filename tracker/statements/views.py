@@ -32,6 +32,7 @@ from tracker.database import write_intent
 from tracker.errors import ForbiddenError, NotFoundError, ValidationError
 from tracker.extensions import db
 from tracker.records.loading import authorize, load_candidate
+from tracker.records.policies import can_download_statement
 from tracker.records.queries import visible_candidates
 from tracker.statements import jobs, operations, queries
 from tracker.timeutil import today
@@ -76,7 +77,7 @@ def pdf_response(document: dict[str, Any]) -> Response:
 def issue_and_send(user: User, candidate_id: int, via: str) -> Response:
     """Shared by the page and the API route: load → authorize → issue → render."""
     candidate = load_candidate(user, candidate_id)
-    authorize(policies.can_download_statement(user, candidate))
+    authorize(can_download_statement(user, candidate))
     credential = credential_arg()
     if current_catalog().get(credential) is None:
         raise NotFoundError(f"credential {credential!r} is not loaded")
