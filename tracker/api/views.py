@@ -23,7 +23,7 @@ from tracker.api.routing import Listing, ListQuery, Query, body, bp, operation, 
 from tracker.approvals import operations as approvals
 from tracker.approvals import queries as approval_queries
 from tracker.approvals.policies import can_decide
-from tracker.audit import queries as audit_queries
+from tracker.auditlog import queries as audit_queries
 from tracker.candidates import evidence as evidence_ops
 from tracker.candidates import operations as records_ops
 from tracker.candidates.cohort import cohort_rows

@@ -29,7 +29,7 @@ def _optional_modules() -> list:  # type: ignore[type-arg]
         "tracker.mentoring.views",
         "tracker.admin.views",
         "tracker.statements.views",
-        "tracker.audit.views",
+        "tracker.auditlog.views",
     ):
         try:
             modules.append(importlib.import_module(name))

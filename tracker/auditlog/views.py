@@ -10,9 +10,9 @@ from flask_login import login_required
 
 from tracker.accounts import policies
 from tracker.accounts.auth import actor
-from tracker.audit import browse
-from tracker.audit.forms import AuditFilterForm
 from tracker.audit.operations import verify_chain
+from tracker.auditlog import browse
+from tracker.auditlog.forms import AuditFilterForm
 from tracker.records.loading import authorize, load_candidate
 from tracker.records.queries import visible_candidates
 
