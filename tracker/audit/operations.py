@@ -5,17 +5,27 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select, text
 
-from tracker.accounts.models import User
 from tracker.audit.models import AuditEvent
 from tracker.extensions import db
 from tracker.timeutil import utcnow
 
 GENESIS = "0" * 64
 AUDIT_LOCK_KEY = 727_001
+
+
+class Party(Protocol):
+    """Who acts or is acted on (a user): the log knows them by id and organization only,
+    so that it imports nothing of accounts, which writes to it."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def organization_id(self) -> int | None: ...
 
 
 def _canonical(event: AuditEvent) -> bytes:
@@ -42,11 +52,11 @@ def _jsonable(value: Any) -> Any:
 
 
 def record(
-    actor: User | None,
+    actor: Party | None,
     action: str,
     target: str,
     *,
-    candidate: User | None = None,
+    candidate: Party | None = None,
     before: Any = None,
     after: Any = None,
 ) -> AuditEvent:
