@@ -67,6 +67,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     hooks.init_app(app)
 
+    from tracker.accounts import auth
+
+    auth.init_app(app)
+
     from tracker.web import register_blueprints
 
     register_blueprints(app)

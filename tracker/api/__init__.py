@@ -18,6 +18,7 @@ from tracker.extensions import csrf, db
 from tracker.schema import MAX_ID
 from tracker.timeutil import utcnow
 from tracker.web.errors import json_error
+from tracker.web.hooks import report_refusal
 
 csrf.exempt(bp)
 
@@ -57,7 +58,5 @@ def public_endpoints() -> set[str]:
 def _domain_error(exc: TrackerError) -> Any:
     db.session.rollback()
     if exc.status == 403:
-        from tracker.web.hooks import audit_refusal
-
-        audit_refusal(exc.status, exc.message)
+        report_refusal(exc.status, exc.message)
     return json_error(exc.status, exc.code, exc.message)

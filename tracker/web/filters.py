@@ -8,8 +8,6 @@ from typing import Any
 from flask import Flask
 from flask_login import current_user
 
-from tracker.accounts import policies
-
 STATUS_TITLES = {
     "met": "Met",
     "in_progress": "In progress",
@@ -63,7 +61,6 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(lambda s: str(s).replace("-", " ").capitalize(), "label")
     app.add_template_filter(lambda s: STATUS_TITLES.get(str(s), str(s)), "status_title")
     app.add_template_filter(lambda s: REASON_TITLES.get(str(s), str(s)), "reason_title")
-    app.jinja_env.globals["policies"] = policies
 
     @app.context_processor
     def _nav() -> dict[str, Any]:
