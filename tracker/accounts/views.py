@@ -21,10 +21,10 @@ LOGIN_FAILED = "E-mail or password is not right."
 
 def _safe_next(target: str | None) -> str:
     if not target:
-        return url_for("web.home")
+        return url_for("home.index")
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("web.home")
+        return url_for("home.index")
     return target
 
 
@@ -51,7 +51,7 @@ def _is_success(response: Any) -> bool:
 )
 def login() -> Any:
     if current_user.is_authenticated:
-        return redirect(url_for("web.home"))
+        return redirect(url_for("home.index"))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         user = authenticate(form.email.data or "", form.password.data or "")

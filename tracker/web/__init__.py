@@ -8,10 +8,11 @@ from flask import Flask
 def register_blueprints(app: Flask) -> None:
     from tracker.accounts.views import bp as accounts_bp
     from tracker.api import bp as api_bp
+    from tracker.home.views import bp as home_bp
     from tracker.web import filters
-    from tracker.web.views import bp as web_bp
+    from tracker.web.health import bp as web_bp
 
-    for bp in (web_bp, accounts_bp, api_bp):
+    for bp in (home_bp, web_bp, accounts_bp, api_bp):
         app.register_blueprint(bp)
     for module in _optional_modules():
         app.register_blueprint(module.bp)
