@@ -71,9 +71,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     auth.init_app(app)
 
-    from tracker.web import register_blueprints
+    from tracker.web import filters
 
-    register_blueprints(app)
+    filters.init_app(app)
+    _register_blueprints(app)
 
     from tracker import cli
 
@@ -82,3 +83,31 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     configure_logging(app)
     return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    """Every blueprint, named here (navigation order: home, then the domains' pages)."""
+    from tracker.accounts.views import bp as accounts
+    from tracker.admin.views import bp as admin
+    from tracker.api import bp as api
+    from tracker.approvals.views import bp as approvals
+    from tracker.auditlog.views import bp as audit
+    from tracker.candidates.views import bp as candidates
+    from tracker.home.views import bp as home
+    from tracker.mentoring.views import bp as mentoring
+    from tracker.statements.views import bp as statements
+    from tracker.web.health import bp as health
+
+    for bp in (
+        home,
+        health,
+        accounts,
+        api,
+        candidates,
+        approvals,
+        mentoring,
+        admin,
+        statements,
+        audit,
+    ):
+        app.register_blueprint(bp)
