@@ -9,7 +9,7 @@ from flask_login import UserMixin
 from sqlalchemy import BigInteger, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.extensions import db
+from tracker.extensions import Model, db
 from tracker.timeutil import utcnow
 
 
@@ -20,7 +20,7 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
 
     @property
-    def title(self) -> str:  # type: ignore[override]
+    def title(self) -> str:  # type: ignore[override]  # the display title shadows str.title()
         return {
             "candidate": "Candidate",
             "mentor": "Mentor",
@@ -29,7 +29,7 @@ class Role(enum.StrEnum):
         }[self.value]
 
 
-class Organization(db.Model):
+class Organization(Model):
     __tablename__ = "organizations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -43,7 +43,7 @@ class Organization(db.Model):
         return f"<Organization {self.id} {self.name!r}>"
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -76,7 +76,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.id} {self.email} {self.role.value}>"
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     __tablename__ = "api_tokens"
     __table_args__ = (UniqueConstraint("token_hash"),)
 
