@@ -20,6 +20,8 @@ from tracker.timeutil import utcnow
 from tracker.web.errors import json_error
 from tracker.web.hooks import report_refusal
 
+__all__ = ["bp"]
+
 csrf.exempt(bp)
 
 
@@ -42,6 +44,8 @@ def _authenticate() -> Any:
         if "write_token" not in g:
             g.write_token = write_intent.set(True)
         token = db.session.get(ApiToken, token.id)
+        if token is None:  # revoked and deleted in between
+            return json_error(401, "unauthorized", "invalid or revoked token")
         note_token_use(token, now)
     g.api_user = token.user
     if any(isinstance(v, int) and v > MAX_ID for v in (request.view_args or {}).values()):

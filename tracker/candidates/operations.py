@@ -21,7 +21,14 @@ from tracker.records.models import (
     HeldCredential,
     Waiver,
 )
-from tracker.records.schemas import EnrolmentIn, EnrolmentPatch, RevokeIn, WaiverIn
+from tracker.records.schemas import (
+    EnrolmentIn,
+    EnrolmentPatch,
+    HeldCredentialIn,
+    InternshipIn,
+    RevokeIn,
+    WaiverIn,
+)
 from tracker.schema import Context, Schema, parse, patch
 from tracker.timeutil import today
 
@@ -47,19 +54,19 @@ def describe(kind: RecordKind, row: Any) -> dict[str, Any]:
     return data
 
 
-def _check(kind: RecordKind, candidate: User, clean: Schema, row: Any = None) -> None:
+def _check(candidate: User, clean: Schema, row: Any = None) -> None:
     """The rules that need the database: one held credential of each id, a real mentor."""
-    if kind.name == "credentials":
+    if isinstance(clean, HeldCredentialIn):
         taken = db.session.scalar(
             select(HeldCredential.id).where(
                 HeldCredential.candidate_id == candidate.id,
-                HeldCredential.credential_id == clean.credential_id,  # type: ignore[attr-defined]
+                HeldCredential.credential_id == clean.credential_id,
             )
         )
         if taken and (row is None or taken != row.id):
-            raise ValidationError("id", f"{clean.credential_id} is already recorded")  # type: ignore[attr-defined]
-    if kind.name == "internships":
-        mentor = db.session.get(User, clean.mentor_id)  # type: ignore[attr-defined]
+            raise ValidationError("id", f"{clean.credential_id} is already recorded")
+    if isinstance(clean, InternshipIn):
+        mentor = db.session.get(User, clean.mentor_id)
         if (
             mentor is None
             or mentor.role is not Role.MENTOR
@@ -83,7 +90,7 @@ def add_record(
     kind = KINDS[kind_name]
     _require_editor(actor, candidate, kind)
     clean = data if isinstance(data, Schema) else parse(kind.schema, data, context(catalog))
-    _check(kind, candidate, clean)
+    _check(candidate, clean)
     values = kind.columns(clean)
     if kind.decided:
         values.update(status=EntryStatus.PENDING, created_by_id=actor.id)
@@ -133,7 +140,7 @@ def update_record(
         clean, _changed = patch(kind.schema, kind.values(row), data, context(catalog))
     else:
         clean = parse(kind.schema, data, context(catalog))
-    _check(kind, candidate, clean, row)
+    _check(candidate, clean, row)
     changed = False
     for key, value in kind.columns(clean).items():
         if getattr(row, key) != value:

@@ -159,12 +159,10 @@ def _profile_page(
 
 def _waiver_form(catalog: Catalog, progress: list[Any]) -> forms.WaiverForm:
     form = forms.WaiverForm()
-    enrolled = [p.enrolment.credential for p in progress if catalog.get(p.enrolment.credential)]
-    form.credential.choices = [(c, catalog.get(c).name) for c in enrolled]  # type: ignore[union-attr]
+    enrolled = [d for p in progress if (d := catalog.get(p.enrolment.credential)) is not None]
+    form.credential.choices = [(d.id, d.name) for d in enrolled]
     requirement_choices: list[tuple[str, str]] = []
-    for c in enrolled:
-        definition = catalog.get(c)
-        assert definition is not None
+    for definition in enrolled:
         requirement_choices += [
             (rid, f"{definition.name}: {title}") for rid, title in definition.node_titles().items()
         ]
@@ -441,7 +439,7 @@ def enrol(candidate_id: int) -> Any:
     # Credentials not yet enrolled in come first; the others stay choosable only to be told so.
     form.credential.choices = sorted(
         ((cid, name + (" (already enrolled)" if cid in enrolled else "")) for cid, name in
-         form.credential.choices),  # type: ignore[union-attr]
+         catalog.choices()),
         key=lambda choice: choice[0] in enrolled,
     )  # fmt: skip
     if form.validate_on_submit():

@@ -135,6 +135,7 @@ def new_internship(candidate_id: int) -> Any:
         except ValidationError as exc:
             show_errors(form, exc, InternshipIn)
         else:
+            assert row.mentor is not None  # InternshipIn requires a mentor
             flash(
                 f"Internship at {row.host} recorded; {row.mentor.name} can now sign it off.",
                 "success",
