@@ -45,7 +45,7 @@ lint: $(TEST_STAMP)
 	$(VENV)/bin/lint-imports --no-cache
 
 typecheck: $(TEST_STAMP)
-	$(VENV)/bin/mypy --strict tracker/requirements_engine
+	$(VENV)/bin/mypy --strict tracker
 
 validate: $(RUN_STAMP)
 	$(PY) -m tracker.requirements_engine validate seed/credentials

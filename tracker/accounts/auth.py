@@ -3,8 +3,9 @@ audit of what they were refused."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import ParamSpec, TypeVar
 
 from flask import Flask, abort, g, request
 from flask_login import current_user, login_required
@@ -15,6 +16,9 @@ from tracker.audit.operations import record
 from tracker.database import writing
 from tracker.extensions import db, login_manager
 from tracker.web.hooks import refused
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def init_app(app: Flask) -> None:
@@ -34,13 +38,13 @@ def load_user(user_id: str) -> User | None:
     return user
 
 
-def roles_required(*roles: Role) -> Any:
+def roles_required(*roles: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Pages open to some roles only (the rest get 403)."""
 
-    def decorator(view: Any) -> Any:
+    def decorator(view: Callable[P, R]) -> Callable[P, R]:
         @login_required
         @wraps(view)
-        def wrapped(*args: Any, **kwargs: Any) -> Any:
+        def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
             if current_user.role not in roles:
                 abort(403)
             return view(*args, **kwargs)
@@ -52,7 +56,7 @@ def roles_required(*roles: Role) -> Any:
 
 def actor() -> User:
     """The logged-in user as a model instance (operations take it as a parameter)."""
-    user: User = current_user._get_current_object()  # type: ignore[attr-defined]
+    user: User = current_user._get_current_object()
     return user
 
 

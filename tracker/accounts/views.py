@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from tracker.accounts.auth import actor
@@ -37,7 +37,7 @@ def _account_key() -> str:
     return (request.form.get("email") or "").strip().lower()
 
 
-def _is_success(response: Any) -> bool:
+def _is_success(response: Response) -> bool:
     """Only failed attempts count towards the throttle."""
     return response.status_code == 302
 

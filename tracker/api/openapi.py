@@ -230,4 +230,5 @@ def spec(vocabulary: Vocabulary | None = None) -> dict[str, Any]:
             "schemas": defs,
         },
     }
-    return _with_vocabulary(document, vocabulary)  # type: ignore[no-any-return]
+    described: dict[str, Any] = _with_vocabulary(document, vocabulary)
+    return described

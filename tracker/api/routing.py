@@ -14,6 +14,7 @@ import binascii
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from types import GenericAlias
 from typing import Any
 from urllib.parse import urlencode
 
@@ -72,6 +73,11 @@ OPERATIONS: list[Operation] = []
 
 def _endpoint(operation_id: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", operation_id).lower()
+
+
+def list_of(schema: type[BaseModel]) -> Any:
+    """list[schema] for a schema chosen at run time (the record kinds' answers)."""
+    return GenericAlias(list, (schema,))
 
 
 def endpoint_of(op: Operation) -> str:

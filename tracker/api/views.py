@@ -19,7 +19,7 @@ from sqlalchemy import select
 from tracker.accounts import policies
 from tracker.accounts.models import User
 from tracker.api import answers
-from tracker.api.routing import Listing, ListQuery, Query, body, bp, operation, query
+from tracker.api.routing import Listing, ListQuery, Query, body, bp, list_of, operation, query
 from tracker.approvals import operations as approvals
 from tracker.approvals import queries as approval_queries
 from tracker.approvals.policies import can_decide
@@ -194,7 +194,7 @@ def _register_kind(kind: RecordKind) -> None:
             row = records_ops.add_record(user, cand, kind.name, body())
         return _record_answers(kind, [row])[0]
 
-    op("GET", base, operation_id=f"list{many}", tag=kind.name, answer=list[answer], paged=True,
+    op("GET", base, operation_id=f"list{many}", tag=kind.name, answer=list_of(answer), paged=True,
        summary=f"The candidate's {kind.title.lower()}", errors=(404,))(list_records)  # fmt: skip
     op("GET", item, operation_id=f"get{one}", tag=kind.name, answer=answer,
        summary=f"One {kind.label} with its evidence", errors=(404,))(get_record)  # fmt: skip

@@ -64,7 +64,15 @@ class Catalog:
         """What record input is checked against (cached: the catalog is immutable)."""
         cached = self._vocabulary.get("value")
         if cached is None:
-            cached = Vocabulary(**{key: frozenset(self.vocabulary(key)) for key in VOCABULARY_KEYS})
+            values = {key: frozenset(self.vocabulary(key)) for key in VOCABULARY_KEYS}
+            cached = Vocabulary(
+                categories=values["categories"],
+                exam_codes=values["exam_codes"],
+                attestation_kinds=values["attestation_kinds"],
+                providers=values["providers"],
+                topics=values["topics"],
+                credential_ids=values["credential_ids"],
+            )
             self._vocabulary["value"] = cached
         return cached
 

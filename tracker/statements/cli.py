@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import current_app
@@ -42,7 +43,7 @@ def statement_cmd(email: str, credential: str, output: Path) -> None:
         "TRACKER_PUBLIC_URL", "http://localhost:5000"
     )
 
-    def issue() -> tuple[dict, bytes]:  # type: ignore[type-arg]
+    def issue() -> tuple[dict[str, Any], bytes]:
         candidate = user_by_email(email)
         if candidate is None:
             raise NotFoundError(f"email: no user with e-mail {email}")

@@ -6,10 +6,11 @@ Each handler loads (404), authorizes (403), then acts through statements.operati
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, cast
 
 from flask import (
     Blueprint,
+    Flask,
     Response,
     abort,
     current_app,
@@ -23,6 +24,7 @@ from flask import (
 )
 from flask_login import login_required
 from sqlalchemy import select
+from werkzeug.local import LocalProxy
 
 from tracker.accounts import policies
 from tracker.accounts.auth import actor
@@ -201,7 +203,7 @@ def cohort_start() -> Any:
         problems=problems,
         filename=f"statements-{_slug(org.name)}-{today().isoformat()}.zip",
     )
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = cast("LocalProxy[Flask]", current_app)._get_current_object()  # kept by the thread
 
     def confirm(codes: list[str]) -> bool:
         with app.app_context():
@@ -219,7 +221,7 @@ def _slug(text: str) -> str:
 
 def _own_job(job_id: str) -> jobs.Job:
     user = _cohort_user()
-    job = jobs.load(current_app._get_current_object(), job_id)  # type: ignore[attr-defined]
+    job = jobs.load(current_app, job_id)
     if job is None or job.owner_id != user.id:
         abort(404)
     return job
@@ -236,7 +238,7 @@ def cohort_job(job_id: str) -> Any:
 @login_required
 def cohort_zip(job_id: str) -> Any:
     job = _own_job(job_id)
-    path = jobs.zip_path(current_app._get_current_object(), job.id)  # type: ignore[attr-defined]
+    path = jobs.zip_path(current_app, job.id)
     if job.status != "done" or not path.is_file():
         abort(404)
     return send_file(

@@ -24,11 +24,12 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
+from werkzeug.local import LocalProxy
 
 log = logging.getLogger("tracker.tasks")
 _PENDING = "tracker.pending_tasks"
@@ -76,7 +77,7 @@ def enqueue(
 def _after_commit(session: Session) -> None:
     pending: list[Task] = session.info.pop(_PENDING, [])
     if pending and has_app_context():
-        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        app = cast("LocalProxy[Flask]", current_app)._get_current_object()
         for task in pending:
             backend_for(app).submit(app, task)
 

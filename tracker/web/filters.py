@@ -30,17 +30,19 @@ REASON_TITLES = {
 }
 
 
-def fmt_date(value: Any) -> str:
-    if value in (None, ""):
+def fmt_date(value: date | str | None) -> str:
+    """A day (or a moment) as "26 Nov 2026"; ISO text is read first, other text shown as is."""
+    if value is None or value == "":
         return "—"
     if isinstance(value, str):
+        text = value
         try:
-            value = date.fromisoformat(value)
+            value = date.fromisoformat(text)
         except ValueError:
-            return value
+            return text
     if isinstance(value, datetime):
         return value.strftime("%d %b %Y %H:%M")
-    return value.strftime("%d %b %Y")  # type: ignore[no-any-return]
+    return value.strftime("%d %b %Y")
 
 
 def fmt_hours(value: Any) -> str:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
+from typing import Any, cast
 
 from blinker import Namespace
 from flask import Flask, current_app, g, has_request_context, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.local import LocalProxy
 from werkzeug.wrappers import Response
 
 from tracker.database import write_intent
@@ -120,7 +121,8 @@ def _log(response: Response) -> Response:
 
 def report_refusal(status: int, message: str) -> None:
     """A 403 on a page or in the API: tell whoever listens (the audit log)."""
-    refused.send(current_app._get_current_object(), status=status, message=message)  # type: ignore[attr-defined]
+    app = cast("LocalProxy[Flask]", current_app)._get_current_object()  # the sender connected
+    refused.send(app, status=status, message=message)
 
 
 def _page_error(exc: Any) -> Any:
