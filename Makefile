@@ -45,12 +45,15 @@ serve: $(RUN_STAMP)
 	$(FLASK) init-db
 	$(VENV)/bin/gunicorn -c python:tracker.gunicorn_conf --workers $(WORKERS) --bind $(HOST):$(PORT) 'tracker:create_app()'
 
+# Import contracts: [tool.importlinter] in pyproject.toml (layers, engine purity, web below
+# the domains, no domain imports the API); tests/test_layers.py adds the no-cycle check.
 lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check tracker tests bench
 	$(VENV)/bin/ruff format --check tracker tests bench
+	$(VENV)/bin/lint-imports --no-cache
 
 typecheck: $(TEST_STAMP)
-	$(VENV)/bin/mypy --strict tracker/requirements_engine
+	$(VENV)/bin/mypy --strict tracker
 
 validate: $(RUN_STAMP)
 	$(PY) -m tracker.requirements_engine validate seed/credentials

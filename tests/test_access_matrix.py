@@ -108,7 +108,7 @@ def api(cells):
 MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     # endpoint: (query string, expectations)
     "static": ("", everyone(OK)),
-    "web.home": ("", logged_in()),
+    "home.index": ("", logged_in()),
     "web.healthz": ("", everyone(OK)),
     "accounts.login": ("", {**everyone(OK)}),
     # Logging out (or trying to without a session) ends on the login page.

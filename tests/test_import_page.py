@@ -39,7 +39,7 @@ def test_preview_then_confirm(app, factory):
     assert preview.status_code == 200 and "2 rows are good" in html and "37.5" in html
     assert _entries(app) == 0  # a preview writes nothing
     confirm = client.post("/import", data={"csrf_token": token, "kind": "experience",
-                          "org": str(org.id), "confirm": "1", "data": GOOD})  # fmt: skip
+                          "org": str(org.id), "confirm": "1", "csv_text": GOOD})  # fmt: skip
     assert confirm.status_code == 302
     assert _entries(app) == 2
 

@@ -78,9 +78,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     sso.init_app(app)
 
-    from tracker.web import register_blueprints
+    from tracker.accounts import auth
 
-    register_blueprints(app)
+    auth.init_app(app)
+
+    from tracker.web import filters
+
+    filters.init_app(app)
+    _register_blueprints(app)
 
     from tracker import cli
 
@@ -89,3 +94,39 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     configure_logging(app)
     return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    """Every blueprint, named here (navigation order: home, then the domains' pages)."""
+    from tracker.account.views import bp as account
+    from tracker.accounts.views import bp as accounts
+    from tracker.admin.views import bp as admin
+    from tracker.api import bp as api
+    from tracker.approvals.views import bp as approvals
+    from tracker.auditlog.views import bp as audit
+    from tracker.candidates.views import bp as candidates
+    from tracker.home.views import bp as home
+    from tracker.imports.views import bp as imports
+    from tracker.mentoring.views import bp as mentoring
+    from tracker.notices.views import bp as notices
+    from tracker.statements.views import bp as statements
+    from tracker.tasks.views import bp as tasks
+    from tracker.web.health import bp as health
+
+    for bp in (
+        home,
+        health,
+        accounts,
+        api,
+        candidates,
+        approvals,
+        mentoring,
+        admin,
+        statements,
+        audit,
+        tasks,
+        notices,
+        account,
+        imports,
+    ):
+        app.register_blueprint(bp)

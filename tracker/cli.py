@@ -3,32 +3,15 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from tracker.database import writing
+# The commands below say _fail/_run; commands elsewhere import them from tracker.commands.
+from tracker.commands import fail as _fail
+from tracker.commands import run as _run
 from tracker.errors import TrackerError
-from tracker.extensions import db
-
-
-def _fail(message: str) -> None:
-    db.session.rollback()
-    click.echo(f"Error: {message}", err=True)
-    sys.exit(1)
-
-
-def _run(fn: Any) -> Any:
-    """Run one operation in one transaction: commit on success, clear message on failure."""
-    try:
-        with writing():
-            result = fn()
-            db.session.commit()
-            return result
-    except TrackerError as exc:
-        _fail(exc.message)
 
 
 @click.command("init-db")
@@ -131,8 +114,10 @@ def init_app(app: Flask) -> None:
     from tracker.imports.cli import import_cmd
     from tracker.notices.cli import send_reminders_cmd
     from tracker.statements.cli import statement_cmd
-    from tracker.tasks.cli import worker_cmd
+    from tracker.statements.pdf import warm_up
+    from tracker.tasks.cli import WARM_UP, worker_cmd
 
+    app.config.setdefault(WARM_UP, warm_up)
     commands = (init_db, seed_demo, create_org, create_user_cmd, create_token, verify_audit)
     extra = (
         statement_cmd,

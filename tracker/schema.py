@@ -98,7 +98,7 @@ def _clean_text(value: str) -> str:
     return value.strip()
 
 
-def _in_vocabulary(key: str) -> Any:
+def _in_vocabulary(key: str) -> AfterValidator:
     def check(value: str, info: ValidationInfo) -> str:
         vocabulary = context_of(info).vocabulary
         allowed = vocabulary.allowed(key) if vocabulary is not None else frozenset()
@@ -109,33 +109,29 @@ def _in_vocabulary(key: str) -> Any:
     return AfterValidator(check)
 
 
-def _text(max_length: int, required: bool) -> Any:
+def _text(max_length: int, required: bool) -> FieldInfo:
     pattern = TEXT_PATTERN if required else OPTIONAL_TEXT_PATTERN
-    return Annotated[
-        str,
-        Field(min_length=1 if required else 0, max_length=max_length, pattern=pattern),
-        AfterValidator(_clean_text),
-    ]
+    info: FieldInfo = Field(min_length=1 if required else 0, max_length=max_length, pattern=pattern)
+    return info
 
 
-def _vocabulary(key: str, pattern: str | None = SLUG_PATTERN, max_length: int = 64) -> Any:
+def _vocabulary(key: str, pattern: str | None = SLUG_PATTERN, max_length: int = 64) -> FieldInfo:
     """A value the loaded definitions use; `x-vocabulary` names the list (an enum when served)."""
-    return Annotated[
-        str,
-        Field(
-            min_length=1,
-            max_length=max_length,
-            pattern=pattern,
-            json_schema_extra={"x-vocabulary": key},
-        ),
-        _in_vocabulary(key),
-    ]
+    info: FieldInfo = Field(
+        min_length=1,
+        max_length=max_length,
+        pattern=pattern,
+        json_schema_extra={"x-vocabulary": key},
+    )
+    return info
 
 
-Text = _text(200, True)
-LongText = _text(2000, True)
-OptionalText = _text(200, False)
-OptionalLongText = _text(2000, False)
+# Spelled out as Annotated[...] (not built by a function) so that type checkers see str.
+_CLEAN = AfterValidator(_clean_text)
+Text = Annotated[str, _text(200, True), _CLEAN]
+LongText = Annotated[str, _text(2000, True), _CLEAN]
+OptionalText = Annotated[str, _text(200, False), _CLEAN]
+OptionalLongText = Annotated[str, _text(2000, False), _CLEAN]
 Day = Annotated[
     date,
     Field(ge=EARLIEST, le=LATEST, json_schema_extra={"pattern": DATE_PATTERN}),
@@ -150,21 +146,28 @@ def _integral(value: Any) -> Any:
     return value
 
 
+_INTEGRAL = BeforeValidator(_integral)
 # An integer in JSON's sense: 7 or 7.0, never "7", 7.5 or true.
-Integer = Annotated[int, BeforeValidator(_integral)]
-RowId = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_integral)]
-Category = _vocabulary("categories")
-Provider = _vocabulary("providers")
-Topic = _vocabulary("topics")
-ExamCode = _vocabulary("exam_codes", r"^[A-Z0-9-]+$", 20)
-AttestationKind = _vocabulary("attestation_kinds")
+Integer = Annotated[int, _INTEGRAL]
+RowId = Annotated[int, Field(ge=1, le=MAX_ID), _INTEGRAL]
+Category = Annotated[str, _vocabulary("categories"), _in_vocabulary("categories")]
+Provider = Annotated[str, _vocabulary("providers"), _in_vocabulary("providers")]
+Topic = Annotated[str, _vocabulary("topics"), _in_vocabulary("topics")]
+ExamCode = Annotated[
+    str, _vocabulary("exam_codes", r"^[A-Z0-9-]+$", 20), _in_vocabulary("exam_codes")
+]
+AttestationKind = Annotated[
+    str, _vocabulary("attestation_kinds"), _in_vocabulary("attestation_kinds")
+]
 # The loaded definitions themselves: their ids, pathways, rules versions and requirement ids
 # (which pathway, version or requirement belongs to which credential is checked by the
 # operations; the document lists every value that any loaded credential has).
-CredentialId = _vocabulary("definitions")
-Pathway = _vocabulary("pathways", pattern=None)
-RulesVersion = _vocabulary("versions", pattern=None, max_length=32)
-RequirementId = _vocabulary("requirements")
+CredentialId = Annotated[str, _vocabulary("definitions"), _in_vocabulary("definitions")]
+Pathway = Annotated[str, _vocabulary("pathways", pattern=None), _in_vocabulary("pathways")]
+RulesVersion = Annotated[
+    str, _vocabulary("versions", pattern=None, max_length=32), _in_vocabulary("versions")
+]
+RequirementId = Annotated[str, _vocabulary("requirements"), _in_vocabulary("requirements")]
 Hours = Annotated[float, Field(ge=0.01, le=MAX_HOURS, allow_inf_nan=False)]
 
 
@@ -412,7 +415,7 @@ def patch_schema(schema: type[S]) -> type[BaseModel]:
             copy = FieldInfo.merge_field_infos(info, default=None)
             copy.default_factory = None
             fields[name] = (info.annotation, copy)
-        _PATCHES[schema] = create_model(  # type: ignore[call-overload]
+        _PATCHES[schema] = create_model(
             f"{schema.__name__.removesuffix('In')}Patch",
             __base__=PatchBody,
             __doc__=f"Changed fields of a {schema.__name__.removesuffix('In')}; the record "

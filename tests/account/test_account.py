@@ -67,7 +67,7 @@ def test_forgot_password_same_answer_one_time_link(app, client, factory, outbox)
 def test_a_reset_link_lasts_one_hour(app, client, factory, monkeypatch):
     org = factory.org("Old Link Org")
     user = factory.user("candidate", org, email="old@reset.test")
-    from tracker.account.operations import link_token
+    from tracker.accounts.links import link_token
 
     real = time.time()
     monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: int(real) - 3601)

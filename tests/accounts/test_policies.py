@@ -9,6 +9,7 @@ from tracker.accounts.models import User
 from tracker.approvals.policies import can_decide_experience, can_decide_internship
 from tracker.extensions import db
 from tracker.records.models import ExperienceEntry, Internship
+from tracker.records.policies import can_see_candidate
 
 ACTORS = [
     "self",
@@ -80,7 +81,7 @@ def test_policy_matrix(app, world, actor):
         entry = db.session.get(ExperienceEntry, entry_id)
         internship = db.session.get(Internship, internship_id)
         got = (
-            policies.can_see_candidate(user, candidate),
+            can_see_candidate(user, candidate),
             policies.can_edit_records(user, candidate),
             policies.can_enrol(user, candidate),
             policies.can_manage_cohort(user, candidate),

@@ -9,7 +9,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from tracker import tasks
-from tracker.account import operations as account_ops
 from tracker.account import sso
 from tracker.account.forms import (
     ForgotForm,
@@ -19,9 +18,12 @@ from tracker.account.forms import (
     RenewCalendarForm,
     SetPasswordForm,
 )
-from tracker.account.mails import send_account_mail
+from tracker.accounts import links as account_ops
 from tracker.accounts import sessions
+from tracker.accounts.auth import actor
+from tracker.accounts.mails import send_account_mail
 from tracker.accounts.models import Role
+from tracker.accounts.operations import request_reset
 from tracker.audit.operations import record as audit
 from tracker.errors import ForbiddenError, ValidationError
 from tracker.extensions import db, limiter
@@ -29,7 +31,6 @@ from tracker.i18n import languages
 from tracker.mail import public_url
 from tracker.notices import operations as notices
 from tracker.notices.texts import KINDS
-from tracker.web.auth import actor
 from tracker.web.form_errors import apply_errors
 
 bp = Blueprint("account", __name__)
@@ -136,7 +137,7 @@ def forgot() -> Any:
     """The same answer whether or not the e-mail belongs to someone."""
     form = ForgotForm()
     if form.validate_on_submit():
-        user = account_ops.request_reset(form.email.data or "")
+        user = request_reset(form.email.data or "")
         if user is not None:
             token = account_ops.link_token(user, "reset")
             tasks.enqueue(send_account_mail, user.id, "reset", token, public_url(),
@@ -229,4 +230,4 @@ def sso_callback() -> Any:
         )  # fmt: skip
     sessions.sign_in(user)
     audit(user, "auth.login", f"user:{user.id}", after={"method": "oidc"})
-    return redirect(url_for("web.home"))
+    return redirect(url_for("home.index"))

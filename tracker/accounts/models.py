@@ -9,7 +9,7 @@ from flask_login import UserMixin
 from sqlalchemy import BigInteger, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.extensions import db
+from tracker.extensions import Model, db
 from tracker.timeutil import utcnow
 
 
@@ -20,7 +20,7 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
 
     @property
-    def title(self) -> str:  # type: ignore[override]
+    def title(self) -> str:  # type: ignore[override]  # the display title shadows str.title()
         return {
             "candidate": "Candidate",
             "mentor": "Mentor",
@@ -29,7 +29,7 @@ class Role(enum.StrEnum):
         }[self.value]
 
 
-class Organization(db.Model):
+class Organization(Model):
     __tablename__ = "organizations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -45,7 +45,7 @@ class Organization(db.Model):
         return f"<Organization {self.id} {self.name!r}>"
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -80,7 +80,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.id} {self.email} {self.role.value}>"
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     __tablename__ = "api_tokens"
     __table_args__ = (UniqueConstraint("token_hash"),)
 
@@ -102,7 +102,7 @@ class ApiToken(db.Model):
         return f"<ApiToken {self.id} {self.prefix}… user={self.user_id}>"
 
 
-class LoginSession(db.Model):
+class LoginSession(Model):
     """One login in a browser: every copy of its session and remember-me cookies names it,
     so that ending it (logout, idle time) ends them all."""
 
@@ -119,7 +119,7 @@ class LoginSession(db.Model):
         return f"<LoginSession {self.id} user={self.user_id}>"
 
 
-class LoginThrottle(db.Model):
+class LoginThrottle(Model):
     """Failed logins of one account from one source (or of one source): shared by every
     worker, so the limit holds however many processes serve the app."""
 

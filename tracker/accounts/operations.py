@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from tracker.account.operations import unusable_password
 from tracker.accounts import passwords
+from tracker.accounts.links import unusable_password
 from tracker.accounts.models import ApiToken, Organization, Role, User
 from tracker.accounts.schemas import EmailIn, OrganizationIn
 from tracker.audit.operations import record
@@ -111,8 +111,8 @@ def send_invitation(
 ) -> None:
     """Mail a set-your-password link (after commit); audited."""
     from tracker import tasks
-    from tracker.account.mails import send_account_mail
-    from tracker.account.operations import invite
+    from tracker.accounts.links import invite
+    from tracker.accounts.mails import send_account_mail
     from tracker.mail import public_url
 
     token = invite(actor, user, audited=audited)
@@ -123,6 +123,18 @@ def send_invitation(
 
 def user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def request_reset(email: str) -> User | None:
+    """The active user with that e-mail (audited), or None; the caller answers the same."""
+    try:
+        user = user_by_email(normalize_email(email))
+    except ValidationError:
+        return None
+    if user is None or not user.active:
+        return None
+    record(None, "account.password_reset_request", f"user:{user.id}")
+    return user
 
 
 def authenticate(email: str, password: str) -> User | None:

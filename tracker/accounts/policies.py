@@ -1,11 +1,9 @@
-"""Who may see and do what: named predicates shared by pages, API and templates."""
+"""Who may do what, by role and organization: named predicates shared by pages, API and
+templates. Who may *see* a candidate depends on their internships: records/policies.py."""
 
 from __future__ import annotations
 
-from sqlalchemy import exists, select
-
 from tracker.accounts.models import Role, User
-from tracker.extensions import db
 
 
 def is_admin(user: User) -> bool:
@@ -14,33 +12,6 @@ def is_admin(user: User) -> bool:
 
 def same_org(user: User, other: User) -> bool:
     return user.organization_id is not None and user.organization_id == other.organization_id
-
-
-def is_mentor_of(user: User, candidate: User) -> bool:
-    """The user is named as mentor on at least one of the candidate's internships."""
-    if user.role is not Role.MENTOR:
-        return False
-    from tracker.records.models import Internship
-
-    return bool(
-        db.session.scalar(
-            select(
-                exists().where(
-                    Internship.candidate_id == candidate.id, Internship.mentor_id == user.id
-                )
-            )
-        )
-    )
-
-
-def can_see_candidate(user: User, candidate: User) -> bool:
-    if candidate.role is not Role.CANDIDATE:
-        return False
-    if user.id == candidate.id or is_admin(user):
-        return True
-    if user.role is Role.COORDINATOR:
-        return same_org(user, candidate)
-    return is_mentor_of(user, candidate)
 
 
 def can_edit_records(user: User, candidate: User) -> bool:
@@ -77,10 +48,6 @@ def can_view_audit(user: User, candidate: User | None = None) -> bool:
     if user.role is not Role.COORDINATOR:
         return False
     return candidate is None or same_org(user, candidate)
-
-
-def can_download_statement(user: User, candidate: User) -> bool:
-    return can_see_candidate(user, candidate)
 
 
 def can_list_candidates(user: User) -> bool:

@@ -19,10 +19,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import Table, select
 
 from tracker.accounts.models import LoginThrottle
 from tracker.extensions import db
@@ -76,7 +76,7 @@ class DatabaseStore:
         return max(0.0, (until - now).total_seconds()) if until is not None else 0.0
 
     def fail(self, rule: Rule, key: str, now: datetime) -> None:
-        table = LoginThrottle.__table__
+        table = cast("Table", LoginThrottle.__table__)
         session = db.session
         if session.get_bind().dialect.name == "postgresql":
             from sqlalchemy.dialects.postgresql import insert
@@ -105,7 +105,8 @@ class DatabaseStore:
         )
 
     def clear(self, key: str) -> None:
-        db.session.execute(LoginThrottle.__table__.delete().where(LoginThrottle.key == key))
+        table = cast("Table", LoginThrottle.__table__)
+        db.session.execute(table.delete().where(LoginThrottle.key == key))
 
 
 class RedisStore:

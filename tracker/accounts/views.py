@@ -10,10 +10,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
 from tracker.accounts import sessions, throttle
+from tracker.accounts.auth import actor
 from tracker.accounts.forms import LoginForm
 from tracker.accounts.operations import authenticate
 from tracker.audit.operations import record as audit
-from tracker.web.auth import actor
 
 bp = Blueprint("accounts", __name__)
 
@@ -22,17 +22,17 @@ LOGIN_FAILED = "E-mail or password is not right."
 
 def _safe_next(target: str | None) -> str:
     if not target:
-        return url_for("web.home")
+        return url_for("home.index")
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("web.home")
+        return url_for("home.index")
     return target
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
     if current_user.is_authenticated:
-        return redirect(url_for("web.home"))
+        return redirect(url_for("home.index"))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         email, source = form.email.data or "", request.remote_addr

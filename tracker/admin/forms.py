@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import EqualTo, Length
 
-from tracker.accounts.models import Role
+from tracker.accounts.models import Organization, Role
 
 ROLE_CHOICES = [(r.value, r.title) for r in Role]
 NO_ORG = ""
@@ -76,5 +78,5 @@ class CreateOrganizationForm(FlaskForm):
     name = StringField("Name", validators=[Length(max=200)])
 
 
-def organization_choices(orgs: list, *, blank: str) -> list[tuple[str, str]]:  # type: ignore[type-arg]
+def organization_choices(orgs: Iterable[Organization], *, blank: str) -> list[tuple[str, str]]:
     return [(NO_ORG, blank), *((str(o.id), o.name) for o in orgs)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import joinedload
 
 from tracker.accounts.models import ApiToken, Organization, Role, User
@@ -55,7 +55,7 @@ def organizations() -> list[Organization]:
 
 
 def organization_summaries() -> list[OrganizationSummary]:
-    def count_role(role: Role) -> object:
+    def count_role(role: Role) -> ColumnElement[int]:
         return func.count(case((User.role == role, User.id)))
 
     stmt = (

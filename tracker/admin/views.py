@@ -23,15 +23,15 @@ from flask_login import current_user
 
 from tracker.accounts import operations as accounts
 from tracker.accounts import policies
+from tracker.accounts.auth import actor
 from tracker.accounts.models import Role, User
 from tracker.admin import forms, queries
 from tracker.credentials.catalog import current_catalog
 from tracker.errors import ConflictError, NotFoundError, ValidationError
 from tracker.extensions import login_manager
 from tracker.mail import public_url
-from tracker.web.auth import actor
+from tracker.records.loading import authorize
 from tracker.web.form_errors import apply_errors
-from tracker.web.loading import authorize
 from tracker.web.paging import row_id
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

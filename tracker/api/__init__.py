@@ -4,18 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, g, request
+from flask import g, request
 
 from tracker.accounts.models import ApiToken
 from tracker.accounts.operations import note_token_use, token_for, token_use_is_stale
+
+# The route modules register their operations on bp (routing.py) when imported.
+from tracker.api import notices, statements, views  # noqa: F401
+from tracker.api.routing import OPERATIONS, bp, endpoint_of
 from tracker.database import write_intent
 from tracker.errors import TrackerError
 from tracker.extensions import csrf, db
 from tracker.schema import MAX_ID
 from tracker.timeutil import utcnow
 from tracker.web.errors import json_error
+from tracker.web.hooks import report_refusal
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+__all__ = ["bp"]
+
 csrf.exempt(bp)
 
 
@@ -38,6 +44,8 @@ def _authenticate() -> Any:
         if "write_token" not in g:
             g.write_token = write_intent.set(True)
         token = db.session.get(ApiToken, token.id)
+        if token is None:  # revoked and deleted in between
+            return json_error(401, "unauthorized", "invalid or revoked token")
         note_token_use(token, now)
     g.api_user = token.user
     if any(isinstance(v, int) and v > MAX_ID for v in (request.view_args or {}).values()):
@@ -47,8 +55,6 @@ def _authenticate() -> Any:
 
 def public_endpoints() -> set[str]:
     """The operations declared public (the OpenAPI document): no token needed."""
-    from tracker.api.routing import OPERATIONS, endpoint_of
-
     return {f"api.{endpoint_of(op)}" for op in OPERATIONS if op.public}
 
 
@@ -56,11 +62,5 @@ def public_endpoints() -> set[str]:
 def _domain_error(exc: TrackerError) -> Any:
     db.session.rollback()
     if exc.status == 403:
-        from tracker.web.hooks import audit_refusal
-
-        audit_refusal(exc.status, exc.message)
+        report_refusal(exc.status, exc.message)
     return json_error(exc.status, exc.code, exc.message)
-
-
-# Route modules register on bp.
-from tracker.api import notices, statements, views  # noqa: E402,F401

@@ -8,8 +8,8 @@ from typing import Any
 from flask import g
 from sqlalchemy import select
 
-from tracker.api import answers, bp
-from tracker.api.routing import Listing, body, operation
+from tracker.api import answers
+from tracker.api.routing import Listing, body, bp, operation
 from tracker.errors import NotFoundError
 from tracker.extensions import db
 from tracker.mail import public_url

@@ -305,4 +305,5 @@ def spec(vocabulary: Vocabulary | None = None) -> dict[str, Any]:
     schemas.update(shared)
     _named_enums(schemas)
     document["components"]["schemas"] = dict(sorted(schemas.items()))
-    return document
+    described: dict[str, Any] = document
+    return described

@@ -13,6 +13,7 @@ import base64
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from types import GenericAlias
 from typing import Any
 from urllib.parse import urlencode
 
@@ -27,6 +28,9 @@ from tracker.schema import errors_of, parse
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+"""The /api/v1 blueprint every operation registers on (its hooks are in api/__init__.py)."""
 
 
 class Query(BaseModel):
@@ -78,6 +82,11 @@ OPERATIONS: list[Operation] = []
 
 def _endpoint(operation_id: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", operation_id).lower()
+
+
+def list_of(schema: type[BaseModel]) -> Any:
+    """list[schema] for a schema chosen at run time (the record kinds' answers)."""
+    return GenericAlias(list, (schema,))
 
 
 def endpoint_of(op: Operation) -> str:

@@ -7,8 +7,7 @@ from typing import Any
 from flask import g
 from pydantic import Field
 
-from tracker.api import bp
-from tracker.api.routing import Query, operation
+from tracker.api.routing import Query, bp, operation
 from tracker.schema import CredentialId
 from tracker.statements.views import issue_and_send
 

@@ -15,21 +15,22 @@ from sqlalchemy import select
 
 from tracker.accounts import policies
 from tracker.accounts.models import User
-from tracker.api import answers, bp
-from tracker.api.routing import Listing, ListQuery, Query, body, operation, query
+from tracker.api import answers
+from tracker.api.routing import Listing, ListQuery, Query, body, bp, list_of, operation, query
 from tracker.approvals import operations as approvals
 from tracker.approvals import queries as approval_queries
 from tracker.approvals.policies import can_decide
-from tracker.audit import queries as audit_queries
+from tracker.auditlog import queries as audit_queries
 from tracker.candidates import evidence as evidence_ops
 from tracker.candidates import operations as records_ops
-from tracker.candidates import queries as candidate_queries
 from tracker.candidates.cohort import cohort_csv, cohort_record, cohort_select, rows_of
 from tracker.credentials.catalog import current_catalog
 from tracker.credentials.evaluation import evaluate_candidate, evaluate_what_if
 from tracker.errors import NotFoundError, TrackerError, ValidationError
 from tracker.extensions import db
+from tracker.records import queries as candidate_queries
 from tracker.records.kinds import KINDS, RecordKind, evidence_answer
+from tracker.records.loading import authorize, load_candidate, load_record
 from tracker.records.models import Enrolment, EntryStatus, EvidenceFile, HoursEntry, Waiver
 from tracker.records.schemas import (
     ApproveIn,
@@ -52,7 +53,6 @@ from tracker.schema import (
     patch_schema,
 )
 from tracker.timeutil import today
-from tracker.web.loading import authorize, load_candidate, load_record
 
 op = partial(operation, bp)
 
@@ -214,7 +214,7 @@ def _register_kind(kind: RecordKind) -> None:
             row = records_ops.add_record(user, cand, kind.name, body())
         return _record_answers(kind, [row])[0]
 
-    op("GET", base, operation_id=f"list{many}", tag=kind.name, answer=list[answer], paged=True,
+    op("GET", base, operation_id=f"list{many}", tag=kind.name, answer=list_of(answer), paged=True,
        summary=f"The candidate's {kind.title.lower()}", errors=(404,))(list_records)  # fmt: skip
     op("GET", item, operation_id=f"get{one}", tag=kind.name, answer=answer,
        summary=f"One {kind.label} with its evidence", errors=(404,))(get_record)  # fmt: skip

@@ -6,10 +6,10 @@ follow one set of rules; only who may decide differs (policies.can_decide).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from flask_babel import gettext as _
-from sqlalchemy import update
+from sqlalchemy import CursorResult, update
 
 from tracker.accounts.models import User
 from tracker.approvals.policies import can_decide
@@ -56,17 +56,21 @@ def decide(
     conditions = [HoursEntry.id == entry.id, HoursEntry.status == EntryStatus.PENDING]
     if version is not None:
         conditions.append(HoursEntry.version == version)
-    result = db.session.execute(
-        update(HoursEntry)
-        .where(*conditions)
-        .values(
-            status=status,
-            decided_by_id=actor.id,
-            decided_at=utcnow(),
-            note=note,
-            version=HoursEntry.version + 1,
-        )
-        .execution_options(synchronize_session=False)
+    # An UPDATE answers a CursorResult: its rowcount tells whether this decision won.
+    result = cast(
+        CursorResult[Any],
+        db.session.execute(
+            update(HoursEntry)
+            .where(*conditions)
+            .values(
+                status=status,
+                decided_by_id=actor.id,
+                decided_at=utcnow(),
+                note=note,
+                version=HoursEntry.version + 1,
+            )
+            .execution_options(synchronize_session=False)
+        ),
     )
     db.session.refresh(entry)
     if result.rowcount != 1:

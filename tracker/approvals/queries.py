@@ -11,7 +11,8 @@ from sqlalchemy.orm import joinedload
 
 from tracker.accounts.models import Role, User
 from tracker.extensions import db
-from tracker.records.models import EntryStatus, ExperienceEntry, Internship
+from tracker.records.models import EntryStatus, ExperienceEntry
+from tracker.records.queries import pending_internships
 from tracker.web.paging import Page
 
 
@@ -102,42 +103,7 @@ def candidates_with_pending(user: User) -> list[tuple[int, str]]:
     return [(cid, name) for cid, name in db.session.execute(stmt)]
 
 
-def pending_internships(user: User) -> list[Internship]:
-    if user.role is not Role.MENTOR:
-        return []
-    return list(
-        db.session.scalars(
-            select(Internship)
-            .where(
-                Internship.mentor_id == user.id,
-                Internship.status == EntryStatus.PENDING,
-                Internship.candidate_id != user.id,
-            )
-            .options(joinedload(Internship.candidate))
-            .order_by(Internship.start, Internship.id)
-        )
-    )
-
-
 def pending_for(user: User) -> list[PendingItem]:
     items = [PendingItem("experience", e) for e in pending_experience(user)]
     items += [PendingItem("internship", i) for i in pending_internships(user)]
     return items
-
-
-def pending_count(user: User) -> int:
-    if user.role in (Role.COORDINATOR, Role.ADMIN):
-        stmt = (
-            select(func.count(ExperienceEntry.id))
-            .join(User, User.id == ExperienceEntry.candidate_id)
-            .where(
-                ExperienceEntry.status == EntryStatus.PENDING,
-                ExperienceEntry.candidate_id != user.id,
-            )
-        )
-        if user.role is Role.COORDINATOR:
-            stmt = stmt.where(User.organization_id == user.organization_id)
-        return int(db.session.scalar(stmt) or 0)
-    if user.role is Role.MENTOR:
-        return len(pending_internships(user))
-    return 0

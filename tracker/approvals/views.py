@@ -9,6 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from tracker.accounts.auth import actor, roles_required
 from tracker.accounts.models import Role
 from tracker.approvals import operations as ops
 from tracker.approvals.checks import queue_checks
@@ -21,10 +22,9 @@ from tracker.approvals.queries import (
 )
 from tracker.credentials.catalog import current_catalog
 from tracker.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
+from tracker.records.loading import load_record
 from tracker.records.models import ExperienceEntry
-from tracker.web.auth import actor, roles_required
 from tracker.web.form_errors import apply_errors
-from tracker.web.loading import load_record
 from tracker.web.paging import page_number, row_id
 
 bp = Blueprint("approvals", __name__)

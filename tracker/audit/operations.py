@@ -17,14 +17,13 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from flask import current_app
 from sqlalchemy import event as sa_event
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from tracker.accounts.models import User
 from tracker.audit.models import AuditEvent
 from tracker.extensions import db
 from tracker.timeutil import utcnow
@@ -32,6 +31,17 @@ from tracker.timeutil import utcnow
 GENESIS = "0" * 64
 AUDIT_LOCK_KEY = 727_001
 _PENDING = "audit_checkpoint_pending"
+
+
+class Party(Protocol):
+    """Who acts or is acted on (a user): the log knows them by id and organization only,
+    so that it imports nothing of accounts, which writes to it."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def organization_id(self) -> int | None: ...
 
 
 def _canonical(event: AuditEvent) -> bytes:
@@ -68,11 +78,11 @@ def _jsonable(value: Any) -> Any:
 
 
 def record(
-    actor: User | None,
+    actor: Party | None,
     action: str,
     target: str,
     *,
-    candidate: User | None = None,
+    candidate: Party | None = None,
     before: Any = None,
     after: Any = None,
 ) -> AuditEvent:

@@ -7,7 +7,7 @@ import csv
 import io
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from pydantic import Field
 from sqlalchemy import Select, and_, case, event, func, select
@@ -214,7 +214,7 @@ def cohort_select(
     columns = SORT_COLUMNS.get(sort, SORT_COLUMNS["name"])()
     if descending:
         columns = [columns[0].desc(), *columns[1:]]
-    return stmt.order_by(*columns, Enrolment.id)
+    return cast("Select[Any]", stmt.order_by(*columns, Enrolment.id))
 
 
 def rows_of(page: Iterable[Any], catalog: Catalog | None = None) -> list[dict[str, Any]]:

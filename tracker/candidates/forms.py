@@ -9,7 +9,7 @@ from wtforms import DateField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from tracker.records.kinds import CANDIDATE_KINDS, KINDS
-from tracker.web.schema_forms import form_class
+from tracker.web.schema_forms import SchemaForm, form_class
 
 LEVEL_CHOICES = [
     ("associate", "Associate"),
@@ -19,7 +19,7 @@ LEVEL_CHOICES = [
 ]
 
 # One form per record kind, built from the kind's schema (records/schemas.py).
-RECORD_FORMS: dict[str, type[FlaskForm]] = {
+RECORD_FORMS: dict[str, type[SchemaForm]] = {
     name: form_class(kind.schema) for name, kind in KINDS.items() if name in CANDIDATE_KINDS
 }
 

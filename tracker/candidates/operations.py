@@ -12,6 +12,7 @@ from tracker.accounts import policies
 from tracker.accounts.models import Role, User
 from tracker.audit.operations import record as audit
 from tracker.credentials.catalog import Catalog, current_catalog
+from tracker.database import rowcount
 from tracker.errors import ConflictError, DuplicateError, ForbiddenError, ValidationError
 from tracker.extensions import db
 from tracker.notices import operations as notices
@@ -24,7 +25,14 @@ from tracker.records.models import (
     HoursEntry,
     Waiver,
 )
-from tracker.records.schemas import EnrolmentIn, EnrolmentPatch, RevokeIn, WaiverIn
+from tracker.records.schemas import (
+    EnrolmentIn,
+    EnrolmentPatch,
+    HeldCredentialIn,
+    InternshipIn,
+    RevokeIn,
+    WaiverIn,
+)
 from tracker.schema import Context, Schema, parse, patch
 from tracker.timeutil import today
 
@@ -50,19 +58,19 @@ def describe(kind: RecordKind, row: Any) -> dict[str, Any]:
     return data
 
 
-def _check(kind: RecordKind, candidate: User, clean: Schema, row: Any = None) -> None:
+def _check(candidate: User, clean: Schema, row: Any = None) -> None:
     """The rules that need the database: one held credential of each id, a real mentor."""
-    if kind.name == "credentials":
+    if isinstance(clean, HeldCredentialIn):
         taken = db.session.scalar(
             select(HeldCredential.id).where(
                 HeldCredential.candidate_id == candidate.id,
-                HeldCredential.credential_id == clean.credential_id,  # type: ignore[attr-defined]
+                HeldCredential.credential_id == clean.credential_id,
             )
         )
         if taken and (row is None or taken != row.id):
-            raise DuplicateError("id", f"{clean.credential_id} is already recorded")  # type: ignore[attr-defined]
-    if kind.name == "internships":
-        mentor = db.session.get(User, clean.mentor_id)  # type: ignore[attr-defined]
+            raise DuplicateError("id", f"{clean.credential_id} is already recorded")
+    if isinstance(clean, InternshipIn):
+        mentor = db.session.get(User, clean.mentor_id)
         if (
             mentor is None
             or mentor.role is not Role.MENTOR
@@ -86,7 +94,7 @@ def add_record(
     kind = KINDS[kind_name]
     _require_editor(actor, candidate, kind)
     clean = data if isinstance(data, Schema) else parse(kind.schema, data, context(catalog))
-    _check(kind, candidate, clean)
+    _check(candidate, clean)
     values = kind.columns(clean)
     if kind.decided:
         values.update(status=EntryStatus.PENDING, created_by_id=actor.id)
@@ -146,7 +154,7 @@ def update_record(
         clean, _changed = patch(kind.schema, kind.values(row), data, context(catalog))
     else:
         clean = parse(kind.schema, data, context(catalog))
-    _check(kind, candidate, clean, row)
+    _check(candidate, clean, row)
     changed = False
     for key, value in kind.columns(clean).items():
         if getattr(row, key) != value:
@@ -435,7 +443,7 @@ def withdraw_entry(actor: User, candidate: User, kind_name: str, row: Any) -> An
         .execution_options(synchronize_session=False)
     )
     db.session.refresh(row)
-    if result.rowcount != 1:
+    if rowcount(result) != 1:
         raise ConflictError(f"this {kind.label} was already {EntryStatus(row.status).value}")
     audit(
         actor,

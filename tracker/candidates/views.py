@@ -22,6 +22,7 @@ from flask_login import login_required
 from sqlalchemy import select
 
 from tracker.accounts import policies
+from tracker.accounts.auth import actor, roles_required
 from tracker.accounts.models import Role, User
 from tracker.candidates import evidence as evidence_ops
 from tracker.candidates import forms
@@ -29,7 +30,6 @@ from tracker.candidates import operations as ops
 from tracker.candidates.cohort import cohort_csv as cohort_csv_text
 from tracker.candidates.cohort import cohort_page, cohort_select, not_enrolled
 from tracker.candidates.labels import leaves_left, next_due, record_labels, waived_requirements
-from tracker.candidates.queries import mentors_of_org, visible_candidates_query
 from tracker.credentials.catalog import Catalog, current_catalog
 from tracker.credentials.evaluation import (
     enrolment_for,
@@ -39,7 +39,6 @@ from tracker.credentials.evaluation import (
 from tracker.errors import ConflictError, NotFoundError, ValidationError
 from tracker.extensions import db
 from tracker.i18n import current_language
-from tracker.mentoring.queries import internships_of
 from tracker.records.adapter import for_credential, load_records
 from tracker.records.kinds import (
     CANDIDATE_KINDS,
@@ -48,11 +47,11 @@ from tracker.records.kinds import (
     RecordKind,
     waiver_status,
 )
+from tracker.records.loading import authorize, load_candidate, load_record
 from tracker.records.models import Enrolment, EvidenceFile, Waiver
+from tracker.records.queries import internships_of, mentors_of_org, visible_candidates_query
 from tracker.timeutil import today
-from tracker.web.auth import actor, roles_required
 from tracker.web.form_errors import apply_errors
-from tracker.web.loading import authorize, load_candidate, load_record
 from tracker.web.paging import page_number
 from tracker.web.schema_forms import form_data, row_data, show_errors
 
@@ -175,12 +174,10 @@ def _profile_page(
 
 def _waiver_form(catalog: Catalog, progress: list[Any]) -> forms.WaiverForm:
     form = forms.WaiverForm()
-    enrolled = [p.enrolment.credential for p in progress if catalog.get(p.enrolment.credential)]
-    form.credential.choices = [(c, catalog.get(c).name) for c in enrolled]  # type: ignore[union-attr]
+    enrolled = [d for p in progress if (d := catalog.get(p.enrolment.credential)) is not None]
+    form.credential.choices = [(d.id, d.name) for d in enrolled]
     requirement_choices: list[tuple[str, str]] = []
-    for c in enrolled:
-        definition = catalog.get(c)
-        assert definition is not None
+    for definition in enrolled:
         requirement_choices += [
             (rid, f"{definition.name}: {title}") for rid, title in definition.node_titles().items()
         ]
@@ -540,7 +537,7 @@ def enrol(candidate_id: int) -> Any:
     # Credentials not yet enrolled in come first; the others stay choosable only to be told so.
     form.credential.choices = sorted(
         ((cid, name + (" (already enrolled)" if cid in enrolled else "")) for cid, name in
-         form.credential.choices),  # type: ignore[union-attr]
+         catalog.choices()),
         key=lambda choice: choice[0] in enrolled,
     )  # fmt: skip
     if form.validate_on_submit():

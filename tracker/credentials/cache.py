@@ -20,7 +20,7 @@ from collections.abc import Callable, Hashable, Iterable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import event, select, update
+from sqlalchemy import Delete, Update, event, select, update
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -138,12 +138,13 @@ def _after_flush(session: Session, _context: UOWTransaction) -> None:
 @event.listens_for(Session, "do_orm_execute")
 def _bulk_statement(state: ORMExecuteState) -> None:
     """UPDATE/DELETE statements on record tables (e.g. approvals' conditional update)."""
-    if not (state.is_update or state.is_delete):
+    statement = state.statement
+    if not isinstance(statement, Update | Delete):
         return
-    table = getattr(state.statement, "table", None)
+    table = getattr(statement, "table", None)
     if table is None or getattr(table, "name", None) not in RECORD_TABLES:
         return
-    where = state.statement.whereclause
+    where = statement.whereclause
     chosen = select(table.c.candidate_id)
     if where is not None:
         chosen = chosen.where(where)

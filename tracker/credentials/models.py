@@ -8,11 +8,11 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Float, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tracker.extensions import db
+from tracker.extensions import Model
 from tracker.timeutil import utcnow
 
 
-class EnrolmentResult(db.Model):
+class EnrolmentResult(Model):
     """What the engine said about one enrolment, and what it was computed from.
 
     A row is current only while the candidate's ``records_version``, the catalog's

@@ -15,12 +15,12 @@ from sqlalchemy import select
 from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import Length
 
+from tracker.accounts.auth import actor
 from tracker.accounts.models import Organization, Role, User
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.imports.operations import columns, import_csv
-from tracker.web.auth import actor
-from tracker.web.loading import authorize
+from tracker.records.loading import authorize
 
 bp = Blueprint("imports", __name__)
 PREVIEW_ROWS = 20
@@ -36,7 +36,7 @@ class ImportForm(FlaskForm):
         _l("Import the hours as approved by (e-mail, admins only)"), validators=[Length(max=254)]
     )
     file = FileField(_l("CSV file"))
-    data = HiddenField()
+    csv_text = HiddenField()  # the previewed file, carried to the confirmation
     confirm = HiddenField()
 
 
@@ -80,8 +80,8 @@ def upload() -> Any:
     if not form.validate_on_submit():
         return _render(form, 400)
     raw: bytes
-    if form.confirm.data and form.data.data:
-        raw = form.data.data.encode("utf-8")
+    if form.confirm.data and form.csv_text.data:
+        raw = form.csv_text.data.encode("utf-8")
     elif form.file.data:
         raw = form.file.data.read()
     else:
@@ -106,9 +106,9 @@ def upload() -> Any:
         db.session.rollback()  # a preview writes nothing
         if not report.errors:
             try:
-                form.data.data = raw.decode("utf-8-sig")
+                form.csv_text.data = raw.decode("utf-8-sig")
             except UnicodeDecodeError:
-                form.data.data = ""
+                form.csv_text.data = ""
         return _render(
             form,
             400 if report.errors else 200,

@@ -21,15 +21,3 @@ def internships_naming(mentor: User) -> list[Internship]:
             .order_by(pending_first, Internship.start.desc(), Internship.id.desc())
         )
     )
-
-
-def internships_of(candidate: User) -> list[Internship]:
-    """The candidate's internships, newest first, with their mentors."""
-    return list(
-        db.session.scalars(
-            select(Internship)
-            .where(Internship.candidate_id == candidate.id)
-            .options(joinedload(Internship.mentor))
-            .order_by(Internship.start.desc(), Internship.id.desc())
-        )
-    )

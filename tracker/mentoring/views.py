@@ -10,21 +10,21 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from tracker.accounts import policies
+from tracker.accounts.auth import actor, roles_required
 from tracker.accounts.models import Role, User
 from tracker.approvals import operations as approvals
 from tracker.approvals.operations import StaleError
 from tracker.approvals.policies import can_decide_internship
 from tracker.approvals.views import stale_page
-from tracker.candidates.queries import mentors_of_org
 from tracker.errors import ConflictError, NotFoundError, ValidationError
 from tracker.mentoring import forms, queries
 from tracker.mentoring.operations import create_internship
 from tracker.records.kinds import KINDS
+from tracker.records.loading import authorize, load_candidate, load_record
 from tracker.records.models import EntryStatus, Internship
+from tracker.records.queries import mentors_of_org
 from tracker.records.schemas import InternshipIn
-from tracker.web.auth import actor, roles_required
 from tracker.web.form_errors import apply_errors
-from tracker.web.loading import authorize, load_candidate, load_record
 from tracker.web.schema_forms import form_data, row_data, show_errors
 
 bp = Blueprint("mentoring", __name__)
@@ -188,6 +188,7 @@ def new_internship(candidate_id: int) -> Any:
         except ValidationError as exc:
             show_errors(form, exc, InternshipIn)
         else:
+            assert row.mentor is not None  # InternshipIn requires a mentor
             flash(
                 f"Internship at {row.host} recorded; {row.mentor.name} can now sign it off.",
                 "success",

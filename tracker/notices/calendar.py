@@ -56,4 +56,5 @@ def feed(candidate: User, catalog: Catalog, as_of: date, base_url: str) -> bytes
             event.add("categories", [key.what])
             event.add("transp", "TRANSPARENT")
             cal.add_component(event)
-    return cal.to_ical()
+    ical: bytes = cal.to_ical()
+    return ical

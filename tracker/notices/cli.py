@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from tracker.cli import _run
+from tracker.commands import run as _run
 
 
 @click.command("send-reminders")

@@ -9,11 +9,11 @@ from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.accounts.models import User
-from tracker.extensions import db
+from tracker.extensions import Model
 from tracker.timeutil import utcnow
 
 
-class Notice(db.Model):
+class Notice(Model):
     """One thing a user is told. (user, event, day) is unique: the database, not the job,
     makes each notice happen once, even with two servers running reminders at once."""
 
@@ -39,7 +39,7 @@ class Notice(db.Model):
         return f"<Notice {self.id} {self.kind} {self.event} user={self.user_id} {self.day}>"
 
 
-class NoticeSettings(db.Model):
+class NoticeSettings(Model):
     """Per user: the notice kinds turned off and the calendar feed's secret."""
 
     __tablename__ = "notice_settings"

@@ -23,6 +23,7 @@ from sqlalchemy import func, select, update
 
 from tracker import mail, tasks
 from tracker.accounts.models import Role, User
+from tracker.database import rowcount
 from tracker.errors import ForbiddenError, ValidationError
 from tracker.extensions import db
 from tracker.notices import texts
@@ -184,7 +185,7 @@ def deciders_of(entry: Any) -> list[User]:
 
 def digest_for(user: User, day: date | None = None) -> int | None:
     """The daily digest of waiting entries: at most one a day (the key is the day)."""
-    from tracker.approvals.queries import pending_count
+    from tracker.records.queries import pending_count
 
     count = pending_count(user)
     if count == 0:
@@ -257,13 +258,14 @@ def mark_read(actor: User, notice: Notice) -> Notice:
 
 
 def mark_all_read(actor: User) -> int:
-    result = db.session.execute(
-        update(Notice)
-        .where(Notice.user_id == actor.id, Notice.read_at.is_(None))
-        .values(read_at=utcnow())
-        .execution_options(synchronize_session=False)
+    return rowcount(
+        db.session.execute(
+            update(Notice)
+            .where(Notice.user_id == actor.id, Notice.read_at.is_(None))
+            .values(read_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
     )
-    return int(result.rowcount or 0)
 
 
 def unread_count(user: User) -> int:
@@ -295,7 +297,7 @@ def render_mail(notice: Notice, user: User) -> tuple[str, str, str]:
         # Straight from the environment: page context processors need a request.
         env = current_app.jinja_env
         return (
-            context["subject"],
+            str(context["subject"]),
             env.get_template("mail/notice.txt").render(**context),
             env.get_template("mail/notice.html").render(**context),
         )
@@ -311,7 +313,7 @@ def deliver(notice_id: int) -> bool:
     if user is None or not user.active:
         return False
     if notice.kind == "digest":  # the count when it is sent, not when the first entry came
-        from tracker.approvals.queries import pending_count
+        from tracker.records.queries import pending_count
 
         notice.params = {**(notice.params or {}), "count": pending_count(user)}
     subject, text, html = render_mail(notice, user)

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
+from tracker.accounts.auth import actor
 from tracker.credentials.catalog import current_catalog
 from tracker.extensions import db
 from tracker.mail import public_url
@@ -16,7 +17,6 @@ from tracker.notices import calendar, texts
 from tracker.notices import operations as notices
 from tracker.notices.models import Notice
 from tracker.timeutil import today
-from tracker.web.auth import actor
 from tracker.web.paging import Page, page_number
 
 bp = Blueprint("notices", __name__)
@@ -35,7 +35,7 @@ def _unread() -> dict[str, Any]:
 def inbox() -> Any:
     user = actor()
     page = page_number(request.args.get("page"))
-    total = int(db.session.scalar(select(func.count(Notice.id)).where(Notice.user_id == user.id)))
+    total = db.session.scalar(select(func.count(Notice.id)).where(Notice.user_id == user.id)) or 0
     rows = list(
         db.session.scalars(
             select(Notice)

@@ -76,7 +76,7 @@ def course_record(c: Course) -> dict[str, Any]:
 
 
 def exam_record(e: ExamResult) -> dict[str, Any]:
-    return _dated_row(0, e.id, e.code, e.taken_on, e.passed, None, e.verified_by_id)[1]  # type: ignore[no-any-return]
+    return _dated_row(0, e.id, e.code, e.taken_on, e.passed, None, e.verified_by_id)[1]
 
 
 def hours_record(x: HoursEntry) -> dict[str, Any]:
@@ -87,12 +87,12 @@ def hours_record(x: HoursEntry) -> dict[str, Any]:
 
 
 def attestation_record(a: Attestation) -> dict[str, Any]:
-    return _dated_row(1, a.id, a.kind, a.signed_on, None, None, a.verified_by_id)[1]  # type: ignore[no-any-return]
+    return _dated_row(1, a.id, a.kind, a.signed_on, None, None, a.verified_by_id)[1]
 
 
 def held_record(h: HeldCredential) -> dict[str, Any]:
     return _dated_row(2, h.id, h.credential_id, h.awarded_on, None, h.expires_on,
-                      h.verified_by_id)[1]  # type: ignore[no-any-return]  # fmt: skip
+                      h.verified_by_id)[1]  # fmt: skip
 
 
 def registration_record(r: Registration) -> dict[str, Any]:
@@ -185,7 +185,7 @@ def _hours_row(
 
 def _dated_row(
     kind: int, rid: int, text: Any, on: Any, flag: Any, until: Any, verified_by: Any
-) -> Any:
+) -> tuple[str, dict[str, Any]]:
     """An exam (kind 0), an attestation (1) or a held credential (2)."""
     if kind == 0:
         record = {"id": f"e{rid}", "code": text, "taken_on": _iso(on), "passed": flag}

@@ -236,8 +236,6 @@ def _answer_schema(kind: RecordKind) -> type[BaseModel]:
     for name, (_attribute, type_, spec) in (kind.extra_answer or {}).items():
         fields[name] = (type_, spec)
     fields["evidence"] = (list[EvidenceOut], Field(title="Evidence files"))
-    model = create_model(  # type: ignore[call-overload]
-        f"{kind.operation_name}", __base__=Answer, **fields
-    )
+    model = create_model(f"{kind.operation_name}", __base__=Answer, **fields)
     _ANSWERS[kind.name] = model
-    return model  # type: ignore[no-any-return]
+    return model

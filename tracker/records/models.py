@@ -12,7 +12,7 @@ from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column, relationship, synonym
 
 from tracker.accounts.models import User
-from tracker.extensions import db
+from tracker.extensions import Model, db
 from tracker.timeutil import utcnow
 
 
@@ -24,7 +24,7 @@ class EntryStatus(enum.StrEnum):
     """The candidate took a pending entry back: kept (an auditor sees it), never counted."""
 
     @property
-    def title(self) -> str:  # type: ignore[override]
+    def title(self) -> str:  # type: ignore[override]  # the display title shadows str.title()
         return {"pending": "Pending", "approved": "Approved", "rejected": "Rejected",
                 "withdrawn": "Withdrawn"}[self.value]  # fmt: skip
 
@@ -62,7 +62,7 @@ class Verifiable:
         return self.verified_by_id is not None
 
 
-class Enrolment(db.Model):
+class Enrolment(Model):
     __tablename__ = "enrolments"
     __table_args__ = (UniqueConstraint("candidate_id", "credential"),)
 
@@ -82,7 +82,7 @@ class Enrolment(db.Model):
         )
 
 
-class Degree(Verifiable, db.Model):
+class Degree(Verifiable, Model):
     __tablename__ = "degrees"
     record_prefix = "d"
 
@@ -102,7 +102,7 @@ class Degree(Verifiable, db.Model):
         return f"<Degree {self.id} {self.level} {self.field!r}>"
 
 
-class Course(Verifiable, db.Model):
+class Course(Verifiable, Model):
     __tablename__ = "courses"
     record_prefix = "c"
 
@@ -123,7 +123,7 @@ class Course(Verifiable, db.Model):
         return f"<Course {self.id} {self.title!r}>"
 
 
-class ExamResult(Verifiable, db.Model):
+class ExamResult(Verifiable, Model):
     __tablename__ = "exam_results"
     record_prefix = "e"
 
@@ -141,7 +141,7 @@ class ExamResult(Verifiable, db.Model):
         return f"<ExamResult {self.id} {self.code} {'pass' if self.passed else 'fail'}>"
 
 
-class HoursEntry(db.Model):
+class HoursEntry(Model):
     """Hours of work that someone decides on: employment hours (a coordinator approves them)
     and internships (the mentor named on them signs them off). One table, one note column,
     one decision history; `source` tells the two apart, as in the engine's records JSON."""
@@ -205,7 +205,7 @@ class Internship(HoursEntry):
         super().__init__(**kwargs)
 
 
-class Attestation(Verifiable, db.Model):
+class Attestation(Verifiable, Model):
     __tablename__ = "attestations"
     record_prefix = "a"
 
@@ -223,7 +223,7 @@ class Attestation(Verifiable, db.Model):
         return f"<Attestation {self.id} {self.kind}>"
 
 
-class HeldCredential(Verifiable, db.Model):
+class HeldCredential(Verifiable, Model):
     __tablename__ = "held_credentials"
     __table_args__ = (UniqueConstraint("candidate_id", "credential_id"),)
     record_prefix = "h"
@@ -242,7 +242,7 @@ class HeldCredential(Verifiable, db.Model):
         return f"<HeldCredential {self.id} {self.credential_id}>"
 
 
-class Registration(db.Model):
+class Registration(Model):
     """Employment under a registration (for FINRA: from Form U4 to Form U5), which keeps a
     qualification exam's pass alive (credential-format.md §6.5). `end` None: still registered."""
 
@@ -264,7 +264,7 @@ class Registration(db.Model):
         return f"<Registration {self.id} {self.kind} {self.start}..{self.end}>"
 
 
-class Waiver(db.Model):
+class Waiver(Model):
     __tablename__ = "waivers"
     record_prefix = "w"
 
@@ -290,7 +290,7 @@ class Waiver(db.Model):
         return f"<Waiver {self.id} {self.credential}:{self.requirement}>"
 
 
-class EvidenceFile(db.Model):
+class EvidenceFile(Model):
     """An uploaded transcript, score report or letter attached to one record."""
 
     __tablename__ = "evidence_files"

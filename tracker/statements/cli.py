@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
 from tracker.accounts.models import Role
+from tracker.commands import fail, run
 
 
 @click.command("statement")
@@ -20,7 +22,6 @@ from tracker.accounts.models import Role
 def statement_cmd(email: str, credential: str, output: Path) -> None:
     """Write that candidate's progress statement (recorded, verifiable) to a PDF file."""
     from tracker.accounts.operations import user_by_email
-    from tracker.cli import _fail, _run
     from tracker.credentials.catalog import current_catalog
     from tracker.errors import NotFoundError, ValidationError
     from tracker.statements.operations import issue_statement
@@ -30,17 +31,19 @@ def statement_cmd(email: str, credential: str, output: Path) -> None:
     catalog = current_catalog()
     if catalog.get(credential) is None:
         known = ", ".join(sorted(catalog.definitions)) or "none loaded"
-        _fail(f"credential: unknown credential {credential!r} (known: {known})")
+        fail(f"credential: unknown credential {credential!r} (known: {known})")
     parent = output.resolve().parent
     if output.is_dir():
-        _fail(f"output: cannot write {output}: it is a directory")
+        fail(f"output: cannot write {output}: it is a directory")
     if not parent.is_dir() or not os.access(parent, os.W_OK):
-        _fail(f"output: cannot write {output}: no writable folder {parent}")
+        fail(f"output: cannot write {output}: no writable folder {parent}")
     if output.exists() and not os.access(output, os.W_OK):
-        _fail(f"output: cannot write {output}")
-    base_url = current_app.config.get("PUBLIC_URL") or "http://localhost:5000"
+        fail(f"output: cannot write {output}")
+    base_url = current_app.config.get("PUBLIC_URL") or os.environ.get(
+        "TRACKER_PUBLIC_URL", "http://localhost:5000"
+    )
 
-    def issue() -> tuple[dict, bytes]:  # type: ignore[type-arg]
+    def issue() -> tuple[dict[str, Any], bytes]:
         candidate = user_by_email(email)
         if candidate is None:
             raise NotFoundError(f"email: no user with e-mail {email}")
@@ -56,7 +59,7 @@ def statement_cmd(email: str, credential: str, output: Path) -> None:
             raise ValidationError("output", f"cannot write {output}: {exc.strerror}") from exc
         return document, pdf
 
-    document, pdf = _run(issue)
+    document, pdf = run(issue)
     verification = document["verification"]
     click.echo(
         f"Wrote {output} ({len(pdf):,} bytes): statement {verification['code']}, "

@@ -30,7 +30,7 @@ from sqlalchemy import func, select, update
 from tracker import tasks
 from tracker.accounts.models import User
 from tracker.csv_cells import csv_safe
-from tracker.database import reading, writing
+from tracker.database import reading, rowcount, writing
 from tracker.extensions import db
 from tracker.records.models import Enrolment
 from tracker.tasks import storage
@@ -114,8 +114,9 @@ def plan_cohort(job_id: str) -> None:
         if (candidate_id, credential) not in existing:
             db.session.add(JobItem(job_id=job_id, candidate_id=candidate_id, credential=credential))
     db.session.flush()
-    job.total = db.session.scalar(
-        select(func.count()).select_from(JobItem).where(JobItem.job_id == job_id)
+    job.total = (
+        db.session.scalar(select(func.count()).select_from(JobItem).where(JobItem.job_id == job_id))
+        or 0
     )
     job.status = "running"
     job.started_at = job.started_at or utcnow()
@@ -191,16 +192,18 @@ def _render_item(app: Flask, job_id: str, item_id: int) -> None:
     if problem is None:
         path = storage.write_atomic(storage.job_dir(app, job_id) / _pdf_name(job_id, code), pdf)
     with writing():
-        claimed = db.session.execute(
-            update(JobItem)
-            .where(JobItem.id == item_id, JobItem.status == "pending")
-            .values(
-                status="done" if problem is None else "problem",
-                code=code if problem is None else None,
-                filename=path.name if path is not None else None,
-                note=problem,
+        claimed = rowcount(
+            db.session.execute(
+                update(JobItem)
+                .where(JobItem.id == item_id, JobItem.status == "pending")
+                .values(
+                    status="done" if problem is None else "problem",
+                    code=code if problem is None else None,
+                    filename=path.name if path is not None else None,
+                    note=problem,
+                )
             )
-        ).rowcount
+        )
         if claimed != 1:  # another worker issued this one first
             db.session.rollback()
             if path is not None:

@@ -9,11 +9,11 @@ from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.accounts.models import User
-from tracker.extensions import db
+from tracker.extensions import Model
 from tracker.timeutil import utcnow
 
 
-class IssuedStatement(db.Model):
+class IssuedStatement(Model):
     __tablename__ = "issued_statements"
 
     id: Mapped[int] = mapped_column(primary_key=True)

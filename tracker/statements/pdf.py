@@ -33,7 +33,7 @@ def make_fetcher(root: Path) -> Any:
     """A WeasyPrint URL fetcher that serves data: URLs and files inside `root`, nothing else."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    class StaticOnlyFetcher(URLFetcher):  # type: ignore[misc]
+    class StaticOnlyFetcher(URLFetcher):
         def __init__(self) -> None:
             super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False)
             self.root = root.resolve()

@@ -122,7 +122,9 @@ def key_paths() -> tuple[Path, Path]:
 def _signer(key_path: str, cert_path: str, _stamp: tuple[float, float]) -> Any:
     from pyhanko.sign import signers
 
-    signer = signers.SimpleSigner.load(key_path, cert_path, key_passphrase=None)
+    signer = signers.SimpleSigner.load(  # type: ignore[no-untyped-call]  # pyHanko's own
+        key_path, cert_path, key_passphrase=None
+    )
     if signer is None:
         raise SigningError(
             f"TRACKER_SIGNING_KEY/_CERT: {key_path} and {cert_path} are not a PEM key "

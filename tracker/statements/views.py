@@ -25,19 +25,20 @@ from flask_login import login_required
 from sqlalchemy import select
 
 from tracker.accounts import policies
+from tracker.accounts.auth import actor
 from tracker.accounts.models import Organization, Role, User
-from tracker.candidates.queries import visible_candidates
 from tracker.credentials.catalog import current_catalog
 from tracker.database import write_intent
 from tracker.errors import ForbiddenError, NotFoundError, ValidationError
 from tracker.extensions import db
+from tracker.records.loading import authorize, load_candidate
+from tracker.records.policies import can_download_statement
+from tracker.records.queries import visible_candidates
 from tracker.statements import jobs, operations, queries, signing
 from tracker.statements.forms import VerifyForm
 from tracker.tasks import storage
 from tracker.tasks.models import Job
 from tracker.timeutil import today
-from tracker.web.auth import actor
-from tracker.web.loading import authorize, load_candidate
 
 bp = Blueprint("statements", __name__)
 
@@ -79,7 +80,7 @@ def pdf_response(document: dict[str, Any]) -> Response:
 def issue_and_send(user: User, candidate_id: int, via: str) -> Response:
     """Shared by the page and the API route: load → authorize → issue → render."""
     candidate = load_candidate(user, candidate_id)
-    authorize(policies.can_download_statement(user, candidate))
+    authorize(can_download_statement(user, candidate))
     credential = credential_arg()
     if current_catalog().get(credential) is None:
         raise NotFoundError(f"credential {credential!r} is not loaded")

@@ -25,31 +25,20 @@ import traceback
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
+from werkzeug.local import LocalProxy
+
+from tracker.tasks.running import Task, run_task
+
+__all__ = ["Task", "enqueue", "run_task"]
 
 log = logging.getLogger("tracker.tasks")
 _PENDING = "tracker.pending_tasks"
-
-
-@dataclass(frozen=True)
-class Task:
-    """One call of a task function, as it will be run."""
-
-    fn: Callable[..., Any]
-    args: tuple[Any, ...]
-    job_id: str
-    description: str = ""
-    options: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def name(self) -> str:
-        return f"{self.fn.__module__}:{self.fn.__qualname__}"
 
 
 def enqueue(
@@ -84,7 +73,7 @@ def _after_commit(session: Session) -> None:
         return
     pending: list[tuple[Any, Task]] = session.info.pop(_PENDING, [])
     if pending and has_app_context():
-        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        app = cast("LocalProxy[Flask]", current_app)._get_current_object()
         for _scope, task in pending:
             backend_for(app).submit(app, task)
 
@@ -97,25 +86,6 @@ def _after_rollback(session: Session, previous: Any) -> None:
         session.info[_PENDING] = [(scope, t) for scope, t in pending if scope is not previous]
         return
     session.info.pop(_PENDING, None)
-
-
-def run_task(app: Flask, task: Task) -> Any:
-    """Run one task in its own app context and transaction (what every backend calls)."""
-    from tracker.database import writing
-    from tracker.extensions import db
-
-    with app.app_context():
-        try:
-            with writing():
-                result = task.fn(*task.args)
-                db.session.commit()
-                return result
-        except Exception:
-            db.session.rollback()
-            log.exception("task failed", extra={"task": task.name, "job_id": task.job_id})
-            raise
-        finally:
-            db.session.remove()
 
 
 class InProcess:
@@ -171,7 +141,7 @@ class InProcess:
         task = self._take(job_id)
         if task is None:
             return False
-        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        app = cast("LocalProxy[Flask]", current_app)._get_current_object()
         self._pool.submit(self._run_quietly, app, task)
         return True
 

@@ -45,14 +45,13 @@ def resolve(name: str) -> Any:
 
 def perform(name: str, args: list[Any], job_id: str) -> Any:
     """What an RQ job runs: the task, in the worker's app, in one transaction."""
-    from tracker import tasks
+    from tracker.tasks.running import Task, run_task
 
     app = _worker_app
     if app is None:  # a worker started without `flask worker` (e.g. `rq worker`)
-        from tracker import create_app
-
-        app = set_worker_app(create_app())
-    return tasks.run_task(app, tasks.Task(resolve(name), tuple(args), job_id))
+        # The factory by name, as RQ names its jobs: tasks sit below the app they run in.
+        app = set_worker_app(resolve("tracker:create_app")())
+    return run_task(app, Task(resolve(name), tuple(args), job_id))
 
 
 def set_worker_app(app: Flask) -> Flask:

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from typing import cast
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import with_appcontext
+from werkzeug.local import LocalProxy
+
+# Run once in the worker before it forks a process per job (the app's factory sets it:
+# statements' PDF engine, so that WeasyPrint and its fonts are loaded once, not per job).
+WARM_UP = "WORKER_WARM_UP"
 
 
 @click.command("worker")
@@ -24,7 +31,7 @@ def worker_cmd(burst: bool, name: str | None, maintenance_interval: int) -> None
     """Serve the background queue (needs TRACKER_REDIS_URL)."""
     from tracker.tasks.backends import RedisQueue
 
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = cast("LocalProxy[Flask]", current_app)._get_current_object()
     url = app.config.get("REDIS_URL")
     if not url:
         click.echo(
@@ -44,8 +51,8 @@ def worker_cmd(burst: bool, name: str | None, maintenance_interval: int) -> None
 
     db.session.remove()
     db.engine.dispose()  # the worker's jobs open their own connections
-    from tracker.statements.pdf import warm_up
-
-    warm_up()  # each job runs in a fork of this process: WeasyPrint and fonts loaded once
+    warm_up: Callable[[], None] | None = app.config.get(WARM_UP)
+    if warm_up is not None:
+        warm_up()  # each job runs in a fork of this process
     app.config["WORKER_MAINTENANCE_INTERVAL"] = maintenance_interval
     backend.work(app, burst=burst, name=name)

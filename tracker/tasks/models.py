@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.accounts.models import User
-from tracker.extensions import db
+from tracker.extensions import Model
 from tracker.timeutil import utcnow
+
+if TYPE_CHECKING:  # tasks sit below accounts: the owner is named, not imported
+    from tracker.accounts.models import User
 
 STATUSES = ("queued", "running", "done", "failed")
 
 
-class Job(db.Model):
+class Job(Model):
     """One long task (a cohort ZIP…): its owner, status, progress and result file."""
 
     __tablename__ = "jobs"
@@ -38,7 +40,7 @@ class Job(db.Model):
     finished_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
-    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
+    owner: Mapped[User | None] = relationship("User", foreign_keys=[owner_id])
 
     @property
     def percent(self) -> int:
@@ -54,7 +56,7 @@ class Job(db.Model):
         return f"<Job {self.id} {self.kind} {self.status} {self.done}/{self.total}>"
 
 
-class JobItem(db.Model):
+class JobItem(Model):
     """One unit of a job (a candidate's statement for one credential), done exactly once.
 
     The unique key and a conditional update (pending → done) make a unit that two workers

@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, jsonify
-from flask_login import login_required
+from flask_login import current_user, login_required
 
 from tracker.extensions import db
 from tracker.tasks import storage
 from tracker.tasks.models import Job
-from tracker.web.auth import actor
 
 bp = Blueprint("tasks", __name__)
 
@@ -31,9 +30,8 @@ def progress_json(job: Job) -> dict[str, Any]:
 @login_required
 def progress(job_id: str) -> Any:
     """Only the job's owner sees it (anyone else: 404, as if it did not exist)."""
-    user = actor()
     job = db.session.get(Job, job_id) if storage.JOB_ID.match(job_id) else None
-    if job is None or job.owner_id != user.id:
+    if job is None or job.owner_id != current_user.id:
         abort(404)
     response = jsonify(progress_json(job))
     response.headers["Cache-Control"] = "no-store"

@@ -8,8 +8,6 @@ from typing import Any
 from flask import Flask
 from flask_login import current_user
 
-from tracker.accounts import policies
-
 STATUS_TITLES = {
     "met": "Met",
     "waived": "Waived",
@@ -34,17 +32,19 @@ REASON_TITLES = {
 }
 
 
-def fmt_date(value: Any) -> str:
-    if value in (None, ""):
+def fmt_date(value: date | str | None) -> str:
+    """A day (or a moment) as "26 Nov 2026"; ISO text is read first, other text shown as is."""
+    if value is None or value == "":
         return "—"
     if isinstance(value, str):
+        text = value
         try:
-            value = date.fromisoformat(value)
+            value = date.fromisoformat(text)
         except ValueError:
-            return value
+            return text
     if isinstance(value, datetime):
         return value.strftime("%d %b %Y %H:%M")
-    return value.strftime("%d %b %Y")  # type: ignore[no-any-return]
+    return value.strftime("%d %b %Y")
 
 
 def fmt_hours(value: Any) -> str:
@@ -65,7 +65,6 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(lambda s: str(s).replace("-", " ").capitalize(), "label")
     app.add_template_filter(lambda s: STATUS_TITLES.get(str(s), str(s)), "status_title")
     app.add_template_filter(lambda s: REASON_TITLES.get(str(s), str(s)), "reason_title")
-    app.jinja_env.globals["policies"] = policies
 
     @app.context_processor
     def _nav() -> dict[str, Any]:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
+from typing import Any, cast
 
-from flask import Flask, g, has_request_context, render_template, request
+from blinker import Namespace
+from flask import Flask, current_app, g, has_request_context, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from markupsafe import escape
@@ -17,9 +18,10 @@ from werkzeug.exceptions import (
     RequestURITooLarge,
     SecurityError,
 )
+from werkzeug.local import LocalProxy
 from werkzeug.wrappers import Response
 
-from tracker.database import write_intent, writing
+from tracker.database import write_intent
 from tracker.errors import TrackerError
 from tracker.extensions import db
 from tracker.web.errors import json_error
@@ -30,6 +32,9 @@ CSP = (
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 log = logging.getLogger("tracker.requests")
+refused = Namespace().signal("tracker.refused")
+"""Sent when a request is refused with 403 (sender: the app; status and message). The
+accounts layer writes it to the audit log (accounts/auth.py): web imports no domain."""
 _API_CODES = {
     400: "bad_request",
     401: "unauthorized",
@@ -149,24 +154,10 @@ def _log(response: Response) -> Response:
     return response
 
 
-def audit_refusal(status: int, message: str) -> None:
-    """Refused authorizations (403) are written to the audit log, in their own transaction."""
-    from flask_login import current_user
-
-    from tracker.audit.operations import record
-
-    user = g.get("api_user") or (current_user if current_user.is_authenticated else None)
-    try:
-        with writing():
-            record(
-                user._get_current_object() if hasattr(user, "_get_current_object") else user,
-                "auth.refused",
-                f"{request.method} {request.path}"[:100],
-                after={"status": status, "reason": message[:200]},
-            )
-            db.session.commit()
-    except Exception:  # noqa: BLE001 - never let the audit of a refusal break the answer
-        db.session.rollback()
+def report_refusal(status: int, message: str) -> None:
+    """A 403 on a page or in the API: tell whoever listens (the audit log)."""
+    app = cast("LocalProxy[Flask]", current_app)._get_current_object()  # the sender connected
+    refused.send(app, status=status, message=message)
 
 
 def _page_error(exc: Any) -> Any:
@@ -176,7 +167,7 @@ def _page_error(exc: Any) -> Any:
     else:
         status, message = exc.code or 500, exc.description
     if status == 403:
-        audit_refusal(status, message)
+        report_refusal(status, message)
     allow = _allowed_methods(exc)
     if request.path.startswith("/api/"):
         code = exc.code if isinstance(exc, TrackerError) else _API_CODES.get(status, "error")

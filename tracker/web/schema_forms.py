@@ -12,7 +12,7 @@ import typing
 from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from flask_wtf import FlaskForm
 from pydantic import BaseModel
@@ -34,6 +34,15 @@ from tracker.errors import ValidationError
 from tracker.web.form_errors import apply_errors
 
 LONG_TEXT = 500
+
+
+class SchemaForm(FlaskForm):
+    """A form whose fields form_class adds from a schema: to type checkers, any attribute
+    is one of them (at run time a name that is not a field still raises AttributeError)."""
+
+    if TYPE_CHECKING:
+
+        def __getattr__(self, name: str) -> Any: ...
 
 
 class CheckboxesField(SelectMultipleField):
@@ -121,7 +130,7 @@ def form_class(
     *,
     exclude: Iterable[str] = (),
     labels: Mapping[str, str] | None = None,
-) -> type[FlaskForm]:
+) -> type[SchemaForm]:
     """A FlaskForm with one field per schema field (Python names), in the schema's order."""
     skipped = set(exclude) | set(getattr(schema, "ignored", ()))
     attrs: dict[str, Any] = {
@@ -129,7 +138,7 @@ def form_class(
         for name, info in schema.model_fields.items()
         if name not in skipped
     }
-    return type(f"{schema.__name__.removesuffix('In')}Form", (FlaskForm,), attrs)
+    return type(f"{schema.__name__.removesuffix('In')}Form", (SchemaForm,), attrs)
 
 
 def form_data(form: FlaskForm, schema: type[BaseModel]) -> dict[str, Any]:

@@ -26,7 +26,7 @@ STATUS = sa.Enum('pending', 'approved', 'rejected', name='entrystatus', native_e
 VERIFIABLE = ('degrees', 'courses', 'exam_results', 'attestations', 'held_credentials')
 
 
-def upgrade():
+def upgrade() -> None:
     op.create_table(
         'hours_entries',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -112,5 +112,5 @@ def upgrade():
         batch_op.create_foreign_key('fk_waivers_revoked_by', 'users', ['revoked_by_id'], ['id'])
 
 
-def downgrade():
+def downgrade() -> None:
     raise NotImplementedError('0003 merges two tables; restore a backup to go back')

@@ -15,14 +15,14 @@ branch_labels = None
 depends_on = None
 
 
-def upgrade():
+def upgrade() -> None:
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('language', sa.String(length=8), nullable=True))
     with op.batch_alter_table('organizations', schema=None) as batch_op:
         batch_op.add_column(sa.Column('timezone', sa.String(length=64), nullable=True))
 
 
-def downgrade():
+def downgrade() -> None:
     with op.batch_alter_table('organizations', schema=None) as batch_op:
         batch_op.drop_column('timezone')
     with op.batch_alter_table('users', schema=None) as batch_op:

@@ -15,7 +15,7 @@ branch_labels = None
 depends_on = None
 
 
-def upgrade():
+def upgrade() -> None:
     op.create_table('jobs',
     sa.Column('id', sa.String(length=64), nullable=False),
     sa.Column('kind', sa.String(length=32), nullable=False),
@@ -80,7 +80,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_enrolment_results_status'), ['status'], unique=False)
 
 
-def downgrade():
+def downgrade() -> None:
     op.drop_table('enrolment_results')
     with op.batch_alter_table('job_items', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_job_items_job_id'))

@@ -15,7 +15,7 @@ branch_labels = None
 depends_on = None
 
 
-def upgrade():
+def upgrade() -> None:
     op.create_table(
         'registrations',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -33,5 +33,5 @@ def upgrade():
         batch_op.create_index('ix_registrations_candidate_id', ['candidate_id'])
 
 
-def downgrade():
+def downgrade() -> None:
     op.drop_table('registrations')

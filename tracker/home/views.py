@@ -1,18 +1,18 @@
-"""The home page (role-aware) and the health check."""
+"""The home page, role-aware: a candidate's progress, a coordinator's cohort at a glance,
+a mentor's internships, an admin's organizations and users."""
 
 from __future__ import annotations
 
 from collections import Counter
 from typing import Any
 
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, render_template
 from flask_login import login_required
-from sqlalchemy import text
 
+from tracker.accounts.auth import actor
 from tracker.accounts.models import Role
 from tracker.admin import queries as admin_queries
 from tracker.admin.queries import organization_summaries
-from tracker.approvals.queries import pending_count
 from tracker.candidates.cohort import (
     candidate_count,
     enrolled_count,
@@ -20,27 +20,25 @@ from tracker.candidates.cohort import (
     soonest_due,
     status_counts,
 )
-from tracker.candidates.queries import visible_candidates_query
 from tracker.credentials.catalog import current_catalog
 from tracker.credentials.evaluation import evaluate_cohort
-from tracker.extensions import db
 from tracker.mentoring.queries import internships_naming
+from tracker.records.queries import pending_count, visible_candidates_query
 from tracker.timeutil import today
-from tracker.web.auth import actor
 
-bp = Blueprint("web", __name__)
+bp = Blueprint("home", __name__)
 HOME_ROWS = 10  # the home page summarises; the cohort page lists everyone
 
 
 @bp.get("/")
 @login_required
-def home() -> Any:
+def index() -> Any:
     user = actor()
     catalog = current_catalog()
     context: dict[str, Any] = {"catalog": catalog}
     if user.role is Role.CANDIDATE:
         context["progress"] = evaluate_cohort(catalog, [user], today())
-        return render_template("web/home_candidate.html", **context)
+        return render_template("home/candidate.html", **context)
     if user.role is Role.COORDINATOR:
         visible = visible_candidates_query(user)
         context["people"] = first_candidates(visible, 51)
@@ -49,22 +47,12 @@ def home() -> Any:
         context["soonest"] = soonest_due(visible, HOME_ROWS)
         context["enrolled"] = enrolled_count(visible)
         context["pending"] = pending_count(user)
-        return render_template("web/home_coordinator.html", **context)
+        return render_template("home/coordinator.html", **context)
     if user.role is Role.MENTOR:
         context["internships"] = internships_naming(user)
         context["pending"] = pending_count(user)
-        return render_template("web/home_mentor.html", **context)
+        return render_template("home/mentor.html", **context)
     context["organizations"] = organization_summaries()
     context["users"] = admin_queries.users()
     context["pending"] = pending_count(user)
-    return render_template("web/home_admin.html", **context)
-
-
-@bp.get("/healthz")
-def healthz() -> Any:
-    """For load balancers: 200 when the database answers."""
-    try:
-        db.session.execute(text("SELECT 1"))
-    except Exception:  # noqa: BLE001 - any failure means unhealthy
-        return jsonify({"status": "error", "database": "unreachable"}), 503
-    return jsonify({"status": "ok"})
+    return render_template("home/admin.html", **context)

@@ -9,12 +9,12 @@ from flask import Blueprint, abort, render_template, request
 from flask_login import login_required
 
 from tracker.accounts import policies
-from tracker.audit import browse
-from tracker.audit.forms import AuditFilterForm
+from tracker.accounts.auth import actor
 from tracker.audit.operations import verify_chain
-from tracker.candidates.queries import visible_candidates
-from tracker.web.auth import actor
-from tracker.web.loading import authorize, load_candidate
+from tracker.auditlog import browse
+from tracker.auditlog.forms import AuditFilterForm
+from tracker.records.loading import authorize, load_candidate
+from tracker.records.queries import visible_candidates
 from tracker.web.paging import page_number, row_id
 
 bp = Blueprint("audit", __name__)

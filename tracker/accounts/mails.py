@@ -33,5 +33,5 @@ def send_account_mail(user_id: int, kind: str, token: str, base_url: str) -> boo
         text = env.get_template("mail/account.txt").render(**context)
         html = env.get_template("mail/account.html").render(**context)
     db.session.commit()
-    _attempts, error = mail.send_with_retries(user.email, context["subject"], text, html)
+    _attempts, error = mail.send_with_retries(user.email, str(context["subject"]), text, html)
     return error is None

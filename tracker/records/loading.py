@@ -6,14 +6,22 @@ authorizing answers 403 for what the user sees but may not do.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Protocol, TypeVar
 
-from tracker.accounts import policies
 from tracker.accounts.models import Role, User
 from tracker.errors import ForbiddenError, NotFoundError
 from tracker.extensions import db
+from tracker.records import policies
 
-T = TypeVar("T")
+
+class Owned(Protocol):
+    """A row of a candidate's (every record table has candidate_id)."""
+
+    @property
+    def candidate_id(self) -> int: ...
+
+
+T = TypeVar("T", bound=Owned)
 
 
 def authorize(allowed: bool, message: str = "you are not allowed to do this") -> None:
@@ -32,10 +40,10 @@ def load_candidate(user: User, candidate_id: int) -> User:
 
 def load_record(user: User, model: type[T], record_id: int, what: str) -> T:
     """A row that belongs to a candidate, visible when its candidate is visible."""
-    row: Any = db.session.get(model, record_id)
+    row = db.session.get(model, record_id)
     if row is None:
         raise NotFoundError(f"{what} {record_id} not found")
     candidate = db.session.get(User, row.candidate_id)
     if candidate is None or not policies.can_see_candidate(user, candidate):
         raise NotFoundError(f"{what} {record_id} not found")
-    return row  # type: ignore[no-any-return]
+    return row

@@ -1,4 +1,4 @@
-"""A user's own account: changing the password, password-reset and invitation links.
+"""Password links: invitations, resets and changes of one's own password, audited.
 
 Links carry a signed token (itsdangerous, the app's secret key) that names the user and a
 digest of their current password hash: setting a password changes the hash, so a link
@@ -86,20 +86,6 @@ def reset_password(user: User, kind: str, new: str, confirm: str) -> None:
     action = "account.invitation_accept" if kind == "invite" else "account.password_reset"
     audit(user, action, f"user:{user.id}")
     db.session.flush()
-
-
-def request_reset(email: str) -> User | None:
-    """The active user with that e-mail (audited), or None; the caller answers the same."""
-    from tracker.accounts.operations import normalize_email, user_by_email
-
-    try:
-        user = user_by_email(normalize_email(email))
-    except ValidationError:
-        return None
-    if user is None or not user.active:
-        return None
-    audit(None, "account.password_reset_request", f"user:{user.id}")
-    return user
 
 
 def invite(actor: User | None, user: User, *, audited: bool = True) -> str:
