@@ -15,6 +15,7 @@ checked against the loaded definitions, given in the validation context as a
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -132,9 +133,27 @@ Text = Annotated[str, _text(200, True), _CLEAN]
 LongText = Annotated[str, _text(2000, True), _CLEAN]
 OptionalText = Annotated[str, _text(200, False), _CLEAN]
 OptionalLongText = Annotated[str, _text(2000, False), _CLEAN]
+
+
+def _iso_day(value: Any) -> Any:
+    """A day is written YYYY-MM-DD: not a Unix timestamp ("0"), which pydantic would take."""
+    if isinstance(value, str):
+        value = value.strip()
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValueError("must be a date (YYYY-MM-DD)")
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise ValueError("is not a date (use YYYY-MM-DD)") from None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError("must be a date (YYYY-MM-DD)")
+    return value
+
+
 Day = Annotated[
     date,
     Field(ge=EARLIEST, le=LATEST, json_schema_extra={"pattern": DATE_PATTERN}),
+    BeforeValidator(_iso_day),
 ]
 Slug = Annotated[str, Field(min_length=1, max_length=64, pattern=SLUG_PATTERN)]
 

@@ -711,3 +711,14 @@ def test_good_internships_are_201_and_stored_exactly(ctx, data):
             end,
         )
         assert row.hours == round(hours, 2) and row.status == EntryStatus.PENDING
+
+
+@pytest.mark.parametrize("value", ["0", "1700000000", "2024-1-5", "2024-02-30", "20240105"])
+def test_as_of_is_a_day_written_yyyy_mm_dd_not_a_timestamp(ctx, value):
+    """Found by the property test above: pydantic reads "0" as the Unix epoch's day."""
+    r = ctx.client.get(
+        f"{API}/candidates/{ctx.cand.id}/progress",
+        query_string={"credential": "cfp", "as_of": value},
+        headers=bearer(ctx.token),
+    )
+    assert_400_naming(r, "as_of")
