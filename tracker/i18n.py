@@ -8,10 +8,13 @@ user-facing string goes through gettext (`from flask_babel import gettext as _`,
 
 from __future__ import annotations
 
+from datetime import tzinfo
 from pathlib import Path
 
 from flask import Flask, g, has_request_context, request
 from flask_babel import Babel
+
+from tracker import timeutil
 
 TRANSLATIONS = Path(__file__).parent / "translations"
 DEFAULT = "en"
@@ -53,6 +56,30 @@ def current_language() -> str:
     return locale.language if locale is not None else DEFAULT
 
 
+def zone_of(user: object) -> tzinfo | None:
+    """A user's zone: their organization's (None: the installation's, TRACKER_TIMEZONE)."""
+    organization = getattr(user, "organization", None)
+    return timeutil.zone_named(getattr(organization, "timezone", None))
+
+
+def use_zone_of(user: object) -> None:
+    """From here on in this request, "today" and the times shown are in this user's zone."""
+    timeutil.set_zone(zone_of(user))
+
+
+def _zone_for_request() -> None:
+    from flask_login import current_user
+
+    use_zone_of(current_user if current_user and current_user.is_authenticated else None)
+
+
 def init_app(app: Flask) -> None:
-    Babel(app, locale_selector=select_locale, default_translation_directories=str(TRANSLATIONS))
+    timeutil.set_default_zone(app.config.get("TIMEZONE"))
+    Babel(
+        app,
+        locale_selector=select_locale,
+        timezone_selector=timeutil.current_zone,
+        default_translation_directories=str(TRANSLATIONS),
+    )
+    app.before_request(_zone_for_request)
     app.jinja_env.globals["current_language"] = current_language

@@ -88,6 +88,12 @@ def context_of(info: ValidationInfo) -> Context:
     return ctx if isinstance(ctx, Context) else Context()
 
 
+def N_(text: str) -> str:  # noqa: N802 - gettext's name for "mark, translate later"
+    """Marks a schema's title or description for translation (pages translate it when they
+    show it; the API documents the English text)."""
+    return text
+
+
 # --- field types --------------------------------------------------------------------------
 
 

@@ -13,7 +13,7 @@ class Babel:
         app: Flask | None = None,
         *,
         locale_selector: Callable[[], str | None] | None = None,
-        timezone_selector: Callable[[], str | None] | None = None,
+        timezone_selector: Callable[[], Any] | None = None,
         default_locale: str = "en",
         default_timezone: str = "UTC",
         default_domain: str = "messages",

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
-from tracker.schema import EMAIL_PATTERN, Schema, Text
+from tracker.schema import EMAIL_PATTERN, N_, Schema, Text
 
 
 def _lower(value: str) -> str:
@@ -19,17 +19,17 @@ Email = Annotated[
 
 
 class EmailIn(Schema):
-    email: Email = Field(title="E-mail", examples=["zofia.nowak@example.com"])
+    email: Email = Field(title=N_("E-mail"), examples=["zofia.nowak@example.com"])
 
 
 class OrganizationIn(Schema):
-    name: Text = Field(title="Name")
+    name: Text = Field(title=N_("Name"))
 
 
 class UserIn(Schema):
-    email: Email = Field(title="E-mail", examples=["zofia.nowak@example.com"])
-    name: Text = Field(title="Name")
+    email: Email = Field(title=N_("E-mail"), examples=["zofia.nowak@example.com"])
+    name: Text = Field(title=N_("Name"))
     role: str = Field(
-        title="Role",
+        title=N_("Role"),
         json_schema_extra={"enum": ["candidate", "mentor", "coordinator", "admin"]},
     )

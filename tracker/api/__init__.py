@@ -15,6 +15,7 @@ from tracker.api.routing import OPERATIONS, bp, endpoint_of
 from tracker.database import write_intent
 from tracker.errors import TrackerError
 from tracker.extensions import csrf, db
+from tracker.i18n import use_zone_of
 from tracker.schema import MAX_ID
 from tracker.timeutil import utcnow
 from tracker.web.errors import json_error
@@ -48,6 +49,7 @@ def _authenticate() -> Any:
             return json_error(401, "unauthorized", "invalid or revoked token")
         note_token_use(token, now)
     g.api_user = token.user
+    use_zone_of(token.user)  # "today" in the token user's zone, as on the pages
     if any(isinstance(v, int) and v > MAX_ID for v in (request.view_args or {}).values()):
         return json_error(404, "not_found", "not found")  # beyond any row id the database holds
     return None

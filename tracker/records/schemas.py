@@ -15,6 +15,7 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from tracker.errors import ValidationError
 from tracker.schema import (
+    N_,
     AttestationKind,
     Category,
     CredentialId,
@@ -48,7 +49,7 @@ class RecordIn(Schema):
     ignored: ClassVar[tuple[str, ...]] = ("id",)
 
     id: RecordsId | None = Field(
-        None, description="the record's id in a records JSON document; ignored"
+        None, description=N_("the record's id in a records JSON document; ignored")
     )
 
 
@@ -60,26 +61,26 @@ class DegreeIn(RecordIn):
 
     past_dates: ClassVar[tuple[str, ...]] = ("conferred_on",)
 
-    level: Literal["associate", "bachelor", "master", "doctorate"] = Field(title="Level")
-    field: Text = Field(title="Field of study")
-    institution: Text = Field(title="Institution")
-    accredited: bool = Field(True, title="Accredited when the degree was awarded")
+    level: Literal["associate", "bachelor", "master", "doctorate"] = Field(title=N_("Level"))
+    field: Text = Field(title=N_("Field of study"))
+    institution: Text = Field(title=N_("Institution"))
+    accredited: bool = Field(True, title=N_("Accredited when the degree was awarded"))
     conferred_on: Day | None = Field(
-        None, title="Conferred on", description="empty while the degree is in progress"
+        None, title=N_("Conferred on"), description=N_("empty while the degree is in progress")
     )
 
 
 class CourseIn(RecordIn):
     past_dates: ClassVar[tuple[str, ...]] = ("completed_on",)
 
-    title: Text = Field(title="Course title")
-    provider: Provider = Field(title="Provider")
-    topics: list[Topic] = Field(default_factory=list, title="Topics covered", max_length=30)
-    credits: float = Field(0.0, title="Credits or CE hours", ge=0, le=1000, allow_inf_nan=False)
+    title: Text = Field(title=N_("Course title"))
+    provider: Provider = Field(title=N_("Provider"))
+    topics: list[Topic] = Field(default_factory=list, title=N_("Topics covered"), max_length=30)
+    credits: float = Field(0.0, title=N_("Credits or CE hours"), ge=0, le=1000, allow_inf_nan=False)
     completed_on: Day | None = Field(
-        None, title="Completed on", description="empty while the course is in progress"
+        None, title=N_("Completed on"), description=N_("empty while the course is in progress")
     )
-    passed: bool = Field(True, title="Passed")
+    passed: bool = Field(True, title=N_("Passed"))
 
     @field_validator("topics")
     @classmethod
@@ -95,22 +96,22 @@ class CourseIn(RecordIn):
 class ExamIn(RecordIn):
     past_dates: ClassVar[tuple[str, ...]] = ("taken_on",)
 
-    code: ExamCode = Field(title="Exam", examples=["CFP"])
-    taken_on: Day = Field(title="Taken on")
-    passed: bool = Field(title="Passed")
+    code: ExamCode = Field(title=N_("Exam"), examples=["CFP"])
+    taken_on: Day = Field(title=N_("Taken on"))
+    passed: bool = Field(title=N_("Passed"))
 
 
 class AttestationIn(RecordIn):
     past_dates: ClassVar[tuple[str, ...]] = ("signed_on",)
 
-    kind: AttestationKind = Field(title="Attestation", examples=["ethics"])
+    kind: AttestationKind = Field(title=N_("Attestation"), examples=["ethics"])
     # Left out means today; null is not a date (the document shows no default).
     signed_on: Day = Field(
         None,  # type: ignore[assignment]
-        title="Signed on",
-        description="today when left out",
+        title=N_("Signed on"),
+        description=N_("today when left out"),
     )
-    statement: OptionalLongText = Field("", title="Notes")
+    statement: OptionalLongText = Field("", title=N_("Notes"))
 
     @model_validator(mode="after")
     def _signed_today(self, info: ValidationInfo) -> Any:
@@ -126,13 +127,13 @@ class HeldCredentialIn(Schema):
 
     credential_id: Slug = Field(
         alias="id",
-        title="Credential",
-        description="the credential's id, as in the records JSON (e.g. cpa)",
+        title=N_("Credential"),
+        description=N_("the credential's id, as in the records JSON (e.g. cpa)"),
         examples=["cpa"],
     )
-    awarded_on: Day = Field(title="Awarded on")
+    awarded_on: Day = Field(title=N_("Awarded on"))
     expires_on: Day | None = Field(
-        None, title="Expires on", description="empty if it does not expire"
+        None, title=N_("Expires on"), description=N_("empty if it does not expire")
     )
 
     @model_validator(mode="after")
@@ -145,10 +146,10 @@ class HeldCredentialIn(Schema):
 class HoursIn(RecordIn):
     """The rules every hours entry follows: dates in order, at most 24 hours a day."""
 
-    start: Day = Field(title="First day", examples=["2025-01-06"])
-    end: Day = Field(title="Last day", examples=["2025-01-31"])
-    hours: Hours = Field(title="Hours worked in this period", examples=[160])
-    category: Category = Field(title="Kind of work", examples=["financial-planning"])
+    start: Day = Field(title=N_("First day"), examples=["2025-01-06"])
+    end: Day = Field(title=N_("Last day"), examples=["2025-01-31"])
+    hours: Hours = Field(title=N_("Hours worked in this period"), examples=[160])
+    category: Category = Field(title=N_("Kind of work"), examples=["financial-planning"])
 
     @field_validator("hours")
     @classmethod
@@ -176,19 +177,19 @@ class ExperienceIn(HoursIn):
     ignored: ClassVar[tuple[str, ...]] = ("id", "status", "source")
 
     status: Literal["pending", "approved", "rejected"] | None = Field(
-        None, description="as in a records JSON document; ignored: a new entry is pending"
+        None, description=N_("as in a records JSON document; ignored: a new entry is pending")
     )
     source: Literal["employment"] | None = Field(
-        None, description="as in a records JSON document: logged hours are employment"
+        None, description=N_("as in a records JSON document: logged hours are employment")
     )
 
     past_dates: ClassVar[tuple[str, ...]] = ("start", "end")
 
     supervised: bool = Field(
-        False, title="Directly supervised by a CFP® professional who attests to these hours"
+        False, title=N_("Directly supervised by a CFP® professional who attests to these hours")
     )
-    employer: OptionalText = Field("", title="Employer")
-    description: OptionalLongText = Field("", title="What you did")
+    employer: OptionalText = Field("", title=N_("Employer"))
+    description: OptionalLongText = Field("", title=N_("What you did"))
 
 
 class InternshipIn(HoursIn):
@@ -197,11 +198,12 @@ class InternshipIn(HoursIn):
     past_dates: ClassVar[tuple[str, ...]] = ("start",)
 
     mentor_id: RowId = Field(
-        title="Mentor", description="a mentor of the candidate's organization (GET /mentors)"
+        title=N_("Mentor"),
+        description=N_("a mentor of the candidate's organization (GET /mentors)"),
     )
-    host: Text = Field(title="Host firm or desk")
-    category: Category = Field("financial-planning", title="Kind of work")
-    supervised: bool = Field(True, title="Supervised by the mentor")
+    host: Text = Field(title=N_("Host firm or desk"))
+    category: Category = Field("financial-planning", title=N_("Kind of work"))
+    supervised: bool = Field(True, title=N_("Supervised by the mentor"))
 
 
 class RegistrationIn(RecordIn):
@@ -210,12 +212,12 @@ class RegistrationIn(RecordIn):
     past_dates: ClassVar[tuple[str, ...]] = ("start", "end")
 
     kind: Literal["finra"] = Field(
-        title="Registration", description="finra: a FINRA registration (Form U4 to Form U5)"
+        title=N_("Registration"), description=N_("finra: a FINRA registration (Form U4 to Form U5)")
     )
-    firm: OptionalText = Field("", title="Firm")
-    start: Day = Field(title="Registered from")
+    firm: OptionalText = Field("", title=N_("Firm"))
+    start: Day = Field(title=N_("Registered from"))
     end: Day | None = Field(
-        None, title="Registered until", description="empty while still registered"
+        None, title=N_("Registered until"), description=N_("empty while still registered")
     )
 
     @model_validator(mode="after")
@@ -226,15 +228,17 @@ class RegistrationIn(RecordIn):
 
 
 class WaiverIn(Schema):
-    credential: CredentialId = Field(title="Credential", examples=["cfp"])
+    credential: CredentialId = Field(title=N_("Credential"), examples=["cfp"])
     requirement: RequirementId = Field(
-        title="Requirement", description="a requirement id of that credential", examples=["degree"]
+        title=N_("Requirement"),
+        description=N_("a requirement id of that credential"),
+        examples=["degree"],
     )
-    reason: LongText = Field(title="Reason")
+    reason: LongText = Field(title=N_("Reason"))
     expires_on: Day | None = Field(
         None,
-        title="Expires on",
-        description="after today; from that day on the waiver no longer applies (empty: never)",
+        title=N_("Expires on"),
+        description=N_("after today; from that day on the waiver no longer applies (empty: never)"),
     )
 
     @model_validator(mode="after")
@@ -249,26 +253,26 @@ class WaiverIn(Schema):
 
 
 class EnrolmentIn(Schema):
-    credential: CredentialId = Field(title="Credential", examples=["cfp"])
+    credential: CredentialId = Field(title=N_("Credential"), examples=["cfp"])
     pathway: Pathway | None = Field(
         None,
-        title="Pathway",
-        description="one of the credential's pathways (default: its first)",
+        title=N_("Pathway"),
+        description=N_("one of the credential's pathways (default: its first)"),
         examples=["standard"],
     )
 
 
 class EnrolmentPatch(Schema):
-    pathway: Pathway | None = Field(None, title="Pathway")
+    pathway: Pathway | None = Field(None, title=N_("Pathway"))
     version: RulesVersion | None = Field(
-        None, title="Rules version", description="a loaded version of the credential"
+        None, title=N_("Rules version"), description=N_("a loaded version of the credential")
     )
 
 
 class Decision(Schema):
     version: RowId | None = Field(
         None,
-        title="The entry's version",
+        title=N_("The entry's version"),
         description="optional for the clients of version 1; when given and the entry changed "
         "since, the decision is refused (409 stale)",
     )
@@ -279,7 +283,7 @@ class Empty(Schema):
 
 
 class RevokeIn(Schema):
-    reason: LongText = Field(title="Reason")
+    reason: LongText = Field(title=N_("Reason"))
 
 
 class ApproveIn(Decision):
@@ -287,19 +291,19 @@ class ApproveIn(Decision):
 
 
 class RejectIn(Decision):
-    reason: LongText = Field(title="Reason")
+    reason: LongText = Field(title=N_("Reason"))
 
 
 class SignOffIn(Decision):
-    comment: OptionalLongText | None = Field(None, title="Comment")
+    comment: OptionalLongText | None = Field(None, title=N_("Comment"))
 
 
 class DecisionItem(Schema):
-    type: Literal["experience", "internship"] = Field(title="Kind of entry")
-    id: RowId = Field(title="The entry's id")
-    action: Literal["approve", "reject"] = Field(title="Decision")
-    reason: LongText | None = Field(None, title="Reason", description="required to reject")
-    version: RowId | None = Field(None, title="The entry's version, as seen")
+    type: Literal["experience", "internship"] = Field(title=N_("Kind of entry"))
+    id: RowId = Field(title=N_("The entry's id"))
+    action: Literal["approve", "reject"] = Field(title=N_("Decision"))
+    reason: LongText | None = Field(None, title=N_("Reason"), description=N_("required to reject"))
+    version: RowId | None = Field(None, title=N_("The entry's version, as seen"))
 
 
 class DecideIn(Schema):
@@ -324,9 +328,11 @@ class PlannedRecords(Schema):
 
 
 class WhatIfIn(Schema):
-    credential: Slug = Field(title="Credential", examples=["finra-rep"])
-    pathway: Slug | None = Field(None, title="Pathway")
+    credential: Slug = Field(title=N_("Credential"), examples=["finra-rep"])
+    pathway: Slug | None = Field(None, title=N_("Pathway"))
     version: Annotated[str, Field(min_length=1, max_length=32)] | None = Field(
-        None, title="Rules version", description="default: the enrolment's, else the current"
+        None,
+        title=N_("Rules version"),
+        description=N_("default: the enrolment's, else the current"),
     )
-    planned: PlannedRecords = Field(default_factory=PlannedRecords, title="Planned records")
+    planned: PlannedRecords = Field(default_factory=PlannedRecords, title=N_("Planned records"))

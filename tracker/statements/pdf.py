@@ -15,6 +15,8 @@ from urllib.parse import unquote, urlsplit
 
 from flask import current_app
 
+from tracker.filenames import ascii_slug
+
 PDF_VARIANT = "pdf/ua-1"
 """Tagged PDF for screen-reader users (see docs/statements.md for why not PDF/A)."""
 
@@ -109,10 +111,7 @@ def render_pdf(document: dict[str, Any]) -> bytes:
 
 
 def filename_for(document: dict[str, Any]) -> str:
-    """e.g. statement-alice-carter-cfp-2026-11-26.pdf (ASCII only, safe in a header or a ZIP)."""
+    """e.g. statement-zofia-nowak-zolkiewska-cfp-2026-11-26.pdf (transliterated ASCII)."""
     content = document["content"]
-    name = "".join(
-        ch if ch.isascii() and ch.isalnum() else "-" for ch in content["candidate"]["name"].lower()
-    )
-    name = "-".join(part for part in name.split("-") if part) or "candidate"
+    name = ascii_slug(content["candidate"]["name"], "candidate")
     return f"statement-{name}-{content['credential']['id']}-{content['as_of']}.pdf"

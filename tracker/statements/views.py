@@ -31,6 +31,7 @@ from tracker.credentials.catalog import current_catalog
 from tracker.database import write_intent
 from tracker.errors import ForbiddenError, NotFoundError, ValidationError
 from tracker.extensions import db
+from tracker.filenames import ascii_slug
 from tracker.records.loading import authorize, load_candidate
 from tracker.records.policies import can_download_statement
 from tracker.records.queries import visible_candidates
@@ -234,14 +235,9 @@ def cohort_start() -> Any:
         candidate_ids=[c.id for c in candidates],
         as_of=today(),
         base_url=public_base_url(),
-        download_name=f"statements-{_slug(org.name)}-{today().isoformat()}.zip",
+        download_name=f"statements-{ascii_slug(org.name, 'org')}-{today().isoformat()}.zip",
     )
     return redirect(url_for("statements.cohort_job", job_id=job.id), code=303)
-
-
-def _slug(text: str) -> str:
-    out = "".join(ch if ch.isascii() and ch.isalnum() else "-" for ch in text.lower())
-    return "-".join(part for part in out.split("-") if part) or "organization"
 
 
 def _own_job(job_id: str) -> Job:

@@ -2,60 +2,83 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from flask import Flask
+from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+# Titles of the engine's and the records' status codes, and of the engine's reasons why a
+# record did not count (credential-format.md §4), in the page's language.
 STATUS_TITLES = {
-    "met": "Met",
-    "waived": "Waived",
-    "in_progress": "In progress",
-    "not_started": "Not started",
-    "expired": "Expired",
-    "not_applicable": "Not applicable",
-    "pending": "Pending",
-    "approved": "Approved",
-    "rejected": "Rejected",
-    "withdrawn": "Withdrawn",
+    "met": _l("Met"),
+    "waived": _l("Waived"),
+    "in_progress": _l("In progress"),
+    "not_started": _l("Not started"),
+    "expired": _l("Expired"),
+    "not_applicable": _l("Not applicable"),
+    "pending": _l("Pending"),
+    "approved": _l("Approved"),
+    "rejected": _l("Rejected"),
+    "withdrawn": _l("Withdrawn"),
 }
 REASON_TITLES = {
-    "pending": "waiting for approval",
-    "rejected": "rejected",
-    "outside_window": "outside the time window that counts",
-    "after_cutoff": "dated after the deadline it had to precede",
-    "not_matching": "does not match what this requirement asks for",
-    "future": "dated after the evaluation date",
-    "not_passed": "not passed",
-    "lapsed": "lapsed",
+    "pending": _l("waiting for approval"),
+    "rejected": _l("rejected"),
+    "outside_window": _l("outside the time window that counts"),
+    "after_cutoff": _l("dated after the deadline it had to precede"),
+    "not_matching": _l("does not match what this requirement asks for"),
+    "future": _l("dated after the evaluation date"),
+    "not_passed": _l("not passed"),
+    "lapsed": _l("lapsed"),
 }
+# One format per language: "26 Nov 2026" in English, "26 listopada 2026" in Polish.
+DATE_FORMATS = {"en": "d MMM y", "pl": "d MMMM y"}
+MOMENT_FORMATS = {"en": "d MMM y HH:mm", "pl": "d MMMM y, HH:mm"}
+
+
+def _language() -> str:
+    locale = get_locale()
+    return locale.language if locale is not None else "en"
 
 
 def fmt_date(value: date | str | None) -> str:
-    """A day (or a moment) as "26 Nov 2026"; ISO text is read first, other text shown as is."""
+    """A day (or a stored UTC moment, shown in the user's zone) in the page's language; ISO
+    text is read first, other text shown as is."""
     if value is None or value == "":
         return "—"
     if isinstance(value, str):
         text = value
         try:
-            value = date.fromisoformat(text)
+            value = datetime.fromisoformat(text) if "T" in text else date.fromisoformat(text)
         except ValueError:
             return text
+    language = _language()
     if isinstance(value, datetime):
-        return value.strftime("%d %b %Y %H:%M")
-    return value.strftime("%d %b %Y")
+        moment = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+        return format_datetime(moment, MOMENT_FORMATS.get(language, MOMENT_FORMATS["en"]))
+    return format_date(value, DATE_FORMATS.get(language, DATE_FORMATS["en"]))
 
 
 def fmt_hours(value: Any) -> str:
+    """Hours as the language writes numbers: 1,234.5 in English, 1 234,5 in Polish."""
     if value is None:
         return "—"
-    number = float(value)
-    return f"{number:,.0f}" if number == int(number) else f"{number:,.2f}"
+    return format_decimal(float(value), "#,##0.##")
 
 
 def pct(value: Any) -> str:
-    return f"{float(value or 0) * 100:.0f}%"
+    return format_percent(float(value or 0), "#,##0%")
+
+
+def status_title(value: Any) -> str:
+    return str(STATUS_TITLES.get(str(value), str(value)))
+
+
+def reason_title(value: Any) -> str:
+    return str(REASON_TITLES.get(str(value), str(value)))
 
 
 def init_app(app: Flask) -> None:
@@ -63,8 +86,8 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(fmt_hours, "hours")
     app.add_template_filter(pct, "pct")
     app.add_template_filter(lambda s: str(s).replace("-", " ").capitalize(), "label")
-    app.add_template_filter(lambda s: STATUS_TITLES.get(str(s), str(s)), "status_title")
-    app.add_template_filter(lambda s: REASON_TITLES.get(str(s), str(s)), "reason_title")
+    app.add_template_filter(status_title, "status_title")
+    app.add_template_filter(reason_title, "reason_title")
 
     @app.context_processor
     def _nav() -> dict[str, Any]:

@@ -14,6 +14,10 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
+from babel.numbers import NumberFormatError, format_decimal, parse_decimal
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
@@ -43,6 +47,52 @@ class SchemaForm(FlaskForm):
     if TYPE_CHECKING:
 
         def __getattr__(self, name: str) -> Any: ...
+
+
+# The words for the schemas' fixed choices (a Literal's values), in the page's language.
+VALUE_LABELS = {
+    "associate": _l("Associate degree"),
+    "bachelor": _l("Bachelor's degree"),
+    "master": _l("Master's degree"),
+    "doctorate": _l("Doctorate"),
+    "finra": _l("FINRA registration (Form U4 to Form U5)"),
+    "experience": _l("Experience entry"),
+    "internship": _l("Internship"),
+    "approve": _l("Approve"),
+    "reject": _l("Reject"),
+}
+
+
+def value_label(value: Any) -> Any:
+    """Lazy where known (forms are built at import time, shown in each page's language)."""
+    label = VALUE_LABELS.get(str(value))
+    return label if label is not None else str(value).replace("-", " ").capitalize()
+
+
+class LocalDecimalField(DecimalField):
+    """A number as the page's language writes it: "37,5" (or "37.5") in Polish, "1,234.5" in
+    English; shown back the same way."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist or not str(valuelist[0]).strip():
+            self.data = None
+            return
+        locale = get_locale()
+        text = str(valuelist[0]).strip()
+        if locale is not None and locale.language == "pl":
+            text = text.replace(" ", "\u00a0")  # Polish groups thousands with a space
+        try:
+            self.data = parse_decimal(text, locale=locale or "en", strict=True)
+        except (NumberFormatError, ValueError):
+            self.data = None
+            raise ValueError(_("Not a valid number.")) from None
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        if self.data is None:
+            return ""
+        return format_decimal(self.data, "0.##", locale=get_locale() or "en")
 
 
 class CheckboxesField(SelectMultipleField):
@@ -82,8 +132,9 @@ def _max_length(info: FieldInfo) -> int | None:
 
 
 def _field(name: str, info: FieldInfo, labels: Mapping[str, str]) -> Field:
-    label = labels.get(name) or info.title or name.replace("_", " ").capitalize()
-    description = info.description or ""
+    label: Any = labels.get(name) or (_l(info.title) if info.title else None)
+    label = label or name.replace("_", " ").capitalize()
+    description: Any = _l(info.description) if info.description else ""
     required = info.is_required()
     presence = [InputRequired()] if required else [Optional()]
     annotation, nullable = _unwrap(info.annotation)
@@ -93,7 +144,7 @@ def _field(name: str, info: FieldInfo, labels: Mapping[str, str]) -> Field:
     if annotation is date:
         return DateField(label, validators=presence, description=description)
     if annotation is float:
-        return DecimalField(
+        return LocalDecimalField(
             label,
             places=2,
             validators=presence,
@@ -105,8 +156,9 @@ def _field(name: str, info: FieldInfo, labels: Mapping[str, str]) -> Field:
                            description=description)  # fmt: skip
     if typing.get_origin(annotation) is Literal:
         values = typing.get_args(annotation)
-        return SelectField(label, choices=[(v, str(v)) for v in values], validators=presence,
-                           default=default, description=description)  # fmt: skip
+        choices = [(v, value_label(v)) for v in values]
+        return SelectField(label, choices=choices, validators=presence, default=default,
+                           description=description)  # fmt: skip
     if typing.get_origin(annotation) is list:
         return CheckboxesField(label, validators=[Optional()], description=description)
     if "x-vocabulary" in _extra(info):
