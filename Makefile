@@ -16,7 +16,7 @@ WORKERS ?= $(shell echo $$(( 2 * $$(nproc) + 1 )))
 # Translations: extract every gettext string, merge it into the catalogs, compile them.
 # Edit tracker/translations/pl/LC_MESSAGES/messages.po, then `make translations` again.
 translations: $(RUN_STAMP)
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l --no-location --sort-output -o tracker/translations/messages.pot tracker
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k N_ --no-location --sort-output -o tracker/translations/messages.pot tracker
 	$(VENV)/bin/pybabel update --no-fuzzy-matching -i tracker/translations/messages.pot -d tracker/translations
 	$(VENV)/bin/pybabel compile -d tracker/translations
 

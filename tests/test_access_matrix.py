@@ -83,6 +83,7 @@ COORDINATORS = row(LOGIN, 403, 403, 403, OK, OK, 403, 403, OK)
 CANDIDATES_ONLY = row(LOGIN, OK, OK, OK, 403, 403, 403, 403, 403)
 MENTORS_ONLY = row(LOGIN, 403, 403, 403, 403, 403, OK, OK, 403)
 ADMINS = row(LOGIN, 403, 403, 403, 403, 403, 403, 403, OK)
+ADMINS_UNKNOWN = row(LOGIN, 403, 403, 403, 403, 403, 403, 403, 404)
 
 
 # Each record kind's operations (operationIds in snake case) and who may create one.
@@ -153,6 +154,13 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     "admin.issue_token": ("", ADMINS),
     "admin.revoke_token": ("", ADMINS),
     "admin.organizations": ("", ADMINS),
+    # Definitions: admins only; the world's upload token and version do not exist (404).
+    "publishing.upload": ("", ADMINS),
+    "publishing.staged": ("", ADMINS_UNKNOWN),
+    "publishing.preview": ("", ADMINS_UNKNOWN),
+    "publishing.publish": ("", ADMINS_UNKNOWN),
+    "publishing.discard": ("", ADMINS_UNKNOWN),
+    "publishing.withdraw": ("", ADMINS_UNKNOWN),
     "admin.create_organization": ("", ADMINS),
     "admin.definitions": ("", ADMINS),
     "admin.definition": ("", ADMINS),

@@ -58,7 +58,7 @@ def test_the_polish_catalog_is_complete_and_compiled(tmp_path):
     pot = tmp_path / "messages.pot"
     subprocess.run(
         [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", str(ROOT / "babel.cfg"),
-         "-k", "_l", "-o", str(pot), str(ROOT / "tracker")],
+         "-k", "_l", "-k", "N_", "-o", str(pot), str(ROOT / "tracker")],
         check=True, capture_output=True, cwd=ROOT,
     )  # fmt: skip
 

@@ -43,6 +43,8 @@ class World:
             "notice_id": self.ids.get("notice", 1),
             "secret": "not-a-calendar-secret",
             "token": "not-a-password-link",
+            # No such version: an admin's POST must not withdraw a shipped definition.
+            "version": "no-such-version",
         }
 
 

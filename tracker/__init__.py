@@ -100,6 +100,7 @@ def _register_blueprints(app: Flask) -> None:
     """Every blueprint, named here (navigation order: home, then the domains' pages)."""
     from tracker.account.views import bp as account
     from tracker.accounts.views import bp as accounts
+    from tracker.admin.publishing import bp as publishing
     from tracker.admin.views import bp as admin
     from tracker.api import bp as api
     from tracker.approvals.views import bp as approvals
@@ -122,6 +123,7 @@ def _register_blueprints(app: Flask) -> None:
         approvals,
         mentoring,
         admin,
+        publishing,
         statements,
         audit,
         tasks,

@@ -75,3 +75,8 @@ def can_list_mentors(user: User) -> bool:
 
 def can_see_cohort(user: User) -> bool:
     return user.role in (Role.COORDINATOR, Role.ADMIN)
+
+
+def can_publish_definitions(user: User) -> bool:
+    """Uploading, previewing, publishing and withdrawing credential definitions."""
+    return is_admin(user)

@@ -3,6 +3,10 @@
 Definitions are validated by the engine at load time. A broken file does not take the
 others down: it is listed with its problems (admins see them) and left out of the catalog.
 The catalog is reloaded when a file in the directory changes.
+
+Withdrawn versions (moved to the directory's `withdrawn/` folder by an admin, see
+publishing.py) stay in the library, so that the enrolments under them keep their rules,
+but are never current: new enrolments cannot get them.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from tracker.schema import Vocabulary
 from tracker.timeutil import today
 
 OTHER_PROVIDER = "other"
+WITHDRAWN_DIR = "withdrawn"
 VOCABULARY_KEYS = ("categories", "exam_codes", "attestation_kinds", "providers", "topics",
                    "credential_ids")  # fmt: skip
 
@@ -49,7 +54,9 @@ class Catalog:
     definitions: dict[str, Definition] = field(default_factory=dict)
     """Each credential's version current today: what new enrolments get."""
     library: Library = field(default_factory=Library)
-    """Every loaded version of every credential: enrolments keep theirs."""
+    """Every loaded version of every credential, withdrawn ones too: enrolments keep theirs."""
+    withdrawn: frozenset[tuple[str, str]] = frozenset()
+    """(id, version) of the withdrawn versions: loaded, never offered."""
     _vocabulary: dict[str, Vocabulary] = field(default_factory=dict, compare=False, repr=False)
 
     def get(self, credential_id: str, version: str | None = None) -> Definition | None:
@@ -104,7 +111,7 @@ def _files(directory: Path) -> list[Path]:
 def _fingerprint(directory: Path) -> str:
     """Changes with any file, and with the day (a version may take effect today)."""
     h = hashlib.sha256(f"{directory}|{today().isoformat()}".encode())
-    for path in _files(directory):
+    for path in [*_files(directory), *_files(directory / WITHDRAWN_DIR)]:
         st = path.stat()
         h.update(f"{path.name}:{st.st_mtime_ns}:{st.st_size};".encode())
     return h.hexdigest()
@@ -112,14 +119,37 @@ def _fingerprint(directory: Path) -> str:
 
 def load_catalog(directory: Path) -> Catalog:
     fingerprint = _fingerprint(directory)
+    active, active_files = _load_files(directory)
+    withdrawn, withdrawn_files = _load_files(directory / WITHDRAWN_DIR)
+    try:
+        library = Library([*active, *withdrawn])
+    except DefinitionError as exc:  # a withdrawn file clashing with a published one
+        withdrawn_files = tuple(
+            DefinitionFile(f.path, None, tuple(str(p) for p in exc.problems))
+            for f in withdrawn_files
+        )
+        library, withdrawn = Library(active), []
+    return Catalog(
+        directory,
+        fingerprint,
+        active_files + withdrawn_files,
+        Library(active).current(today()),
+        library,
+        frozenset((d.id, d.version) for d in withdrawn),
+    )
+
+
+def _load_files(directory: Path) -> tuple[list[Definition], tuple[DefinitionFile, ...]]:
+    """The definitions of one folder and a line per file (with its problems, if any)."""
     paths = _files(directory)
     try:
         library = load_library(directory) if paths else Library()
+        definitions = list(library)
         files = tuple(
-            DefinitionFile(p, next((d for d in library if Path(d.source) == p), None), ())
+            DefinitionFile(p, next((d for d in definitions if Path(d.source) == p), None), ())
             for p in paths
         )
-        return _catalog(directory, fingerprint, files, library)
+        return definitions, files
     except DefinitionError as whole:
         # Fall back to file by file so that one bad file does not hide the good ones (two
         # files with one id and version are both left out: neither replaces the other).
@@ -137,13 +167,7 @@ def load_catalog(directory: Path) -> Catalog:
             else:
                 good.append(definition)
                 files_list.append(DefinitionFile(path, definition, ()))
-        return _catalog(directory, fingerprint, tuple(files_list), Library(good))
-
-
-def _catalog(
-    directory: Path, fingerprint: str, files: tuple[DefinitionFile, ...], library: Library
-) -> Catalog:
-    return Catalog(directory, fingerprint, files, library.current(today()), library)
+        return good, tuple(files_list)
 
 
 _lock = threading.Lock()
