@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from flask import Flask, current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from werkzeug.local import LocalProxy
 
@@ -84,7 +85,7 @@ def _directory() -> Path:
 
 def _staged_path(token: str) -> Path:
     if not _TOKEN.match(token):
-        raise NotFoundError("no such upload")
+        raise NotFoundError(_("no such upload"))
     return _directory() / STAGED_DIR / f"{token}.yaml"
 
 
@@ -96,15 +97,14 @@ def _check(path: Path, filename: str, catalog: Catalog) -> tuple[Definition | No
         return None, [Problem(filename, p.path, p.reason) for p in exc.problems]
     if catalog.get(definition.id, definition.version) is not None:
         withdrawn = (definition.id, definition.version) in catalog.withdrawn
-        return definition, [
-            Problem(
-                filename,
-                "version",
-                f"{definition.id}@{definition.version} is already "
-                f"{'loaded (withdrawn)' if withdrawn else 'published'}; give the new rules a "
-                "new version",
-            )
-        ]
+        reason = (
+            _("%(id)s@%(version)s is already loaded (withdrawn); give the new rules a new version",
+              id=definition.id, version=definition.version)
+            if withdrawn
+            else _("%(id)s@%(version)s is already published; give the new rules a new version",
+                   id=definition.id, version=definition.version)
+        )  # fmt: skip
+        return definition, [Problem(filename, "version", reason)]
     try:
         Library([*catalog.library, definition])
     except DefinitionError as exc:
@@ -116,15 +116,15 @@ def stage(actor: User, filename: str, data: bytes) -> Staged:
     """Keep an uploaded definition file for preview and publishing (audited)."""
     name = Path(filename or "definition.yaml").name[:200]
     if not name.lower().endswith((".yaml", ".yml")):
-        raise ValidationError("file", "must be a YAML definition file (.yaml or .yml)")
+        raise ValidationError("file", _("must be a YAML definition file (.yaml or .yml)"))
     if not data.strip():
-        raise ValidationError("file", "is empty")
+        raise ValidationError("file", _("is empty"))
     if len(data) > MAX_BYTES:
-        raise ValidationError("file", f"is larger than {MAX_BYTES // 1024} KB")
+        raise ValidationError("file", _("is larger than %(size)s KB", size=MAX_BYTES // 1024))
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:
-        raise ValidationError("file", "is not UTF-8 text") from None
+        raise ValidationError("file", _("is not UTF-8 text")) from None
     token = secrets.token_hex(8)
     path = _staged_path(token)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -148,7 +148,7 @@ def stage(actor: User, filename: str, data: bytes) -> Staged:
 def load_staged(token: str) -> Staged:
     path = _staged_path(token)
     if not path.is_file():
-        raise NotFoundError("no such upload (it was published or discarded)")
+        raise NotFoundError(_("no such upload (it was published or discarded)"))
     name_file = path.with_suffix(".name")
     filename = name_file.read_text(encoding="utf-8") if name_file.is_file() else path.name
     definition, problems = _check(path, filename, current_catalog())
@@ -173,11 +173,13 @@ def publish(actor: User, token: str) -> Definition:
     effect, enrolled candidates keep their version (audited)."""
     staged = load_staged(token)
     if not staged.ok or staged.definition is None:
-        raise ConflictError("this file has problems: fix them and upload it again")
+        raise ConflictError(_("this file has problems: fix them and upload it again"))
     definition = staged.definition
     target = _directory() / published_name(definition)
     if target.exists():
-        raise ConflictError(f"{target.name} already exists in the credentials directory")
+        raise ConflictError(
+            _("%(file)s already exists in the credentials directory", file=target.name)
+        )
     os.replace(_staged_path(token), target)
     _staged_path(token).with_suffix(".name").unlink(missing_ok=True)
     audit(
@@ -202,7 +204,9 @@ def withdraw(actor: User, credential_id: str, version: str) -> Path:
     if definition is None:
         raise NotFoundError(f"{credential_id}@{version} is not loaded")
     if (credential_id, version) in catalog.withdrawn:
-        raise ConflictError(f"{credential_id}@{version} is already withdrawn")
+        raise ConflictError(
+            _("%(id)s@%(version)s is already withdrawn", id=credential_id, version=version)
+        )
     source = Path(definition.source)
     if source.parent.resolve() != _directory().resolve():
         raise ConflictError(f"{source.name} is not in the credentials directory")
@@ -233,7 +237,7 @@ def start_preview(actor: User, token: str) -> Job:
     """Record a preview job and enqueue it (flush only)."""
     staged = load_staged(token)
     if staged.definition is None:
-        raise ConflictError("this file does not load: there is nothing to preview")
+        raise ConflictError(_("this file does not load: there is nothing to preview"))
     job = Job(
         id=secrets.token_urlsafe(12),
         kind=PREVIEW_KIND,
