@@ -109,6 +109,11 @@ def test_preview_then_publish_keeps_enrolled_candidates_on_their_version(env):
         assert db.session.query(Enrolment).filter_by(candidate_id=cand.id).one().version == "2024"
         actions = {e.action for e in db.session.query(AuditEvent)}
         assert {"definition.upload", "definition.publish"} <= actions
+        # The stored cohort results were refreshed under the new catalog (a task).
+        from tracker.credentials.models import EnrolmentResult
+
+        row = db.session.query(EnrolmentResult).filter_by(candidate_id=cand.id).one()
+        assert row.rules_version == current_catalog().fingerprint and row.rules_version
 
 
 def test_a_withdrawn_version_stays_with_its_enrolments_and_is_offered_to_nobody(env):
@@ -156,3 +161,19 @@ def test_only_admins_publish(env, role):
     client = app.test_client()
     login(client, user.email)
     assert client.get("/admin/credentials/upload").status_code == 403
+
+
+def test_the_rules_version_is_the_content_not_the_file_times_or_place(tmp_path):
+    """Hosts sharing the definitions (or a copy of them) agree on which results are current."""
+    import os
+
+    from tracker.credentials.catalog import load_catalog
+
+    one, two = tmp_path / "one", tmp_path / "two"
+    for folder in (one, two):
+        folder.mkdir()
+        shutil.copy(SEED / "cfa.yaml", folder / "cfa.yaml")
+    os.utime(two / "cfa.yaml", (0, 0))
+    assert load_catalog(one).fingerprint == load_catalog(two).fingerprint
+    (two / "cfa.yaml").write_text((two / "cfa.yaml").read_text() + "\n# changed\n")
+    assert load_catalog(one).fingerprint != load_catalog(two).fingerprint

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, defer
 from tracker import tasks
 from tracker.accounts.models import User
 from tracker.candidates.labels import next_due, waived_requirements
-from tracker.credentials import cache
+from tracker.credentials import cache, publishing
 from tracker.credentials.catalog import Catalog, current_catalog
 from tracker.credentials.evaluation import Progress, evaluate_cohort
 from tracker.credentials.models import EnrolmentResult
@@ -79,6 +79,13 @@ def _schedule_refresh(session: Session, candidate_ids: list[int]) -> None:
 
 
 cache.BUMP_HOOKS.append(_schedule_refresh)
+
+
+def _refresh_after_definitions_change() -> None:
+    tasks.enqueue(refresh_all, description="results after a definitions change")
+
+
+publishing.CHANGED_HOOKS.append(_refresh_after_definitions_change)
 
 
 @event.listens_for(Session, "after_commit")

@@ -50,6 +50,7 @@ class DefinitionFile:
 class Catalog:
     directory: Path
     fingerprint: str
+    """The rules' content and the day (results computed under other rules are stale)."""
     files: tuple[DefinitionFile, ...]
     definitions: dict[str, Definition] = field(default_factory=dict)
     """Each credential's version current today: what new enrolments get."""
@@ -57,6 +58,8 @@ class Catalog:
     """Every loaded version of every credential, withdrawn ones too: enrolments keep theirs."""
     withdrawn: frozenset[tuple[str, str]] = frozenset()
     """(id, version) of the withdrawn versions: loaded, never offered."""
+    stamp: str = ""
+    """File names, times and sizes: the cache reloads when it changes."""
     _vocabulary: dict[str, Vocabulary] = field(default_factory=dict, compare=False, repr=False)
 
     def get(self, credential_id: str, version: str | None = None) -> Definition | None:
@@ -108,8 +111,8 @@ def _files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
-def _fingerprint(directory: Path) -> str:
-    """Changes with any file, and with the day (a version may take effect today)."""
+def _stamp(directory: Path) -> str:
+    """Changes with any file (name, time, size) and with the day: when to reload."""
     h = hashlib.sha256(f"{directory}|{today().isoformat()}".encode())
     for path in [*_files(directory), *_files(directory / WITHDRAWN_DIR)]:
         st = path.stat()
@@ -117,8 +120,20 @@ def _fingerprint(directory: Path) -> str:
     return h.hexdigest()
 
 
+def _fingerprint(directory: Path) -> str:
+    """The rules themselves (every file's content) and the day (a version may take effect
+    today): stored with each result as its rules version. Content, not file times, so that
+    hosts sharing the directory, or a copy of it, agree on what is current."""
+    h = hashlib.sha256(today().isoformat().encode())
+    for folder in ("", WITHDRAWN_DIR):
+        for path in _files(directory / folder if folder else directory):
+            h.update(f"{folder}/{path.name}\0".encode())
+            h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
 def load_catalog(directory: Path) -> Catalog:
-    fingerprint = _fingerprint(directory)
+    stamp, fingerprint = _stamp(directory), _fingerprint(directory)
     active, active_files = _load_files(directory)
     withdrawn, withdrawn_files = _load_files(directory / WITHDRAWN_DIR)
     try:
@@ -136,6 +151,7 @@ def load_catalog(directory: Path) -> Catalog:
         Library(active).current(today()),
         library,
         frozenset((d.id, d.version) for d in withdrawn),
+        stamp,
     )
 
 
@@ -176,9 +192,9 @@ _cache: dict[Path, Catalog] = {}
 
 def catalog_for(directory: Path) -> Catalog:
     """The catalog of a directory, reloaded only when one of its files changed."""
-    fingerprint = _fingerprint(directory)
+    stamp = _stamp(directory)
     cached = _cache.get(directory)
-    if cached is not None and cached.fingerprint == fingerprint:
+    if cached is not None and cached.stamp == stamp:
         return cached
     with _lock:
         catalog = load_catalog(directory)

@@ -21,7 +21,7 @@ import json
 import os
 import re
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -59,6 +59,15 @@ PREVIEW_KIND = "definition-preview"
 PREVIEW_FILE = "preview.json"
 BATCH = 200
 _TOKEN = re.compile(r"^[0-9a-f]{16}$")
+
+# Called in the transaction that published or withdrew a version (the stored cohort results
+# are refreshed by a task the cohort registers here: credentials sits below candidates).
+CHANGED_HOOKS: list[Callable[[], None]] = []
+
+
+def _changed() -> None:
+    for hook in CHANGED_HOOKS:
+        hook()
 
 
 @dataclass(frozen=True)
@@ -194,6 +203,7 @@ def publish(actor: User, token: str) -> Definition:
             ),
         },
     )
+    _changed()
     return definition
 
 
@@ -227,6 +237,7 @@ def withdraw(actor: User, credential_id: str, version: str) -> Path:
         before={"file": source.name},
         after={"file": f"{WITHDRAWN_DIR}/{source.name}", "enrolments_keeping_it": enrolled},
     )
+    _changed()
     return target
 
 
