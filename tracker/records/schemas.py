@@ -49,7 +49,7 @@ class RecordIn(Schema):
     ignored: ClassVar[tuple[str, ...]] = ("id",)
 
     id: RecordsId | None = Field(
-        None, description=N_("the record's id in a records JSON document; ignored")
+        None, description="the record's id in a records JSON document; ignored"
     )
 
 
@@ -177,10 +177,10 @@ class ExperienceIn(HoursIn):
     ignored: ClassVar[tuple[str, ...]] = ("id", "status", "source")
 
     status: Literal["pending", "approved", "rejected"] | None = Field(
-        None, description=N_("as in a records JSON document; ignored: a new entry is pending")
+        None, description="as in a records JSON document; ignored: a new entry is pending"
     )
     source: Literal["employment"] | None = Field(
-        None, description=N_("as in a records JSON document: logged hours are employment")
+        None, description="as in a records JSON document: logged hours are employment"
     )
 
     past_dates: ClassVar[tuple[str, ...]] = ("start", "end")
