@@ -85,6 +85,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from tracker.web import filters
 
     filters.init_app(app)
+    from tracker.web import charts
+
+    charts.init_app(app)
     _register_blueprints(app)
 
     from tracker import cli
