@@ -86,6 +86,13 @@ def _hours(name: str, raw: str) -> float:
     return hours
 
 
+def _megabytes(name: str, raw: str) -> int:
+    """A size in whole megabytes (MB = 1024 × 1024 bytes), as bytes."""
+    if not raw.strip().isdigit() or int(raw) < 1:
+        raise ConfigError(f"{name}: {raw!r} is not a whole number of megabytes (e.g. 200)")
+    return int(raw) * 1024 * 1024
+
+
 def _public_url(raw: str | None) -> str | None:
     if not raw:
         return None
@@ -177,6 +184,10 @@ def load_settings(instance: Path, environ: dict[str, str] | None = None) -> dict
         "UPLOAD_DIR": uploads,
         "MAX_CONTENT_LENGTH": 10 * 1024 * 1024 + 64 * 1024,
         "MAX_UPLOAD_BYTES": 10 * 1024 * 1024,
+        # Evidence one candidate may store in all (a full disk would stop everyone's uploads).
+        "EVIDENCE_QUOTA_BYTES": _megabytes(
+            "TRACKER_EVIDENCE_QUOTA_MB", env.get("TRACKER_EVIDENCE_QUOTA_MB") or "200"
+        ),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,

@@ -8,6 +8,8 @@ user-facing string goes through gettext (`from flask_babel import gettext as _`,
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import tzinfo
 from pathlib import Path
 
@@ -65,6 +67,19 @@ def zone_of(user: object) -> tzinfo | None:
 def use_zone_of(user: object) -> None:
     """From here on in this request, "today" and the times shown are in this user's zone."""
     timeutil.set_zone(zone_of(user))
+
+
+@contextmanager
+def as_user(user: object) -> Iterator[None]:
+    """Work done for a user outside their request (a task, a command) in their language and
+    zone: a statement for the cohort ZIP reads as their own download would."""
+    from flask_babel import force_locale
+
+    with (
+        force_locale(getattr(user, "language", None) or DEFAULT),
+        timeutil.using_zone(zone_of(user)),
+    ):
+        yield
 
 
 def _zone_for_request() -> None:

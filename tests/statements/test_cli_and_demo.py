@@ -24,6 +24,28 @@ def test_cli_writes_a_statement(app, runner, people, tmp_path):
         assert issued.code in result.output
 
 
+def test_a_statement_made_outside_a_request_is_in_the_candidates_language(
+    app, runner, people, tmp_path
+):
+    """The command (and the cohort ZIP's tasks) write a Polish user's statement in Polish,
+    with Polish month names and the definition's Polish titles."""
+    from tracker.accounts.models import User
+
+    with app.app_context():
+        db.session.get(User, people["cand"].id).language = "pl"
+        db.session.commit()
+    target = tmp_path / "casey-pl.pdf"
+    email = people["cand"].email
+    result = runner.invoke(args=["statement", email, "--credential", "cfp", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    text = pdf_text(target.read_bytes())
+    assert "Zaświadczenie" in text or "zaświadczenie" in text, text[:400]
+    months = ("stycznia", "lutego", "marca", "kwietnia", "maja", "czerwca", "lipca",
+              "sierpnia", "września", "października", "listopada", "grudnia")  # fmt: skip
+    assert any(m in text for m in months), text[:400]
+    assert "Progress statement" not in text
+
+
 @pytest.mark.parametrize(
     ("email_key", "credential", "output", "message"),
     [

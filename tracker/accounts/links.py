@@ -11,6 +11,7 @@ import hashlib
 import secrets
 
 from flask import current_app
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from tracker.accounts import passwords
@@ -66,9 +67,9 @@ def change_password(actor: User, current: str, new: str, confirm: str) -> None:
     """The current password is required; the new one must pass the policy; every other
     session of the user ends (session_version)."""
     if not passwords.verify_password(actor.password_hash, current or ""):
-        raise ValidationError("current_password", "is not your current password")
+        raise ValidationError("current_password", _("is not your current password"))
     if new != confirm:
-        raise ValidationError("confirm_password", "does not match the new password")
+        raise ValidationError("confirm_password", _("does not match the new password"))
     passwords.check_policy(new, "new_password")
     actor.password_hash = passwords.hash_password(new)
     actor.session_version += 1
@@ -79,7 +80,7 @@ def change_password(actor: User, current: str, new: str, confirm: str) -> None:
 def reset_password(user: User, kind: str, new: str, confirm: str) -> None:
     """Set a password from a reset or invitation link (which then stops working)."""
     if new != confirm:
-        raise ValidationError("confirm_password", "does not match the new password")
+        raise ValidationError("confirm_password", _("does not match the new password"))
     passwords.check_policy(new, "new_password")
     user.password_hash = passwords.hash_password(new)
     user.session_version += 1

@@ -7,6 +7,8 @@ import hmac
 import secrets
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from tracker.accounts import passwords
@@ -20,6 +22,30 @@ from tracker.schema import MAX_ID, parse
 from tracker.timeutil import utcnow
 
 TOKEN_PREFIX = "trk_"  # noqa: S105 - a public prefix, not a secret
+
+# The roles' titles as pages, mails and statements show them (Role.title, translated).
+ROLE_TITLES = {
+    Role.CANDIDATE: _l("Candidate"),
+    Role.MENTOR: _l("Mentor"),
+    Role.COORDINATOR: _l("HR coordinator"),
+    Role.ADMIN: _l("Administrator"),
+}
+# A role inside a sentence ("a mentor must belong to an organization").
+ROLE_WORDS = {
+    Role.CANDIDATE: _l("candidate"),
+    Role.MENTOR: _l("mentor"),
+    Role.COORDINATOR: _l("coordinator"),
+    Role.ADMIN: _l("administrator"),
+}
+
+
+def role_title(role: Role) -> str:
+    """The role's title in the current language ("HR coordinator", "Koordynator HR")."""
+    return str(ROLE_TITLES.get(role, role.title))
+
+
+def _must_belong(role: Role) -> str:
+    return _("a %(role)s must belong to an organization", role=ROLE_WORDS[role])
 
 
 def _clean(value: object, field: str) -> str:
@@ -35,13 +61,18 @@ def parse_role(value: object) -> Role:
         return Role(str(value).strip().lower())
     except ValueError:
         allowed = ", ".join(r.value for r in Role)
-        raise ValidationError("role", f"unknown role {value!r}; use one of {allowed}") from None
+        raise ValidationError(
+            "role", _("unknown role %(value)s; use one of %(allowed)s", value=repr(value),
+                      allowed=allowed)
+        ) from None  # fmt: skip
 
 
 def create_organization(actor: User | None, name: object) -> Organization:
     name = _clean(name, "name")
     if db.session.scalar(select(Organization).where(func.lower(Organization.name) == name.lower())):
-        raise ValidationError("name", f"an organization named {name!r} already exists")
+        raise ValidationError(
+            "name", _("an organization named %(name)s already exists", name=repr(name))
+        )
     org = Organization(name=name)
     db.session.add(org)
     db.session.flush()
@@ -70,15 +101,19 @@ def create_user(
     if password:
         passwords.check_policy(password, user_inputs=(email, name))
     if db.session.scalar(select(User.id).where(User.email == email)):
-        raise ValidationError("email", f"a user with e-mail {email} already exists")
+        raise ValidationError(
+            "email", _("a user with e-mail %(email)s already exists", email=email)
+        )
     if organization_id is not None:
         if (
             not 0 < organization_id <= MAX_ID
             or db.session.get(Organization, organization_id) is None
         ):
-            raise ValidationError("org", f"organization {organization_id} does not exist")
+            raise ValidationError(
+                "org", _("organization %(id)s does not exist", id=organization_id)
+            )
     elif role_ is not Role.ADMIN:
-        raise ValidationError("org", f"a {role_.value} must belong to an organization")
+        raise ValidationError("org", _must_belong(role_))
     user = User(
         email=email,
         name=name,
@@ -153,7 +188,7 @@ def _hash_token(raw: str) -> str:
 def issue_token(actor: User | None, user: User) -> tuple[ApiToken, str]:
     """Create a token; the clear value is returned once and never stored."""
     if not user.active:
-        raise ValidationError("email", f"{user.email} is deactivated")
+        raise ValidationError("email", _("%(email)s is deactivated", email=user.email))
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user_id=user.id, token_hash=_hash_token(raw), prefix=raw[:12])
     db.session.add(token)
@@ -194,7 +229,7 @@ def note_token_use(token: ApiToken, now: datetime) -> None:
 
 def revoke_token(actor: User, token: ApiToken) -> None:
     if token.revoked:
-        raise ConflictError("this token is already revoked")
+        raise ConflictError(_("this token is already revoked"))
     token.revoked_at = utcnow()
     record(actor, "token.revoke", f"token:{token.id}", after={"user_id": token.user_id})
     db.session.flush()
@@ -210,7 +245,7 @@ def set_password(actor: User, user: User, password: str) -> None:
 
 def set_active(actor: User, user: User, active: bool) -> None:
     if actor.id == user.id and not active:
-        raise ValidationError("active", "you cannot deactivate your own account")
+        raise ValidationError("active", _("you cannot deactivate your own account"))
     before = user.active
     user.active = active
     if not active:
@@ -228,9 +263,9 @@ def set_active(actor: User, user: User, active: bool) -> None:
 def change_role(actor: User, user: User, role: object) -> None:
     new = parse_role(role)
     if actor.id == user.id:
-        raise ValidationError("role", "you cannot change your own role")
+        raise ValidationError("role", _("you cannot change your own role"))
     if new is not Role.ADMIN and user.organization_id is None:
-        raise ValidationError("role", f"a {new.value} must belong to an organization")
+        raise ValidationError("role", _must_belong(new))
     before = user.role.value
     user.role = new
     user.session_version += 1

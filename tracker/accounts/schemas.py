@@ -23,7 +23,7 @@ class EmailIn(Schema):
 
 
 class OrganizationIn(Schema):
-    name: Text = Field(title=N_("Name"))
+    name: Text = Field(title=N_("Organization name"))
 
 
 class UserIn(Schema):

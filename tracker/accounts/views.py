@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, logout_user
 
 from tracker.accounts import sessions, throttle
@@ -17,7 +18,7 @@ from tracker.audit.operations import record as audit
 
 bp = Blueprint("accounts", __name__)
 
-LOGIN_FAILED = "E-mail or password is not right."
+LOGIN_FAILED = _l("E-mail or password is not right.")
 
 
 def _safe_next(target: str | None) -> str:
@@ -60,7 +61,7 @@ def login() -> Any:
 
         throttle.failed(email, source)
         db.session.commit()
-        form.password.errors = [LOGIN_FAILED]
+        form.password.errors = [str(LOGIN_FAILED)]
         return render_template("accounts/login.html", form=form), 401
     status = 400 if request.method == "POST" else 200
     return render_template("accounts/login.html", form=form), status
@@ -73,5 +74,5 @@ def logout() -> Any:
     audit(user, "auth.logout", f"user:{user.id}")
     sessions.end(session.get("_user_id"))
     logout_user()
-    flash("You are logged out.", "info")
+    flash(_("You are logged out."), "info")
     return redirect(url_for("accounts.login"))

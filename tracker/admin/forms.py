@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import EqualTo, Length
 
 from tracker.accounts.models import Organization, Role
+from tracker.accounts.operations import ROLE_TITLES
 
-ROLE_CHOICES = [(r.value, r.title) for r in Role]
+ROLE_CHOICES = [(r.value, ROLE_TITLES[r]) for r in Role]
 NO_ORG = ""
 
 
@@ -20,28 +22,35 @@ class UserFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    org = SelectField("Organization", id="filter-org", validate_choice=False)
+    org = SelectField(_l("Organization"), id="filter-org", validate_choice=False)
     role = SelectField(
-        "Role", id="filter-role", choices=[("", "All roles"), *ROLE_CHOICES], validate_choice=False
+        _l("Role"),
+        id="filter-role",
+        choices=[("", _l("All roles")), *ROLE_CHOICES],
+        validate_choice=False,
     )
 
 
 class CreateUserForm(FlaskForm):
-    email = EmailField("E-mail", validators=[Length(max=254)], render_kw={"autocomplete": "off"})
-    name = StringField("Name", validators=[Length(max=200)], render_kw={"autocomplete": "off"})
-    role = SelectField("Role", choices=ROLE_CHOICES, default=Role.CANDIDATE.value)
-    org = SelectField("Organization", validate_choice=False)
+    email = EmailField(
+        _l("E-mail"), validators=[Length(max=254)], render_kw={"autocomplete": "off"}
+    )
+    name = StringField(_l("Name"), validators=[Length(max=200)], render_kw={"autocomplete": "off"})
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES, default=Role.CANDIDATE.value)
+    org = SelectField(_l("Organization"), validate_choice=False)
     password = PasswordField(
-        "Initial password",
+        _l("Initial password"),
         validators=[Length(max=256)],
-        description="At least 12 characters; not a common password. "
-        "Leave it empty to mail the user an invitation to set one.",
+        description=_l(
+            "At least 12 characters; not a common password. "
+            "Leave it empty to mail the user an invitation to set one."
+        ),
         render_kw={"autocomplete": "new-password"},
     )
 
 
 class ChangeRoleForm(FlaskForm):
-    role = SelectField("New role", choices=ROLE_CHOICES)
+    role = SelectField(_l("New role"), choices=ROLE_CHOICES)
 
 
 class DeactivateForm(FlaskForm):
@@ -54,14 +63,14 @@ class ReactivateForm(FlaskForm):
 
 class ResetPasswordForm(FlaskForm):
     password = PasswordField(
-        "New password",
+        _l("New password"),
         validators=[Length(max=256)],
-        description="At least 12 characters; not a common password.",
+        description=_l("At least 12 characters; not a common password."),
         render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(
-        "Repeat the new password",
-        validators=[EqualTo("password", message="Does not match the new password.")],
+        _l("Repeat the new password"),
+        validators=[EqualTo("password", message=_l("Does not match the new password."))],
         render_kw={"autocomplete": "new-password"},
     )
 
@@ -75,7 +84,7 @@ class RevokeTokenForm(FlaskForm):
 
 
 class CreateOrganizationForm(FlaskForm):
-    name = StringField("Name", validators=[Length(max=200)])
+    name = StringField(_l("Organization name"), validators=[Length(max=200)])
 
 
 def organization_choices(orgs: Iterable[Organization], *, blank: str) -> list[tuple[str, str]]:

@@ -41,7 +41,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 def _admins_only() -> Any:
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
-    authorize(policies.can_manage_users(actor()), "only administrators manage the installation")
+    authorize(policies.can_manage_users(actor()), _("only administrators manage the installation"))
     return None
 
 
@@ -51,7 +51,7 @@ def _admins_only() -> Any:
 def _create_user_form() -> forms.CreateUserForm:
     form = forms.CreateUserForm()
     form.org.choices = forms.organization_choices(
-        queries.organizations(), blank="None (administrators only)"
+        queries.organizations(), blank=_("None (administrators only)")
     )
     return form
 
@@ -59,13 +59,13 @@ def _create_user_form() -> forms.CreateUserForm:
 def _users_page(create_form: forms.CreateUserForm, status: int = 200) -> Any:
     orgs = queries.organizations()
     flt = forms.UserFilterForm(request.args)
-    flt.org.choices = forms.organization_choices(orgs, blank="All organizations")
+    flt.org.choices = forms.organization_choices(orgs, blank=_("All organizations"))
     org_id = row_id(flt.org.data)
     role = Role(flt.role.data) if flt.role.data in {r.value for r in Role} else None
     people = queries.users(org_id, role)
     return render_template(
         "admin/users.html",
-        title="Users",
+        title=_("Users"),
         users=people,
         filter_form=flt,
         filtered=org_id is not None or role is not None,
@@ -103,7 +103,7 @@ def create_user() -> Any:
             apply_errors(form, exc)
         else:
             flash(
-                f"{user.name} ({user.email}) can now log in."
+                _("%(name)s (%(email)s) can now log in.", name=user.name, email=user.email)
                 if form.password.data
                 else _("%(name)s (%(email)s) was mailed an invitation to set a password.",
                        name=user.name, email=user.email),
@@ -149,7 +149,11 @@ def change_role(user_id: int) -> Any:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            flash(f"{user.name} is now {user.role.title} (was {before.title}).", "success")
+            flash(
+                _("%(name)s is now %(role)s (was %(before)s).", name=user.name,
+                  role=accounts.role_title(user.role), before=accounts.role_title(before)),
+                "success",
+            )  # fmt: skip
             return redirect(url_for("admin.user", user_id=user.id))
     return _user_page(user, 400, role_form=form)
 
@@ -163,9 +167,12 @@ def _set_active(user_id: int, form: Any, active: bool) -> Any:
             apply_errors(form, exc)
         else:
             if active:
-                flash(f"{user.name} is active again and can log in.", "success")
+                flash(_("%(name)s is active again and can log in.", name=user.name), "success")
             else:
-                flash(f"{user.name} is deactivated; their sessions have ended.", "success")
+                flash(
+                    _("%(name)s is deactivated; their sessions have ended.", name=user.name),
+                    "success",
+                )
             return redirect(url_for("admin.user", user_id=user.id))
     return _user_page(user, 400, active_form=form)
 
@@ -190,7 +197,11 @@ def reset_password(user_id: int) -> Any:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            flash(f"The password of {user.name} was changed; their sessions have ended.", "success")
+            flash(
+                _("The password of %(name)s was changed; their sessions have ended.",
+                  name=user.name),
+                "success",
+            )  # fmt: skip
             return redirect(url_for("admin.user", user_id=user.id))
     return _user_page(user, 400, password_form=form)
 
@@ -221,7 +232,11 @@ def issue_token(user_id: int) -> Any:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            flash(f"Token {token.prefix}… issued. Copy it now: it is shown only once.", "success")
+            flash(
+                _("Token %(prefix)s… issued. Copy it now: it is shown only once.",
+                  prefix=token.prefix),
+                "success",
+            )  # fmt: skip
             return _user_page(user, new_token=raw)
     return _user_page(user, 400, issue_form=form)
 
@@ -236,9 +251,14 @@ def revoke_token(user_id: int, token_id: int) -> Any:
     try:
         accounts.revoke_token(actor(), token)
     except ConflictError as exc:
-        flash(f"Token {token.prefix}…: {exc.message}.", "info")
+        flash(
+            _("Token %(prefix)s…: %(problem)s.", prefix=token.prefix, problem=exc.message), "info"
+        )
     else:
-        flash(f"Token {token.prefix}… revoked; it no longer opens the API.", "success")
+        flash(
+            _("Token %(prefix)s… revoked; it no longer opens the API.", prefix=token.prefix),
+            "success",
+        )
     return redirect(url_for("admin.user", user_id=user.id))
 
 
@@ -248,7 +268,7 @@ def revoke_token(user_id: int, token_id: int) -> Any:
 def _organizations_page(form: forms.CreateOrganizationForm, status: int = 200) -> Any:
     return render_template(
         "admin/organizations.html",
-        title="Organizations",
+        title=_("Organizations"),
         summaries=queries.organization_summaries(),
         form=form,
     ), status
@@ -268,7 +288,7 @@ def create_organization() -> Any:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            flash(f"Organization {org.name} created.", "success")
+            flash(_("Organization %(name)s created.", name=org.name), "success")
             return redirect(url_for("admin.organizations"))
     return _organizations_page(form, 400)
 
@@ -281,7 +301,7 @@ def definitions() -> Any:
     catalog = current_catalog()
     return render_template(
         "admin/definitions.html",
-        title="Credential definitions",
+        title=_("Credential definitions"),
         catalog=catalog,
         broken=sum(1 for f in catalog.files if not f.ok),
     )
@@ -292,7 +312,7 @@ def definition(credential_id: str) -> Any:
     catalog = current_catalog()
     found = catalog.get(credential_id)
     if found is None:
-        raise NotFoundError(f"credential definition {credential_id} not found")
+        raise NotFoundError(_("credential definition %(id)s not found", id=credential_id))
     file = next((f for f in catalog.files if f.definition is found), None)
     return render_template(
         "admin/definition.html",

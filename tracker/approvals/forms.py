@@ -10,10 +10,10 @@ class QueueFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET filter changes nothing
 
-    candidate = SelectField("Candidate", validators=[Optional()], validate_choice=False)
-    start = DateField("From", validators=[Optional()])
-    end = DateField("To", validators=[Optional()])
-    category = SelectField("Kind of work", validators=[Optional()], validate_choice=False)
+    candidate = SelectField(_l("Candidate"), validators=[Optional()], validate_choice=False)
+    start = DateField(_l("From"), validators=[Optional()])
+    end = DateField(_l("To"), validators=[Optional()])
+    category = SelectField(_l("Kind of work"), validators=[Optional()], validate_choice=False)
 
 
 class Pinned(FlaskForm):
@@ -42,13 +42,15 @@ class DecisionForm(Pinned):
 
 
 class RejectForm(Pinned):
-    reason = TextAreaField("Reason for rejecting", validators=[DataRequired(), Length(max=2000)])
+    reason = TextAreaField(
+        _l("Reason for rejecting"), validators=[DataRequired(), Length(max=2000)]
+    )
 
 
 class BulkForm(FlaskForm):
     action = SelectField(
-        "Action",
-        choices=[("approve", "Approve selected"), ("reject", "Reject selected")],
+        _l("Action"),
+        choices=[("approve", _l("Approve selected")), ("reject", _l("Reject selected"))],
         validators=[DataRequired()],
     )
     reason = TextAreaField(

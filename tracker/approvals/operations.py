@@ -48,9 +48,9 @@ def decide(
     given, still at that version (else 409 `stale`); audit the decision."""
     if not can_decide(actor, entry):
         raise ForbiddenError(
-            "only the mentor named on this internship may decide it"
+            _("only the mentor named on this internship may decide it")
             if entry.source == "internship"
-            else "you may not decide this entry"
+            else _("you may not decide this entry")
         )
     seen = {"hours": entry.hours, "start": entry.start.isoformat(), "end": entry.end.isoformat()}
     conditions = [HoursEntry.id == entry.id, HoursEntry.status == EntryStatus.PENDING]
@@ -75,11 +75,17 @@ def decide(
     db.session.refresh(entry)
     if result.rowcount != 1:
         if EntryStatus(entry.status) is not EntryStatus.PENDING:
-            raise ConflictError(f"this entry was already {EntryStatus(entry.status).value}")
+            raise ConflictError(_already(EntryStatus(entry.status)))
         raise StaleError(
-            f"this entry changed since you saw it (version {version}, now {entry.version}): "
-            f"{entry.hours:g} h from {entry.start.isoformat()} to {entry.end.isoformat()}; "
-            "look at it again before deciding"
+            _(
+                "this entry changed since you saw it (version %(version)s, now %(now)s): "
+                "%(hours)s h from %(start)s to %(end)s; look at it again before deciding",
+                version=version,
+                now=entry.version,
+                hours=format(entry.hours, "g"),
+                start=entry.start.isoformat(),
+                end=entry.end.isoformat(),
+            )
         )
     after: dict[str, Any] = {"status": status.value, **seen}
     if note is not None:
@@ -94,6 +100,18 @@ def decide(
     )
     notices.entry_decided(entry)
     return entry
+
+
+def _already(status: EntryStatus) -> str:
+    """Why a decision on an entry that is no longer pending was refused: one sentence per
+    status, so that a language can agree it with "entry"."""
+    if status is EntryStatus.APPROVED:
+        return _("this entry was already approved")
+    if status is EntryStatus.REJECTED:
+        return _("this entry was already rejected")
+    if status is EntryStatus.WITHDRAWN:
+        return _("this entry was already withdrawn")
+    return _("this entry was already decided (%(status)s)", status=status.value)
 
 
 def what_changed(entry: HoursEntry, seen: dict[str, str]) -> str:

@@ -35,10 +35,10 @@ def _filter_form() -> tuple[QueueFilterForm, QueueFilter]:
     user = actor()
     form = QueueFilterForm(request.args)
     # Only the candidates with hours waiting are worth filtering by.
-    form.candidate.choices = [("", "All candidates")] + [
+    form.candidate.choices = [("", _("All candidates"))] + [
         (str(cid), name) for cid, name in candidates_with_pending(user)
     ]
-    form.category.choices = [("", "All kinds")] + [
+    form.category.choices = [("", _("All kinds"))] + [
         (c, c.replace("-", " ").capitalize()) for c in current_catalog().vocabulary("categories")
     ]
     form.validate()
@@ -55,11 +55,14 @@ def _conflict(exc: ConflictError) -> Any:
     """Two coordinators decided at once: the second sees who won, and nothing changes."""
     return render_template(
         "web/error.html",
-        title="Already decided",
+        title=_("Already decided"),
         status=409,
-        message=f"Your decision was not recorded: {exc.message}. Someone decided it a moment ago.",
+        message=_(
+            "Your decision was not recorded: %(reason)s. Someone decided it a moment ago.",
+            reason=exc.message,
+        ),
         back_url=url_for("approvals.queue"),
-        back_label="Back to the approval queue",
+        back_label=_("Back to the approval queue"),
     ), 409
 
 
@@ -75,7 +78,7 @@ def stale_page(exc: StaleError, entry: Any, seen: dict[str, str], back_url: str)
             "deciding.",
             name=entry.candidate.name,
             change=ops.what_changed(entry, seen),
-            hours=f"{entry.hours:g}",
+            hours=format(entry.hours, "g"),
             start=entry.start.isoformat(),
             end=entry.end.isoformat(),
         ),
@@ -135,7 +138,7 @@ def approve(entry_id: int) -> Any:
     entry = load_record(user, ExperienceEntry, entry_id, "experience entry")
     form = DecisionForm()
     if not form.validate_on_submit():
-        flash("The form expired; please try again.", "error")
+        flash(_("The form expired; please try again."), "error")
         return redirect(_back())
     version = form.pinned_version()
     if version is None:
@@ -146,7 +149,14 @@ def approve(entry_id: int) -> Any:
         return stale_page(exc, entry, form.seen(), _back())
     except ConflictError as exc:
         return _conflict(exc)
-    flash(f"Approved {entry.hours:g} hours of {entry.candidate.name}.", "success")
+    flash(
+        _(
+            "Approved %(hours)s hours of %(name)s.",
+            hours=format(entry.hours, "g"),
+            name=entry.candidate.name,
+        ),
+        "success",
+    )
     return redirect(_back())
 
 
@@ -174,7 +184,14 @@ def reject(entry_id: int) -> Any:
         except ConflictError as exc:
             return _conflict(exc)
         else:
-            flash(f"Rejected {entry.hours:g} hours of {entry.candidate.name}.", "success")
+            flash(
+                _(
+                    "Rejected %(hours)s hours of %(name)s.",
+                    hours=format(entry.hours, "g"),
+                    name=entry.candidate.name,
+                ),
+                "success",
+            )
             return redirect(url_for("approvals.queue"))
     status = 400 if request.method == "POST" else 200
     return render_template("approvals/reject.html", entry=entry, form=form), status
@@ -212,7 +229,7 @@ def bulk() -> Any:
                 ops.approve(user, entry, {"version": version})
             done += 1
         except (ConflictError, ForbiddenError, NotFoundError, ValidationError) as exc:
-            skipped.append(f"#{entry_id}: {exc.message}")
+            skipped.append(_("#%(id)s: %(reason)s", id=entry_id, reason=exc.message))
     if rejecting:
         flash(ngettext("Rejected %(num)d entry.", "Rejected %(num)d entries.", done), "success")
     else:

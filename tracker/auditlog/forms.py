@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField
 
@@ -10,5 +11,5 @@ class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    candidate = SelectField("Candidate", validate_choice=False)
-    action = SelectField("Action", validate_choice=False)
+    candidate = SelectField(_l("Candidate"), validate_choice=False)
+    action = SelectField(_l("Action"), validate_choice=False)

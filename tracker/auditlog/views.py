@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from flask import Blueprint, abort, render_template, request
+from flask_babel import gettext as _
 from flask_login import login_required
 
 from tracker.accounts import policies
@@ -33,12 +34,12 @@ def compact_json(value: Any) -> str:
 @login_required
 def log() -> Any:
     user = actor()
-    authorize(policies.can_view_audit(user), "only coordinators and admins read the audit log")
+    authorize(policies.can_view_audit(user), _("only coordinators and admins read the audit log"))
     form = AuditFilterForm(request.args)
-    form.candidate.choices = [("", "All candidates")] + [
+    form.candidate.choices = [("", _("All candidates"))] + [
         (str(c.id), f"{c.name} ({c.email})") for c in visible_candidates(user)
     ]
-    form.action.choices = [("", "All actions")] + [(a, a) for a in browse.actions_seen(user)]
+    form.action.choices = [("", _("All actions"))] + [(a, a) for a in browse.actions_seen(user)]
     candidate = None
     if form.candidate.data:
         wanted = row_id(form.candidate.data)
@@ -59,7 +60,7 @@ def log() -> Any:
         filters["action"] = action
     return render_template(
         "audit/log.html",
-        title="Audit log",
+        title=_("Audit log"),
         form=form,
         events=events,
         chain=chain,

@@ -8,7 +8,10 @@ import secrets
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import select
+from flask import current_app
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from sqlalchemy import func, select
 
 from tracker.accounts import policies
 from tracker.accounts.models import User
@@ -65,6 +68,32 @@ def download_name(name: str, content_type: str) -> str:
     return f"{stem if dot and stem else name}{allowed[0]}"
 
 
+def _within_quota(candidate: User, size: int) -> None:
+    """A candidate's evidence fits in TRACKER_EVIDENCE_QUOTA_MB (per candidate, all records)."""
+    quota = int(current_app.config.get("EVIDENCE_QUOTA_BYTES") or 0)
+    if not quota:
+        return
+    used = int(
+        db.session.scalar(
+            select(func.coalesce(func.sum(EvidenceFile.size), 0)).where(
+                EvidenceFile.candidate_id == candidate.id
+            )
+        )
+        or 0
+    )
+    if used + size > quota:
+        mb = 1024 * 1024
+        raise ValidationError(
+            "file",
+            _(
+                "there is no room for this file: your evidence may take %(quota)s MB in all and "
+                "%(used)s MB are used; remove files you no longer need",
+                quota=quota // mb,
+                used=format_decimal(used / mb, "0.#"),
+            ),
+        )
+
+
 def attach(
     actor: User,
     candidate: User,
@@ -79,13 +108,14 @@ def attach(
     require_changeable(KINDS[kind], row)
     data = stream.read(MAX_BYTES + 1)
     if not data:
-        raise ValidationError("file", "the file is empty")
+        raise ValidationError("file", _("the file is empty"))
     if len(data) > MAX_BYTES:
-        raise ValidationError("file", "the file is larger than 10 MB")
+        raise ValidationError("file", _("the file is larger than 10 MB"))
+    _within_quota(candidate, len(data))
     sniffed = sniff(data[:16])
     if sniffed is None:
         raise ValidationError(
-            "file", "only PDF, PNG or JPEG files are accepted (checked by content)"
+            "file", _("only PDF, PNG or JPEG files are accepted (checked by content)")
         )
     content_type, ext = sniffed
     upload_dir.mkdir(parents=True, exist_ok=True)

@@ -9,14 +9,10 @@ from wtforms import DateField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from tracker.records.kinds import CANDIDATE_KINDS, KINDS
+from tracker.records.words import DEGREE_LEVELS
 from tracker.web.schema_forms import SchemaForm, form_class
 
-LEVEL_CHOICES = [
-    ("associate", "Associate"),
-    ("bachelor", "Bachelor's"),
-    ("master", "Master's"),
-    ("doctorate", "Doctorate"),
-]
+LEVEL_CHOICES = list(DEGREE_LEVELS.items())
 
 # One form per record kind, built from the kind's schema (records/schemas.py).
 RECORD_FORMS: dict[str, type[SchemaForm]] = {
@@ -25,22 +21,24 @@ RECORD_FORMS: dict[str, type[SchemaForm]] = {
 
 
 class EvidenceForm(FlaskForm):
-    file = FileField("Evidence file (PDF, PNG or JPEG, up to 10 MB)", validators=[FileRequired()])
+    file = FileField(
+        _l("Evidence file (PDF, PNG or JPEG, up to 10 MB)"), validators=[FileRequired()]
+    )
 
 
 class EnrolForm(FlaskForm):
-    credential = SelectField("Credential", validators=[DataRequired()])
-    pathway = SelectField("Pathway", validators=[Optional()], validate_choice=False)
+    credential = SelectField(_l("Credential"), validators=[DataRequired()])
+    pathway = SelectField(_l("Pathway"), validators=[Optional()], validate_choice=False)
 
 
 class PathwayForm(FlaskForm):
-    pathway = SelectField("Pathway", validators=[DataRequired()])
+    pathway = SelectField(_l("Pathway"), validators=[DataRequired()])
 
 
 class WaiverForm(FlaskForm):
-    credential = SelectField("Credential", validators=[DataRequired()])
-    requirement = SelectField("Requirement", validators=[DataRequired()], validate_choice=False)
-    reason = TextAreaField("Reason", validators=[DataRequired(), Length(max=2000)])
+    credential = SelectField(_l("Credential"), validators=[DataRequired()])
+    requirement = SelectField(_l("Requirement"), validators=[DataRequired()], validate_choice=False)
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
     expires_on = DateField(_l("Expires on (optional)"), validators=[Optional()])
 
 

@@ -4,6 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from tracker.records.words import DEGREE_LEVELS, word_for
+
+# An entry's status inside a sentence ("… 40 h (approved)"); other values show as they are.
+ENTRY_STATES = {
+    "pending": _l("pending"),
+    "approved": _l("approved"),
+    "rejected": _l("rejected"),
+    "withdrawn": _l("withdrawn"),
+}
+
+
+def entry_state(status: str) -> str:
+    return str(ENTRY_STATES.get(status, status))
+
 
 def _hours(value: Any) -> str:
     number = float(value)
@@ -13,24 +30,48 @@ def _hours(value: Any) -> str:
 def record_labels(records: dict[str, Any]) -> dict[str, str]:
     labels: dict[str, str] = {}
     for d in records.get("degrees", []):
-        when = d.get("conferred_on") or "in progress"
-        labels[d["id"]] = f"{d['level'].title()}, {d['field']} — {d['institution']} ({when})"
+        when = d.get("conferred_on") or _("in progress")
+        level = word_for(DEGREE_LEVELS, d["level"])
+        labels[d["id"]] = _(
+            "%(level)s, %(field)s — %(institution)s (%(when)s)",
+            level=level, field=d["field"], institution=d["institution"], when=when,
+        )  # fmt: skip
     for c in records.get("courses", []):
-        labels[c["id"]] = f"{c['title']} ({c.get('completed_on') or 'not completed'})"
+        when = c.get("completed_on") or _("not completed")
+        labels[c["id"]] = f"{c['title']} ({when})"
     for e in records.get("exams", []):
-        result = "passed" if e.get("passed") else "not passed"
-        labels[e["id"]] = f"{e['code']} exam, {e['taken_on']}, {result}"
+        values = {"code": e["code"], "day": e["taken_on"]}
+        labels[e["id"]] = (
+            _("%(code)s exam, %(day)s, passed", **values)
+            if e.get("passed")
+            else _("%(code)s exam, %(day)s, not passed", **values)
+        )
     for x in records.get("experience", []):
-        what = "Internship" if x.get("source") == "internship" else "Experience"
+        values = {
+            "start": x["start"],
+            "end": x["end"],
+            "hours": _hours(x["hours"]),
+            "status": entry_state(x["status"]),
+        }
         labels[x["id"]] = (
-            f"{what} {x['start']} – {x['end']}, {_hours(x['hours'])} h ({x['status']})"
+            _("Internship %(start)s – %(end)s, %(hours)s h (%(status)s)", **values)
+            if x.get("source") == "internship"
+            else _("Experience %(start)s – %(end)s, %(hours)s h (%(status)s)", **values)
         )
     for a in records.get("attestations", []):
-        labels[a["id"]] = f"Attestation '{a['kind']}' signed {a['signed_on']}"
+        labels[a["id"]] = _(
+            "Attestation '%(kind)s' signed %(day)s", kind=a["kind"], day=a["signed_on"]
+        )
     for h in records.get("credentials", []):
-        labels[h["id"]] = f"Held credential {h['id'].upper()} since {h['awarded_on']}"
+        labels[h["id"]] = _(
+            "Held credential %(credential)s since %(day)s",
+            credential=h["id"].upper(), day=h["awarded_on"],
+        )  # fmt: skip
     for w in records.get("waivers", []):
-        labels[w["id"]] = f"Waiver by {w['approved_by']} on {w['approved_on']}: {w['reason']}"
+        labels[w["id"]] = _(
+            "Waiver by %(name)s on %(day)s: %(reason)s",
+            name=w["approved_by"], day=w["approved_on"], reason=w["reason"],
+        )  # fmt: skip
     return labels
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from tracker.accounts import policies
 from tracker.accounts.models import Role, User
 from tracker.audit.operations import record as audit
+from tracker.candidates.labels import entry_state
 from tracker.credentials.catalog import Catalog, current_catalog
 from tracker.database import rowcount
 from tracker.errors import ConflictError, DuplicateError, ForbiddenError, ValidationError
@@ -68,7 +69,9 @@ def _check(candidate: User, clean: Schema, row: Any = None) -> None:
             )
         )
         if taken and (row is None or taken != row.id):
-            raise DuplicateError("id", f"{clean.credential_id} is already recorded")
+            raise DuplicateError(
+                "id", _("%(credential)s is already recorded", credential=clean.credential_id)
+            )
     if isinstance(clean, InternshipIn):
         mentor = db.session.get(User, clean.mentor_id)
         if (
@@ -78,7 +81,7 @@ def _check(candidate: User, clean: Schema, row: Any = None) -> None:
             or mentor.organization_id != candidate.organization_id
         ):
             raise ValidationError(
-                "mentor_id", "is not an active mentor of the candidate's organization"
+                "mentor_id", _("is not an active mentor of the candidate's organization")
             )
 
 
@@ -183,7 +186,7 @@ def delete_record(actor: User, candidate: User, kind_name: str, row: Any) -> Non
     kind = KINDS[kind_name]
     _require_editor(actor, candidate, kind)
     if kind.name == "waivers":
-        raise ConflictError("waivers are never deleted; revoke the waiver instead")
+        raise ConflictError(_("waivers are never deleted; revoke the waiver instead"))
     require_unlocked(kind, row)
     before = describe(kind, row)
     evidence = db.session.scalars(
@@ -212,14 +215,16 @@ def enrol(
     body = data if isinstance(data, EnrolmentIn) else parse(EnrolmentIn, data)
     definition = catalog.get(body.credential)
     if definition is None:
-        raise ValidationError("credential", f"unknown credential {body.credential!r}")
+        raise ValidationError(
+            "credential", _("unknown credential %(credential)s", credential=repr(body.credential))
+        )
     pathway = _pathway(definition, body.pathway)
     if db.session.scalar(
         select(Enrolment.id).where(
             Enrolment.candidate_id == candidate.id, Enrolment.credential == body.credential
         )
     ):
-        raise ConflictError(f"already enrolled in {definition.name}")
+        raise ConflictError(_("already enrolled in %(credential)s", credential=definition.name))
     enrolment = Enrolment(
         candidate_id=candidate.id,
         credential=body.credential,
@@ -244,8 +249,15 @@ def _pathway(definition: Any, name: str | None) -> str | None:
     if name is None:
         return pathways[0] if pathways else None
     if name not in pathways:
-        allowed = ", ".join(pathways) or "none (this credential has no pathways)"
-        raise ValidationError("pathway", f"unknown pathway {name!r}; use one of {allowed}")
+        allowed = ", ".join(pathways) or _("none (this credential has no pathways)")
+        raise ValidationError(
+            "pathway",
+            _(
+                "unknown pathway %(pathway)s; use one of %(allowed)s",
+                pathway=repr(name),
+                allowed=allowed,
+            ),
+        )
     return name
 
 
@@ -270,13 +282,18 @@ def change_enrolment(
         if not catalog.has_version(enrolment.credential, version):
             raise ValidationError(
                 "version",
-                f"{enrolment.credential} has no loaded version {version!r}; use one of "
-                + ", ".join(catalog.versions_of(enrolment.credential)),
+                _(
+                    "%(credential)s has no loaded version %(version)s; use one of %(versions)s",
+                    credential=enrolment.credential,
+                    version=repr(version),
+                    versions=", ".join(catalog.versions_of(enrolment.credential)),
+                ),
             )
     definition = catalog.get(enrolment.credential, version or enrolment.version)
     if definition is None:
         raise ValidationError(
-            "credential", f"the definition {enrolment.credential!r} is not loaded"
+            "credential",
+            _("the definition %(credential)s is not loaded", credential=repr(enrolment.credential)),
         )
     before = {"version": enrolment.version, "pathway": enrolment.pathway}
     if "pathway" in given and body.pathway is not None:
@@ -310,10 +327,17 @@ def grant_waiver(
     body = data if isinstance(data, WaiverIn) else parse(WaiverIn, data, context(catalog))
     definition = catalog.get(body.credential)
     if definition is None:
-        raise ValidationError("credential", f"unknown credential {body.credential!r}")
+        raise ValidationError(
+            "credential", _("unknown credential %(credential)s", credential=repr(body.credential))
+        )
     if body.requirement not in definition.node_titles():
         raise ValidationError(
-            "requirement", f"{definition.name} has no requirement {body.requirement!r}"
+            "requirement",
+            _(
+                "%(credential)s has no requirement %(requirement)s",
+                credential=definition.name,
+                requirement=repr(body.requirement),
+            ),
         )
     node = definition.node(body.requirement)
     if node is not None and not node.waivable:
@@ -382,11 +406,17 @@ def verify_record(actor: User, candidate: User, kind_name: str, row: Any) -> Any
     like a decided entry (409 for a second verification)."""
     kind = KINDS[kind_name]
     if not kind.verifiable:
-        raise ValidationError("kind", f"{kind.title.lower()} are not verified")
+        raise ValidationError("kind", _("%(kind)s are not verified", kind=kind.shown_title.lower()))
     if not policies.can_verify_records(actor, candidate):
         raise ForbiddenError("only a coordinator of the candidate's organization may verify")
     if row.verified_by_id is not None:
-        raise ConflictError(f"this {kind.label} was already verified on {row.verified_on}")
+        raise ConflictError(
+            _(
+                "this %(label)s was already verified on %(day)s",
+                label=kind.shown_label,
+                day=str(row.verified_on),
+            )
+        )
     row.verified_by_id = actor.id
     row.verified_on = today()
     db.session.flush()
@@ -410,7 +440,9 @@ def revoke_waiver(
         raise ForbiddenError("only a coordinator of the candidate's organization may revoke")
     body = parse(RevokeIn, data)
     if waiver.revoked_on is not None:
-        raise ConflictError(f"this waiver was already revoked on {waiver.revoked_on}")
+        raise ConflictError(
+            _("this waiver was already revoked on %(day)s", day=str(waiver.revoked_on))
+        )
     waiver.revoked_by_id = actor.id
     waiver.revoked_on = today()
     waiver.revoke_reason = body.reason
@@ -433,7 +465,10 @@ def withdraw_entry(actor: User, candidate: User, kind_name: str, row: Any) -> An
     locked; a conditional update loses cleanly to a decision made at the same moment."""
     kind = KINDS[kind_name]
     if not kind.decided:
-        raise ValidationError("kind", f"{kind.title.lower()} are not withdrawn; delete the record")
+        raise ValidationError(
+            "kind",
+            _("%(kind)s are not withdrawn; delete the record", kind=kind.shown_title.lower()),
+        )
     if actor.id != candidate.id:
         raise ForbiddenError("only the candidate may withdraw their entries")
     result = db.session.execute(
@@ -444,7 +479,13 @@ def withdraw_entry(actor: User, candidate: User, kind_name: str, row: Any) -> An
     )
     db.session.refresh(row)
     if rowcount(result) != 1:
-        raise ConflictError(f"this {kind.label} was already {EntryStatus(row.status).value}")
+        raise ConflictError(
+            _(
+                "this %(label)s was already %(status)s",
+                label=kind.shown_label,
+                status=entry_state(EntryStatus(row.status).value),
+            )
+        )
     audit(
         actor,
         f"{_audit_name(kind)}.withdraw",

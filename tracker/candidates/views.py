@@ -29,7 +29,12 @@ from tracker.candidates import forms
 from tracker.candidates import operations as ops
 from tracker.candidates.cohort import cohort_csv as cohort_csv_text
 from tracker.candidates.cohort import cohort_page, cohort_select, not_enrolled
-from tracker.candidates.labels import leaves_left, next_due, record_labels, waived_requirements
+from tracker.candidates.labels import (
+    leaves_left,
+    next_due,
+    record_labels,
+    waived_requirements,
+)
 from tracker.credentials.catalog import Catalog, current_catalog
 from tracker.credentials.evaluation import (
     enrolment_for,
@@ -50,6 +55,7 @@ from tracker.records.kinds import (
 from tracker.records.loading import authorize, load_candidate, load_record
 from tracker.records.models import Enrolment, EvidenceFile, Waiver
 from tracker.records.queries import internships_of, mentors_of_org, visible_candidates_query
+from tracker.records.words import DEGREE_LEVELS, PROVIDERS
 from tracker.timeutil import today
 from tracker.web.form_errors import apply_errors
 from tracker.web.paging import page_number
@@ -61,14 +67,14 @@ bp.add_app_template_global(waived_requirements, "waived_requirements")
 INLINE_TYPES = frozenset({"application/pdf", "image/png", "image/jpeg"})
 # The kinds the records page lists in its own sections (internships have their own table).
 PAGE_KINDS = tuple(name for name in CANDIDATE_KINDS if name != "internships")
-HELD_CREDENTIALS = [
-    ("cpa", "CPA licence"),
-    ("cfa", "CFA® charter"),
+HELD_CREDENTIALS: list[tuple[str, str]] = [
+    ("cpa", _l("CPA licence")),
+    ("cfa", _l("CFA® charter")),
     ("chfc", "ChFC®"),
     ("clu", "CLU®"),
-    ("attorney", "Attorney's licence"),
-    ("dba", "Doctor of Business Administration"),
-    ("phd-business", "PhD in business, finance or economics"),
+    ("attorney", _l("Attorney's licence")),
+    ("dba", _l("Doctor of Business Administration")),
+    ("phd-business", _l("PhD in business, finance or economics")),
 ]
 
 
@@ -83,12 +89,7 @@ def _kind(name: str) -> RecordKind:
 
 
 # Readable names for the shipped definitions' providers; other ids show as they are.
-PROVIDER_LABELS = [
-    ("cfp-registered", "CFP Board Registered Program"),
-    ("cfp-ce", "CFP Board CE sponsor"),
-    ("cfp-ethics-ce", "CFP Board-approved ethics CE"),
-    ("other", "Other provider"),
-]
+PROVIDER_LABELS: list[tuple[str, str]] = list(PROVIDERS.items())
 
 
 def _choices(
@@ -128,7 +129,7 @@ def _prepare(form: Any, kind: str, catalog: Catalog, candidate: User) -> None:
     elif kind == "registrations":
         form.kind.choices = REGISTRATION_KINDS
     if kind == "internships":
-        form.mentor_id.choices = [("", "Choose a mentor…")] + [
+        form.mentor_id.choices = [("", _("Choose a mentor…"))] + [
             (str(m.id), f"{m.name} ({m.email})") for m in mentors_of_org(candidate.organization_id)
         ]
 
@@ -199,7 +200,7 @@ def progress(candidate_id: int, credential: str) -> Any:
     enrolled_pathway = enrolment.pathway if enrolment else None
     pathway = request.args.get("pathway") or enrolled_pathway
     if pathway and pathway not in definition.pathways:
-        raise ValidationError("pathway", f"unknown pathway {pathway!r}")
+        raise ValidationError("pathway", _("unknown pathway %(pathway)s", pathway=repr(pathway)))
     as_of = today()
     records = load_records([candidate.id])[candidate.id]
     version = definition.version
@@ -269,7 +270,8 @@ def records(candidate_id: int) -> Any:
         locked=lambda kind, row: KINDS[kind].locked(row),
         candidate=candidate,
         rows=rows,
-        kinds={name: KINDS[name].title for name in PAGE_KINDS},
+        kinds={name: KINDS[name].shown_title for name in PAGE_KINDS},
+        degree_levels=DEGREE_LEVELS,
         types=KINDS,
         internships=internships_of(candidate),
         evidence=evidence_ops.for_candidate(candidate.id),
@@ -326,7 +328,12 @@ def _record_form_page(user: User, candidate: User, kind: str, catalog: Catalog, 
             flash(exc.message, "error")
             return redirect(url_for("candidates.records", candidate_id=candidate.id))
         else:
-            flash(f"The {rkind.label} was {'added' if row is None else 'updated'}.", "success")
+            done = (
+                _("The %(label)s was added.", label=rkind.shown_label)
+                if row is None
+                else _("The %(label)s was updated.", label=rkind.shown_label)
+            )
+            flash(done, "success")
             return redirect(url_for("candidates.records", candidate_id=candidate.id) + f"#{kind}")
     status = 400 if request.method == "POST" else 200
     return render_template(
@@ -362,7 +369,7 @@ def delete_record(candidate_id: int, kind: str, record_id: int) -> Any:
     except ConflictError as exc:
         flash(exc.message, "error")
     else:
-        flash(f"The {rkind.label} was deleted.", "success")
+        flash(_("The %(label)s was deleted.", label=rkind.shown_label), "success")
     return redirect(url_for("candidates.records", candidate_id=candidate.id) + f"#{kind}")
 
 
@@ -385,7 +392,9 @@ def verify_record(candidate_id: int, kind: str, record_id: int) -> Any:
     except (ConflictError, ValidationError) as exc:
         flash(exc.message, "error")
     else:
-        flash(_("The %(label)s was verified; it is now locked.", label=rkind.label), "success")
+        flash(
+            _("The %(label)s was verified; it is now locked.", label=rkind.shown_label), "success"
+        )
     return redirect(url_for("candidates.records", candidate_id=candidate.id) + f"#{kind}")
 
 
@@ -406,7 +415,7 @@ def withdraw_entry(candidate_id: int, kind: str, record_id: int) -> Any:
         flash(exc.message, "error")
     else:
         flash(_("The %(label)s was withdrawn; it stays on your records and counts for nothing.",
-                label=rkind.label), "success")  # fmt: skip
+                label=rkind.shown_label), "success")  # fmt: skip
     return redirect(url_for("candidates.records", candidate_id=candidate.id) + f"#{kind}")
 
 
@@ -422,7 +431,7 @@ def upload_evidence(candidate_id: int, kind: str, record_id: int) -> Any:
     user = actor()
     candidate = load_candidate(user, candidate_id)
     rkind = _kind(kind)
-    label = rkind.label
+    label = rkind.shown_label
     row = _load_row(user, candidate, rkind, record_id)
     authorize(policies.can_edit_records(user, candidate), "only the candidate may add evidence")
     form = forms.EvidenceForm()
@@ -441,7 +450,7 @@ def upload_evidence(candidate_id: int, kind: str, record_id: int) -> Any:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            flash("The evidence file was uploaded.", "success")
+            flash(_("The evidence file was uploaded."), "success")
             return redirect(url_for("candidates.records", candidate_id=candidate.id) + f"#{kind}")
     status = 400 if request.method == "POST" else 200
     return render_template(
@@ -498,7 +507,7 @@ def delete_evidence(evidence_id: int) -> Any:
     except ConflictError as exc:
         flash(exc.message, "error")
     else:
-        flash("The evidence file was removed.", "success")
+        flash(_("The evidence file was removed."), "success")
     return redirect(url_for("candidates.records", candidate_id=candidate.id))
 
 
@@ -507,8 +516,8 @@ def delete_evidence(evidence_id: int) -> Any:
 
 def _enrol_form(catalog: Catalog) -> forms.EnrolForm:
     form = forms.EnrolForm()
-    form.credential.choices = catalog.choices()
-    form.pathway.choices = [("", "Default pathway")] + [
+    form.credential.choices = catalog.choices(current_language())
+    form.pathway.choices = [("", _("Default pathway"))] + [
         (name, f"{d.name}: {title}")
         for d in catalog.definitions.values()
         for name, title in d.pathways.items()
@@ -536,8 +545,8 @@ def enrol(candidate_id: int) -> Any:
     }
     # Credentials not yet enrolled in come first; the others stay choosable only to be told so.
     form.credential.choices = sorted(
-        ((cid, name + (" (already enrolled)" if cid in enrolled else "")) for cid, name in
-         catalog.choices()),
+        ((cid, _("%(name)s (already enrolled)", name=name) if cid in enrolled else name)
+         for cid, name in catalog.choices(current_language())),
         key=lambda choice: choice[0] in enrolled,
     )  # fmt: skip
     if form.validate_on_submit():
@@ -549,7 +558,7 @@ def enrol(candidate_id: int) -> Any:
         except ConflictError as exc:
             form.credential.errors = [exc.message]
         else:
-            flash("Enrolled. Here is where you stand.", "success")
+            flash(_("Enrolled. Here is where you stand."), "success")
             return redirect(
                 url_for(
                     "candidates.progress", candidate_id=candidate.id, credential=data["credential"]
@@ -577,12 +586,18 @@ def switch_pathway(candidate_id: int, credential: str) -> Any:
     form = forms.PathwayForm()
     form.pathway.choices = list(definition.pathways.items())
     if not form.validate_on_submit():
-        flash("Choose one of the credential's pathways.", "error")
+        flash(_("Choose one of the credential's pathways."), "error")
         return redirect(
             url_for("candidates.progress", candidate_id=candidate.id, credential=credential)
         )
     ops.switch_pathway(user, candidate, enrolment, catalog, form.pathway.data)
-    flash(f"Pathway changed to {definition.pathways[form.pathway.data]}.", "success")
+    flash(
+        _(
+            "Pathway changed to %(pathway)s.",
+            pathway=definition.pathway_name(form.pathway.data, current_language()),
+        ),
+        "success",
+    )
     return redirect(
         url_for("candidates.progress", candidate_id=candidate.id, credential=credential)
     )

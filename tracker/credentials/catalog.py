@@ -95,8 +95,10 @@ class Catalog:
             self._vocabulary["value"] = cached
         return cached
 
-    def choices(self) -> list[tuple[str, str]]:
-        return [(d.id, d.name) for d in sorted(self.definitions.values(), key=lambda d: d.name)]
+    def choices(self, lang: str | None = None) -> list[tuple[str, str]]:
+        """(id, name) of the current definitions by name, names in `lang` (None: English)."""
+        named = [(d.id, d.name_in(lang)) for d in self.definitions.values()]
+        return sorted(named, key=lambda pair: pair[1].lower())
 
     def vocabulary(self, key: str) -> list[str]:
         values: set[str] = set()

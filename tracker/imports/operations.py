@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from tracker.accounts.models import Role, User
@@ -44,7 +45,10 @@ class Report:
     rows: list[dict[str, Any]] = field(default_factory=list)
 
     def lines(self) -> list[str]:
-        return [f"line {line}: {name}: {reason}" for line, name, reason in sorted(self.errors)]
+        return [
+            _("line %(line)s: %(field)s: %(reason)s", line=line, field=name, reason=reason)
+            for line, name, reason in sorted(self.errors)
+        ]
 
 
 def _properties(schema: type[Schema]) -> dict[str, Any]:
@@ -92,27 +96,31 @@ def read_rows(data: bytes, kind: str, report: Report) -> Iterator[tuple[int, dic
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        report.errors.append((1, "file", "is not UTF-8 text"))
+        report.errors.append((1, _("file"), _("is not UTF-8 text")))
         return
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = next(reader, None)
     if not header:
-        report.errors.append((1, "file", "is empty (expected a header line)"))
+        report.errors.append((1, _("file"), _("is empty (expected a header line)")))
         return
     names = [h.strip().lower() for h in header]
     known, required = columns(kind)
     for name in names:
         if name not in known:
             report.errors.append(
-                (1, name or "(empty)", f"unknown column; expected {', '.join(known)}")
+                (
+                    1,
+                    name or _("(empty)"),
+                    _("unknown column; expected %(columns)s", columns=", ".join(known)),
+                )
             )
     for name in required:
         if name not in names:
-            report.errors.append((1, name, "column is missing"))
+            report.errors.append((1, name, _("column is missing")))
     if len(set(names)) != len(names):
-        report.errors.append((1, "header", "a column appears twice"))
+        report.errors.append((1, _("header"), _("a column appears twice")))
     if report.errors:
         return
     props = _properties(KIND_SCHEMAS[kind])
@@ -121,7 +129,17 @@ def read_rows(data: bytes, kind: str, report: Report) -> Iterator[tuple[int, dic
         if not any(c.strip() for c in cells):
             continue
         if len(cells) > len(names):
-            report.errors.append((line, "row", f"has {len(cells)} cells, the header {len(names)}"))
+            report.errors.append(
+                (
+                    line,
+                    _("row"),
+                    _(
+                        "has %(cells)s cells, the header %(header)s",
+                        cells=len(cells),
+                        header=len(names),
+                    ),
+                )
+            )
             continue
         values: dict[str, Any] = {}
         for name, cell in zip(names, cells, strict=False):
@@ -150,14 +168,14 @@ def import_csv(
     """Check every row, then write them all (flushed, not committed) — or, with any bad
     row, nothing: the caller rolls back when report.errors is not empty."""
     if kind not in KIND_SCHEMAS:
-        raise ValidationError("kind", "must be users or experience")
+        raise ValidationError("kind", _("must be users or experience"))
     if actor is not None and actor.role is not Role.ADMIN:
         if actor.role is not Role.COORDINATOR or org_id != actor.organization_id:
-            raise ForbiddenError("only admins and the organization's coordinators may import")
+            raise ForbiddenError(_("only admins and the organization's coordinators may import"))
         if approver is not None:
-            raise ForbiddenError("only an admin may import hours as approved")
+            raise ForbiddenError(_("only an admin may import hours as approved"))
     if approver is not None and approver.role not in (Role.COORDINATOR, Role.ADMIN):
-        raise ValidationError("approved_by", "must name a coordinator or an admin")
+        raise ValidationError("approved_by", _("must name a coordinator or an admin"))
     report = Report()
     rows = list(read_rows(data, kind, report))
     if report.errors:
@@ -175,7 +193,7 @@ def import_csv(
             report.errors.extend((line, name, message) for name, message in exc.errors.items())
             continue
         except TrackerError as exc:
-            report.errors.append((line, "row", exc.message))
+            report.errors.append((line, _("row"), exc.message))
             continue
         report.written += 1
         report.rows.append({k: v for k, v in values.items() if k != "password"})
@@ -194,13 +212,24 @@ def _user_row(actor: User | None, values: dict[str, Any], org_id: int | None, _a
     password = values.pop("password", None)
     clean = parse(UserIn, values)
     if clean.email in seen:
-        raise ValidationError("email", f"{clean.email} appears twice in the file")
+        raise ValidationError("email", _("%(email)s appears twice in the file", email=clean.email))
     seen.add(clean.email)
     if clean.role != Role.ADMIN.value and org_id is None:
-        raise ValidationError("role", f"a {clean.role} needs an organization (--org)")
+        raise ValidationError("role", _needs_organization(clean.role))
     create_user(actor, email=clean.email, name=clean.name, role=clean.role,
                 password=str(password) if password is not None else None,
                 organization_id=None if clean.role == Role.ADMIN.value else org_id)  # fmt: skip
+
+
+def _needs_organization(role: str) -> str:
+    """A user row without --org: one sentence per role (a language agrees it with the role)."""
+    if role == Role.CANDIDATE.value:
+        return _("a candidate needs an organization (--org)")
+    if role == Role.MENTOR.value:
+        return _("a mentor needs an organization (--org)")
+    if role == Role.COORDINATOR.value:
+        return _("a coordinator needs an organization (--org)")
+    return _("a %(role)s needs an organization (--org)", role=role)
 
 
 def _experience_row(actor: User | None, values: dict[str, Any], org_id: int | None,
@@ -210,7 +239,9 @@ def _experience_row(actor: User | None, values: dict[str, Any], org_id: int | No
     email = str(values.pop("email", "")).strip().lower()
     candidate = people.get(email)
     if candidate is None or candidate.role is not Role.CANDIDATE:
-        raise ValidationError("email", f"{email} is not a candidate of this organization")
+        raise ValidationError(
+            "email", _("%(email)s is not a candidate of this organization", email=email)
+        )
     kind = KINDS["experience"]
     clean = parse(kind.schema, values, context())
     row_values = kind.columns(clean)
@@ -223,7 +254,7 @@ def _experience_row(actor: User | None, values: dict[str, Any], org_id: int | No
     )
     if approver is not None:
         if approver.id == candidate.id:
-            raise ValidationError("approved_by", "no one approves their own hours")
+            raise ValidationError("approved_by", _("no one approves their own hours"))
         row.decided_by_id = approver.id
         row.decided_at = utcnow()
     db.session.add(row)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import TextAreaField
 from wtforms.validators import Length
 
@@ -14,12 +15,12 @@ InternshipForm = form_class(InternshipIn, exclude=("category", "supervised"))
 
 
 class SignOffForm(Pinned):
-    comment = TextAreaField("Comment (optional)", validators=[Length(max=2000)])
+    comment = TextAreaField(_l("Comment (optional)"), validators=[Length(max=2000)])
 
 
 class ReturnForm(Pinned):
     reason = TextAreaField(
-        "Reason",
+        _l("Reason"),
         validators=[Length(max=2000)],
-        description="Required: the candidate sees it and can log a corrected internship.",
+        description=_l("Required: the candidate sees it and can log a corrected internship."),
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from flask_babel import gettext as _
+
 from tracker.accounts.models import User
 from tracker.audit.operations import record as audit
 from tracker.candidates.operations import add_record, describe
@@ -22,9 +24,9 @@ def create_internship(
     decided (the audit trail keeps both); the link is audited as internship.resubmit."""
     if resubmits is not None:
         if actor.id != candidate.id or resubmits.candidate_id != candidate.id:
-            raise ForbiddenError("only the candidate may resubmit their returned internship")
+            raise ForbiddenError(_("only the candidate may resubmit their returned internship"))
         if EntryStatus(resubmits.status) is not EntryStatus.REJECTED:
-            raise ConflictError("only an internship that its mentor returned can be resubmitted")
+            raise ConflictError(_("only an internship that its mentor returned can be resubmitted"))
     internship: Internship = add_record(actor, candidate, "internships", data)
     if resubmits is not None:
         audit(

@@ -36,7 +36,7 @@ def interns() -> Any:
     internships = queries.internships_naming(actor())
     pending = sum(1 for i in internships if i.status is EntryStatus.PENDING)
     return render_template(
-        "mentoring/interns.html", title="Internships", internships=internships, pending=pending
+        "mentoring/interns.html", title=_("Internships"), internships=internships, pending=pending
     )
 
 
@@ -57,7 +57,7 @@ def _internship_page(user: User, internship: Internship, status: int = 200, **fo
             context[name] = form
     return render_template(
         "mentoring/internship.html",
-        title=f"Internship at {internship.host}",
+        title=_("Internship at %(host)s", host=internship.host),
         internship=internship,
         can_add=policies.can_create_internship(user, internship.candidate),
         **context,
@@ -89,8 +89,11 @@ def sign_off(internship_id: int) -> Any:
         lambda user, row, form: approvals.approve(
             user, row, {"comment": form.comment.data or "", "version": form.pinned_version()}
         ),
-        lambda row: (
-            f"Signed off: {row.hours:g} hours at {row.host} now count for {row.candidate.name}."
+        lambda row: _(
+            "Signed off: %(hours)s hours at %(host)s now count for %(name)s.",
+            hours=format(row.hours, "g"),
+            host=row.host,
+            name=row.candidate.name,
         ),
     )
 
@@ -105,7 +108,7 @@ def return_internship(internship_id: int) -> Any:
         lambda user, row, form: approvals.reject(
             user, row, {"reason": form.reason.data, "version": form.pinned_version()}
         ),
-        lambda row: f"Returned to {row.candidate.name} with your reason.",
+        lambda row: _("Returned to %(name)s with your reason.", name=row.candidate.name),
     )
 
 
@@ -118,7 +121,7 @@ def _decide(
 ) -> Any:
     """Load, authorize (the named mentor only), validate the form, decide, redirect."""
     user, row = _load(internship_id)
-    authorize(can_decide_internship(user, row), "only the mentor named on it may decide it")
+    authorize(can_decide_internship(user, row), _("only the mentor named on it may decide it"))
     form = form_class()
     if form.validate_on_submit():
         seen = form.seen()
@@ -136,7 +139,7 @@ def _decide(
         except StaleError as exc:
             return stale_page(exc, row, seen, url_for("mentoring.internship", internship_id=row.id))
         except ConflictError as exc:
-            flash(f"Nothing changed: {exc.message}.", "error")
+            flash(_("Nothing changed: %(reason)s.", reason=exc.message), "error")
             return redirect(url_for("mentoring.internship", internship_id=row.id))
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -156,15 +159,15 @@ def _returned(user: User, candidate: User) -> Internship | None:
     row = load_record(user, Internship, int(raw), "internship")
     if row.candidate_id != candidate.id:
         raise NotFoundError(f"internship {raw} not found")
-    authorize(user.id == candidate.id, "only the candidate may resubmit their internship")
+    authorize(user.id == candidate.id, _("only the candidate may resubmit their internship"))
     if EntryStatus(row.status) is not EntryStatus.REJECTED:
-        raise ConflictError("only an internship that its mentor returned can be resubmitted")
+        raise ConflictError(_("only an internship that its mentor returned can be resubmitted"))
     return row
 
 
 def _internship_form(candidate: User) -> Any:
     form = forms.InternshipForm()
-    form.mentor_id.choices = [("", "Choose a mentor…")] + [
+    form.mentor_id.choices = [("", _("Choose a mentor…"))] + [
         (str(m.id), f"{m.name} ({m.email})") for m in mentors_of_org(candidate.organization_id)
     ]
     return form
@@ -190,14 +193,18 @@ def new_internship(candidate_id: int) -> Any:
         else:
             assert row.mentor is not None  # InternshipIn requires a mentor
             flash(
-                f"Internship at {row.host} recorded; {row.mentor.name} can now sign it off.",
+                _(
+                    "Internship at %(host)s recorded; %(mentor)s can now sign it off.",
+                    host=row.host,
+                    mentor=row.mentor.name,
+                ),
                 "success",
             )
             return redirect(url_for("mentoring.internship", internship_id=row.id))
     status = 400 if form.is_submitted() else 200
     return render_template(
         "mentoring/new_internship.html",
-        title="New internship",
+        title=_("New internship"),
         candidate=candidate,
         form=form,
         returned=returned,

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import gettext
 from pydantic import BaseModel, Field, create_model
 
 from tracker.records import schemas
@@ -27,7 +28,7 @@ from tracker.records.models import (
     Registration,
     Waiver,
 )
-from tracker.schema import Answer, Schema
+from tracker.schema import N_, Answer, Schema
 from tracker.timeutil import today
 
 
@@ -59,6 +60,15 @@ class RecordKind:
     """Schema field → answer field, where the answer names it otherwise."""
     extra_answer: Mapping[str, tuple[str, Any, Any]] | None = None
     """Answer fields beyond the schema's: name → (the row's attribute, type, Field)."""
+
+    @property
+    def shown_label(self) -> str:
+        """The label in the page's language (label stays English: API, audit, logs)."""
+        return gettext(self.label)
+
+    @property
+    def shown_title(self) -> str:
+        return gettext(self.title)
 
     @property
     def operation_name(self) -> str:
@@ -171,25 +181,25 @@ CREATED_BY = ("created_by_id", int | None, Field(title="Recorded by (user id)"))
 KINDS: dict[str, RecordKind] = {
     kind.name: kind
     for kind in (
-        RecordKind("degrees", "degree", "Degrees", Degree, schemas.DegreeIn, "degrees",
+        RecordKind("degrees", N_("degree"), N_("Degrees"), Degree, schemas.DegreeIn, "degrees",
                    verifiable=True),
-        RecordKind("courses", "course", "Courses", Course, schemas.CourseIn, "courses",
+        RecordKind("courses", N_("course"), N_("Courses"), Course, schemas.CourseIn, "courses",
                    verifiable=True),
-        RecordKind("exams", "exam result", "Exam results", ExamResult, schemas.ExamIn, "exams",
-                   verifiable=True),
-        RecordKind("attestations", "attestation", "Attestations", Attestation,
+        RecordKind("exams", N_("exam result"), N_("Exam results"), ExamResult, schemas.ExamIn,
+                   "exams", verifiable=True),
+        RecordKind("attestations", N_("attestation"), N_("Attestations"), Attestation,
                    schemas.AttestationIn, "attestations", verifiable=True),
-        RecordKind("credentials", "held credential", "Held credentials", HeldCredential,
+        RecordKind("credentials", N_("held credential"), N_("Held credentials"), HeldCredential,
                    schemas.HeldCredentialIn, "credentials", verifiable=True,
                    answer_names={"id": "credential"}),
-        RecordKind("experience", "experience entry", "Experience hours", ExperienceEntry,
+        RecordKind("experience", N_("experience entry"), N_("Experience hours"), ExperienceEntry,
                    schemas.ExperienceIn, "experience", decided=True),
-        RecordKind("internships", "internship", "Internships", Internship,
+        RecordKind("internships", N_("internship"), N_("Internships"), Internship,
                    schemas.InternshipIn, "experience", decided=True,
                    extra_answer={"created_by": CREATED_BY}),
-        RecordKind("registrations", "registration", "Registrations", Registration,
+        RecordKind("registrations", N_("registration"), N_("Registrations"), Registration,
                    schemas.RegistrationIn, "registrations"),
-        RecordKind("waivers", "waiver", "Waivers", Waiver, schemas.WaiverIn, "waivers"),
+        RecordKind("waivers", N_("waiver"), N_("Waivers"), Waiver, schemas.WaiverIn, "waivers"),
     )
 }  # fmt: skip
 # The kinds a candidate enters themselves (waivers are granted by coordinators).

@@ -24,6 +24,7 @@ def statement_cmd(email: str, credential: str, output: Path) -> None:
     from tracker.accounts.operations import user_by_email
     from tracker.credentials.catalog import current_catalog
     from tracker.errors import NotFoundError, ValidationError
+    from tracker.i18n import as_user
     from tracker.statements.operations import issue_statement
     from tracker.statements.pdf import render_pdf
     from tracker.timeutil import today
@@ -49,10 +50,11 @@ def statement_cmd(email: str, credential: str, output: Path) -> None:
             raise NotFoundError(f"email: no user with e-mail {email}")
         if candidate.role is not Role.CANDIDATE:
             raise ValidationError("email", f"{email} is not a candidate ({candidate.role.value})")
-        document = issue_statement(
-            None, candidate, catalog, credential, today(), base_url=base_url, via="cli"
-        )
-        pdf = render_pdf(document)
+        with as_user(candidate):  # in the candidate's language and zone
+            document = issue_statement(
+                None, candidate, catalog, credential, today(), base_url=base_url, via="cli"
+            )
+            pdf = render_pdf(document)
         try:
             output.write_bytes(pdf)
         except OSError as exc:

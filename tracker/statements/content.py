@@ -15,21 +15,31 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from tracker.accounts.models import Organization, User
+from tracker.accounts.operations import role_title
 from tracker.credentials.catalog import Catalog
 from tracker.credentials.evaluation import evaluate_cached
 from tracker.errors import NotFoundError, TrackerError
 from tracker.extensions import db
+from tracker.i18n import current_language
 from tracker.records.adapter import fingerprint, for_credential, load_records
 from tracker.records.kinds import KINDS, VERIFIABLE_KINDS
 from tracker.records.models import Enrolment, EntryStatus, HoursEntry
+from tracker.records.words import DEGREE_LEVELS, PROVIDERS, humanize, word_for
+from tracker.web.filters import fmt_date, fmt_hours
+
+# A statement is written in the language current when its content is built and rendered
+# (the request's; outside a request, the one forced around both): the sentences here, the
+# headings in templates/statements/statement.html.
 
 
 def _kind(name: str) -> str:
     """A record kind as a statement names it: the kind's label (records/kinds.py)."""
-    return KINDS[name].label.capitalize()
+    return KINDS[name].shown_label.capitalize()
 
 
 @dataclass(frozen=True)
@@ -47,13 +57,6 @@ class Extras:
     by_record: dict[str, dict[str, Any]]
     people: dict[str, str]
     """E-mail → name, for waiver approvers."""
-
-
-def _humanize(code: str | None) -> str:
-    if not code:
-        return ""
-    text = code.replace("-", " ").replace("_", " ")
-    return text[:1].upper() + text[1:]
 
 
 def load_extras(candidate_ids: Iterable[int]) -> Extras:
@@ -85,7 +88,7 @@ def load_extras(candidate_ids: Iterable[int]) -> Extras:
         user = users.get(user_id) if user_id is not None else None
         if user is None:
             return None
-        return {"name": user.name, "role": user.role.title}
+        return {"name": user.name, "role": role_title(user.role)}
 
     for row in rows:
         internship = row.source == "internship"
@@ -139,25 +142,41 @@ def _record_index(records: dict[str, Any], extras: Extras) -> dict[str, dict[str
     """Every record by id, described for a reader: kind, what, date."""
     index: dict[str, dict[str, Any]] = {}
     for d in records["degrees"]:
-        what = f"{_humanize(d['level'])}, {d['field']}, {d['institution']}"
-        if not d.get("accredited", True):
-            what += " (not accredited)"
+        degree = {
+            "level": word_for(DEGREE_LEVELS, d["level"]),
+            "field": d["field"],
+            "institution": d["institution"],
+        }
+        what = (
+            _("%(level)s, %(field)s, %(institution)s", **degree)
+            if d.get("accredited", True)
+            else _("%(level)s, %(field)s, %(institution)s (not accredited)", **degree)
+        )
         index[d["id"]] = {"kind": _kind("degrees"), "what": what, "on": d.get("conferred_on")}
     for c in records["courses"]:
-        what = f"{c['title']} ({_humanize(c['provider'])})"
-        if not c.get("passed", True):
-            what += ", not passed"
+        course = {
+            "title": c["title"],
+            "provider": word_for(PROVIDERS, c["provider"]),
+        }
+        what = (
+            _("%(title)s (%(provider)s)", **course)
+            if c.get("passed", True)
+            else _("%(title)s (%(provider)s), not passed", **course)
+        )
         index[c["id"]] = {"kind": _kind("courses"), "what": what, "on": c.get("completed_on")}
     for e in records["exams"]:
-        result = "passed" if e["passed"] else "not passed"
         index[e["id"]] = {
             "kind": _kind("exams"),
-            "what": f"{e['code']}, {result}",
+            "what": (
+                _("%(code)s, passed", code=e["code"])
+                if e["passed"]
+                else _("%(code)s, not passed", code=e["code"])
+            ),
             "on": e["taken_on"],
         }
     for x in records["experience"]:
         extra = extras.by_record.get(x["id"], {})
-        parts = [_humanize(x["category"])]
+        parts = [humanize(x["category"])]
         if extra.get("where"):
             parts.append(extra["where"])
         kind = _kind("internships" if x.get("source") == "internship" else "experience")
@@ -171,7 +190,7 @@ def _record_index(records: dict[str, Any], extras: Extras) -> dict[str, dict[str
     for a in records["attestations"]:
         index[a["id"]] = {
             "kind": _kind("attestations"),
-            "what": _humanize(a["kind"]),
+            "what": humanize(a["kind"]),
             "on": a.get("signed_on"),
         }
     for h in records["credentials"]:
@@ -183,13 +202,21 @@ def _record_index(records: dict[str, Any], extras: Extras) -> dict[str, dict[str
     for r in records.get("registrations", []):
         index[r["id"]] = {
             "kind": _kind("registrations"),
-            "what": f"{r['kind'].upper()} registration until {r['end'] or 'today'}",
+            "what": (
+                _(
+                    "%(kind)s registration until %(day)s",
+                    kind=r["kind"].upper(),
+                    day=fmt_date(r["end"]),
+                )
+                if r["end"]
+                else _("%(kind)s registration until today", kind=r["kind"].upper())
+            ),
             "on": r["start"],
         }
     for w in records["waivers"]:
         index[w["id"]] = {
             "kind": _kind("waivers"),
-            "what": f"Waiver of {w['requirement']}",
+            "what": _("Waiver of %(requirement)s", requirement=w["requirement"]),
             "on": w.get("approved_on"),
         }
     return index
@@ -216,10 +243,6 @@ def _checked_records(
                 }
             )
     return out
-
-
-def _hours(value: float) -> str:
-    return f"{value:,.0f}" if float(value) == int(value) else f"{value:,.2f}"
 
 
 # ---------------------------------------------------------------- requirements
@@ -284,7 +307,7 @@ def _not_counted(
     for rid, items in refusals.items():
         if any(i["reason"] != "not_matching" for i in items):
             items = [i for i in items if i["reason"] != "not_matching"]
-        record = index.get(rid, {"kind": "Record", "what": rid, "on": None})
+        record = index.get(rid, {"kind": _("Record"), "what": rid, "on": None})
         note = extras.by_record.get(rid, {}).get("reason", "")
         if "hours" not in record:
             rows.append({"id": rid, **record, "refusals": items, "note": note, "entries": 1})
@@ -311,8 +334,14 @@ def _not_counted(
         group["until"] = max(group["until"], record["until"])
     for row in rows:
         if "about" in row:
-            entries = "" if row["entries"] == 1 else f"{row['entries']} entries, "
-            row["what"] = f"{entries}{_hours(round(row.pop('hours'), 2))} h, {row.pop('about')}"
+            hours, about = fmt_hours(round(row.pop("hours"), 2)), row.pop("about")
+            row["what"] = (
+                _("%(hours)s h, %(about)s", hours=hours, about=about)
+                if row["entries"] == 1
+                else ngettext("%(num)d entry, %(hours)s h, %(about)s",
+                              "%(num)d entries, %(hours)s h, %(about)s",
+                              row["entries"], hours=hours, about=about)
+            )  # fmt: skip
     rows.sort(key=lambda r: (r["on"] or "", r["id"]))
     return rows
 
@@ -358,8 +387,10 @@ def _approvals(records: dict[str, Any], extras: Extras) -> list[dict[str, Any]]:
         if x["status"] != "approved":
             continue
         extra = extras.by_record.get(x["id"], {})
-        who = extra.get("decided_by") or {"name": "Not recorded", "role": ""}
-        source = "Internship sign-off" if x.get("source") == "internship" else "Employment hours"
+        who = extra.get("decided_by") or {"name": _("Not recorded"), "role": ""}
+        source = (
+            _("Internship sign-off") if x.get("source") == "internship" else _("Employment hours")
+        )
         key = (who["name"], who["role"], source)
         group = groups.setdefault(
             key,
@@ -423,9 +454,10 @@ def build_content(
     rules version: plain data only."""
     definition = catalog.get(credential, version)
     if definition is None:
-        raise NotFoundError(f"credential {credential!r} is not loaded")
+        raise NotFoundError(_("credential %(id)s is not loaded", id=repr(credential)))
+    lang = current_language()  # the engine's titles and details in the statement's language
     result = evaluate_cached(catalog, candidate, credential, as_of, pathway, records,
-                             version=definition.version)  # fmt: skip
+                             version=definition.version, lang=lang)  # fmt: skip
     mine = for_credential(records, credential)
     index = _record_index(mine, extras)
     people = extras.people or _people_by_email(w["approved_by"] for w in mine["waivers"])
@@ -435,11 +467,11 @@ def build_content(
         "organization": organization,
         "credential": {
             "id": definition.id,
-            "name": definition.name,
+            "name": definition.name_in(lang),
             "issuer": definition.issuer,
             "version": definition.version,
             "pathway": chosen,
-            "pathway_title": definition.pathways.get(chosen, chosen) if chosen else None,
+            "pathway_title": definition.pathway_name(chosen, lang) if chosen else None,
         },
         "as_of": result["as_of"],
         "status": result["status"],
@@ -449,7 +481,7 @@ def build_content(
         "requirements": _requirements(result),
         "hours": _hours_table(result),
         "not_counted": _not_counted(result, index, extras),
-        "waivers": _waivers(mine, definition.node_titles(), people),
+        "waivers": _waivers(mine, definition.node_titles(lang), people),
         "records": _checked_records(mine, index, extras),
         "approvals": _approvals(mine, extras),
     }
@@ -485,7 +517,7 @@ def organization_name(candidate: User) -> str:
 def prepare_statement(catalog: Catalog, candidate: User, credential: str, as_of: date) -> Prepared:
     """One candidate's statement content, with the enrolment's pathway."""
     if catalog.get(credential) is None:
-        raise NotFoundError(f"credential {credential!r} is not loaded")
+        raise NotFoundError(_("credential %(id)s is not loaded", id=repr(credential)))
     enrolment = db.session.scalar(
         select(Enrolment).where(
             Enrolment.candidate_id == candidate.id, Enrolment.credential == credential

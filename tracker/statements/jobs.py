@@ -32,6 +32,7 @@ from tracker.accounts.models import User
 from tracker.csv_cells import csv_safe
 from tracker.database import reading, rowcount, writing
 from tracker.extensions import db
+from tracker.i18n import as_user
 from tracker.records.models import Enrolment
 from tracker.tasks import storage
 from tracker.tasks.models import Job, JobItem
@@ -179,10 +180,11 @@ def _render_item(app: Flask, job_id: str, item_id: int) -> None:
         try:
             if candidate is None:
                 raise LookupError("the candidate no longer exists")
-            prepared = prepare_statement(current_catalog(), candidate, item.credential, as_of)
-            document = document_of(actor, prepared, code=code, issued_at=issued_at,
-                                   base_url=base_url, candidate=candidate)  # fmt: skip
-            pdf = render_pdf(document)
+            with as_user(candidate):  # the candidate's language, as their own download
+                prepared = prepare_statement(current_catalog(), candidate, item.credential, as_of)
+                document = document_of(actor, prepared, code=code, issued_at=issued_at,
+                                       base_url=base_url, candidate=candidate)  # fmt: skip
+                pdf = render_pdf(document)
             problem = None
         except Exception as exc:  # noqa: BLE001 - reported in the manifest as "not issued"
             problem = f"{candidate.name if candidate else item.candidate_id} ({item.credential}): "

@@ -9,6 +9,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from tracker.accounts.models import User
+from tracker.accounts.operations import role_title
 from tracker.audit.operations import record as audit
 from tracker.credentials.catalog import Catalog
 from tracker.extensions import db
@@ -43,7 +44,7 @@ def issuer_name(actor: User | None, candidate: User | None = None) -> str:
         return _("Tracker command line (an administrator of this installation)")
     if candidate is not None and actor.id == candidate.id:
         return _("%(name)s, the candidate, to themselves", name=actor.name)
-    return f"{actor.name} ({actor.role.title})"
+    return f"{actor.name} ({role_title(actor.role)})"
 
 
 def document_of(

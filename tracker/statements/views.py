@@ -54,7 +54,7 @@ def public_base_url() -> str:
 def credential_arg() -> str:
     credential = (request.args.get("credential") or "").strip()
     if not credential:
-        raise ValidationError("credential", "is required (?credential=ID)")
+        raise ValidationError("credential", _("is required (?credential=ID)"))
     return credential
 
 
@@ -84,7 +84,7 @@ def issue_and_send(user: User, candidate_id: int, via: str) -> Response:
     authorize(can_download_statement(user, candidate))
     credential = credential_arg()
     if current_catalog().get(credential) is None:
-        raise NotFoundError(f"credential {credential!r} is not loaded")
+        raise NotFoundError(_("credential %(id)s is not loaded", id=repr(credential)))
     if request.method == "HEAD":
         # A HEAD asks what a GET would answer; issuing a statement is a write, so it issues
         # none and records nothing.
@@ -166,7 +166,7 @@ def verify(code: str) -> Any:
         )
     return render_template(
         "statements/verify.html",
-        title="Statement verification",
+        title=_("Statement verification"),
         issued=issued,
         summary=issued.summary,
         changed=changed,
@@ -182,7 +182,7 @@ def verify(code: str) -> Any:
 def _cohort_user() -> User:
     user = actor()
     if user.role not in (Role.COORDINATOR, Role.ADMIN):
-        raise ForbiddenError("only coordinators and administrators download a cohort")
+        raise ForbiddenError(_("only coordinators and administrators download a cohort"))
     return user
 
 
@@ -198,13 +198,13 @@ def _chosen_organization(user: User) -> Organization:
     if user.role is Role.ADMIN:
         raw = (request.form.get("organization") or "").strip()
         if not raw.isdigit():
-            raise ValidationError("organization", "choose an organization")
+            raise ValidationError("organization", _("choose an organization"))
         org = next((o for o in orgs if o.id == int(raw)), None)
         if org is None:
-            raise ValidationError("organization", "unknown organization")
+            raise ValidationError("organization", _("unknown organization"))
         return org
     if not orgs:
-        raise ForbiddenError("you do not belong to an organization")
+        raise ForbiddenError(_("you do not belong to an organization"))
     return orgs[0]
 
 

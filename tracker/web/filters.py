@@ -73,6 +73,17 @@ def pct(value: Any) -> str:
     return format_percent(float(value or 0), "#,##0%")
 
 
+def in_language(definition: Any) -> str:
+    """A credential definition's name in the page's language (credential-format.md §6.6)."""
+    if definition is None:
+        return "—"
+    return str(definition.name_in(_language()))
+
+
+def pathway_in_language(definition: Any, pathway: str) -> str:
+    return str(definition.pathway_name(pathway, _language()))
+
+
 def status_title(value: Any) -> str:
     return str(STATUS_TITLES.get(str(value), str(value)))
 
@@ -87,6 +98,8 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(pct, "pct")
     app.add_template_filter(lambda s: str(s).replace("-", " ").capitalize(), "label")
     app.add_template_filter(status_title, "status_title")
+    app.add_template_filter(in_language, "name_in_language")
+    app.add_template_filter(pathway_in_language, "pathway_in_language")
     app.add_template_filter(reason_title, "reason_title")
 
     @app.context_processor

@@ -176,21 +176,61 @@ def _page_error(exc: Any) -> Any:
             response.headers["Allow"] = allow
         return response, status
     titles = {
-        400: "Bad request",
-        403: "Not allowed",
-        404: "Not found",
-        405: "Not allowed",
-        409: "Already decided",
-        413: "File too large",
-        414: "Address too long",
-        431: "Headers too large",
-        429: "Too many attempts",
+        400: _("Bad request"),
+        403: _("Not allowed"),
+        404: _("Not found"),
+        405: _("Not allowed"),
+        409: _("Already decided"),
+        413: _("File too large"),
+        414: _("Address too long"),
+        431: _("Headers too large"),
+        429: _("Too many attempts"),
     }
-    title = titles.get(status, "Something went wrong")
+    title = titles.get(status, _("Something went wrong"))
     if status == 404:
-        message = "There is nothing here, or you are not allowed to see it."
+        message = _("There is nothing here, or you are not allowed to see it.")
+    else:
+        message = _stock_message(message)
     page = render_template("web/error.html", title=title, message=message, status=status)
     return page, status, ({"Allow": allow} if allow else {})
+
+
+def _stock_message(message: str) -> str:
+    """Werkzeug's and Flask-WTF's own English descriptions, in the page's language; any
+    other message (the app's, already translated where it was raised) as it is."""
+    stock = {
+        "The browser (or proxy) sent a request that this server could not understand.": _(
+            "The browser (or proxy) sent a request that this server could not understand."
+        ),
+        "You don't have the permission to access the requested resource. It is either "
+        "read-protected or not readable by the server.": _(
+            "You don't have the permission to access the requested resource. It is either "
+            "read-protected or not readable by the server."
+        ),
+        "The method is not allowed for the requested URL.": _(
+            "The method is not allowed for the requested URL."
+        ),
+        "The data value transmitted exceeds the capacity limit.": _(
+            "The data value transmitted exceeds the capacity limit."
+        ),
+        "The length of the requested URL exceeds the capacity limit for this server. The "
+        "request cannot be processed.": _(
+            "The length of the requested URL exceeds the capacity limit for this server. The "
+            "request cannot be processed."
+        ),
+        "This user has exceeded an allotted request count. Try again later.": _(
+            "This user has exceeded an allotted request count. Try again later."
+        ),
+        "One or more header fields exceeds the maximum size.": _(
+            "One or more header fields exceeds the maximum size."
+        ),
+        "The CSRF token is missing.": _("The CSRF token is missing."),
+        "The CSRF session token is missing.": _("The CSRF session token is missing."),
+        "The CSRF token has expired.": _("The CSRF token has expired."),
+        "The CSRF token is invalid.": _("The CSRF token is invalid."),
+        "The CSRF tokens do not match.": _("The CSRF tokens do not match."),
+    }
+    return stock.get(str(message), message)
 
 
 def _untrusted_host(_exc: Any) -> Any:
@@ -199,7 +239,8 @@ def _untrusted_host(_exc: Any) -> Any:
     message = _("this server does not answer for that host name")
     if request.path.startswith("/api/"):
         return json_error(400, "bad_host", message)
-    body = f"<!doctype html><title>400</title><h1>400 Bad request</h1><p>{escape(message)}</p>"
+    title = escape(_("Bad request"))
+    body = f"<!doctype html><title>400</title><h1>400 {title}</h1><p>{escape(message)}</p>"
     return body, 400, {"Content-Type": "text/html; charset=utf-8"}
 
 
@@ -229,7 +270,7 @@ def init_app(app: Flask) -> None:
             return json_error(500, "server_error", "the server could not finish this request")
         return render_template(
             "web/error.html",
-            title="Something went wrong",
+            title=_("Something went wrong"),
             status=500,
-            message="The server could not finish this request. Nothing was saved.",
+            message=_("The server could not finish this request. Nothing was saved."),
         ), 500

@@ -51,10 +51,6 @@ class SchemaForm(FlaskForm):
 
 # The words for the schemas' fixed choices (a Literal's values), in the page's language.
 VALUE_LABELS = {
-    "associate": _l("Associate degree"),
-    "bachelor": _l("Bachelor's degree"),
-    "master": _l("Master's degree"),
-    "doctorate": _l("Doctorate"),
     "finra": _l("FINRA registration (Form U4 to Form U5)"),
     "experience": _l("Experience entry"),
     "internship": _l("Internship"),
