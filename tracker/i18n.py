@@ -98,3 +98,4 @@ def init_app(app: Flask) -> None:
     )
     app.before_request(_zone_for_request)
     app.jinja_env.globals["current_language"] = current_language
+    app.jinja_env.globals["current_zone_name"] = lambda: str(timeutil.current_zone())

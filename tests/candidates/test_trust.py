@@ -331,3 +331,15 @@ def test_the_demo_shows_verified_self_reported_waived_and_a_refused_waiver(app, 
     assert "badge-waived" in progress and "Transcript Review" in progress
     records = coord_client.get(f"/candidates/{alice_id}/records").get_data(as_text=True)
     assert "verified by Dana Whitfield on" in records and "Self-reported" in records
+
+
+def test_the_waiver_form_greys_out_what_the_issuer_never_waives(app, people):
+    import re
+
+    coord = client_for(app, people["coord"])
+    html = coord.get(f"/candidates/{people['cand'].id}/waivers?lang=pl").get_data(as_text=True)
+    options = re.findall(r'<option ((?:disabled )?)value="([^"]+)"', html)
+    disabled = {value for flag, value in options if flag}
+    offered = {value for flag, value in options if not flag}
+    assert {"exam", "ethics"} <= disabled and "capstone" in offered
+    assert "nigdy nie podlega zwolnieniu" in html and "Certyfikat CFP®" in html

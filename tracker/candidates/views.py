@@ -176,12 +176,19 @@ def _profile_page(
 def _waiver_form(catalog: Catalog, progress: list[Any]) -> forms.WaiverForm:
     form = forms.WaiverForm()
     enrolled = [d for p in progress if (d := catalog.get(p.enrolment.credential)) is not None]
-    form.credential.choices = [(d.id, d.name) for d in enrolled]
-    requirement_choices: list[tuple[str, str]] = []
+    lang = current_language()
+    form.credential.choices = [(d.id, d.name_in(lang)) for d in enrolled]
+    # Requirements the issuer never waives are shown, greyed out, so nobody looks for them.
+    requirement_choices: list[Any] = []
     for definition in enrolled:
-        requirement_choices += [
-            (rid, f"{definition.name}: {title}") for rid, title in definition.node_titles().items()
-        ]
+        name = definition.name_in(lang)
+        for node in definition.nodes():
+            title = f"{name}: {node.title_in(lang)}"
+            if node.waivable:
+                requirement_choices.append((node.id, title))
+            else:
+                never = _("%(requirement)s (never waived)", requirement=title)
+                requirement_choices.append((node.id, never, {"disabled": True}))
     form.requirement.choices = requirement_choices
     return form
 
@@ -518,9 +525,9 @@ def _enrol_form(catalog: Catalog) -> forms.EnrolForm:
     form = forms.EnrolForm()
     form.credential.choices = catalog.choices(current_language())
     form.pathway.choices = [("", _("Default pathway"))] + [
-        (name, f"{d.name}: {title}")
+        (name, f"{d.name_in(current_language())}: {d.pathway_name(name, current_language())}")
         for d in catalog.definitions.values()
-        for name, title in d.pathways.items()
+        for name in d.pathways
     ]
     return form
 
@@ -655,8 +662,9 @@ def _requirement_title(catalog: Catalog, row: Waiver) -> str:
     definition = catalog.get(row.credential)
     if definition is None:
         return f"{row.credential}: {row.requirement}"
-    title = definition.node_titles().get(row.requirement, row.requirement)
-    return f"{definition.name}: {title}"
+    lang = current_language()
+    title = definition.node_titles(lang).get(row.requirement, row.requirement)
+    return f"{definition.name_in(lang)}: {title}"
 
 
 @bp.post("/candidates/<int:candidate_id>/waivers")

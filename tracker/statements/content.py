@@ -372,7 +372,7 @@ def _hours_table(result: dict[str, Any]) -> dict[str, Any]:
         }
         tables.append(
             {"title": node["title"], "required": node.get("required_hours"), "rows": rows,
-             "totals": totals}
+             "totals": totals, "projected_on": node.get("projected_on")}
         )  # fmt: skip
     return {"tables": tables}
 

@@ -146,9 +146,8 @@ def _legend_items(keys: Iterable[str], right: float) -> list[str]:
     x = min(x, right - 120)
     parts.append(f'<line x1="{x:.1f}" x2="{x + 18:.1f}" y1="13" y2="13" stroke="#111" '
                  'stroke-width="2"/>')  # fmt: skip
-    parts.append(
-        f'<text x="{x + 22:.1f}" y="17" font-size="11">{escape(_("Total counted"))}</text>'
-    )
+    total = escape(_("Total counted"))  # not inside the f-string: Babel would not find it
+    parts.append(f'<text x="{x + 22:.1f}" y="17" font-size="11">{total}</text>')
     return parts
 
 
