@@ -1,6 +1,7 @@
-"""axe-core on the main pages: no violation of impact "serious" or "critical".
+"""axe-core on the main pages, in English and in Polish: no violation of impact "serious"
+or "critical".
 
-Every page's full axe result (all impacts) is written to test-artifacts/e2e/axe-PAGE.json.
+Every page's full axe result (all impacts) is written to test-artifacts/e2e/axe-PAGE-LANG.json.
 """
 
 from __future__ import annotations
@@ -31,14 +32,14 @@ def _progress(page: Any) -> None:
 
 def _log_hours(page: Any) -> None:
     page.goto("/me/records")
-    page.get_by_role("link", name="Log hours").click()
+    page.locator("main a[href$='/records/experience/new']").first.click()
     page.wait_for_url(re.compile(r"/records/experience/new"))
 
 
 def _log_hours_errors(page: Any) -> None:
     """The form as it comes back with errors (aria-invalid, aria-describedby)."""
     _log_hours(page)
-    page.get_by_role("button", name="Save").click()
+    page.locator("main form button[type=submit]").first.click()
     page.locator(".has-error").first.wait_for()
 
 
@@ -71,8 +72,20 @@ def _describe(violation: dict[str, Any]) -> str:
     )
 
 
+@pytest.mark.parametrize("lang", ["en", "pl"])
 @pytest.mark.parametrize("name", list(PAGES))
-def test_no_serious_axe_violations(name: str, page: Any, shot: Any) -> None:
+def test_no_serious_axe_violations(
+    name: str, lang: str, browser: Any, live_server: str, shot: Any
+) -> None:
+    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900},
+                                  locale={"en": "en-US", "pl": "pl-PL"}[lang])  # fmt: skip
+    try:
+        _check_page(name, lang, context.new_page(), shot)
+    finally:
+        context.close()
+
+
+def _check_page(name: str, lang: str, page: Any, shot: Any) -> None:
     who, target = PAGES[name]
     if who:
         login(page, who)
@@ -81,11 +94,12 @@ def test_no_serious_axe_violations(name: str, page: Any, shot: Any) -> None:
     else:
         page.goto(target)
     page.wait_for_load_state("load")
+    assert page.locator("html").get_attribute("lang") == lang
     shot(page, "page")
 
     result = _run_axe(page)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    (ARTIFACTS / f"axe-{name}.json").write_text(
+    (ARTIFACTS / f"axe-{name}-{lang}.json").write_text(
         json.dumps(
             {"url": page.url, "violations": result["violations"]}, indent=2, ensure_ascii=False
         )

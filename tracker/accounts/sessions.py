@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import update
+from sqlalchemy.orm import joinedload
 
 from tracker.accounts.models import LoginSession, User
 from tracker.database import write_intent
@@ -52,7 +53,8 @@ def resolve(login_id: str) -> User | None:
     now = utcnow()
     if now - row.last_seen_at > idle_limit():
         return None
-    user = db.session.get(User, row.user_id)
+    # With the organization: its zone decides the request's "today" (one statement).
+    user = db.session.get(User, row.user_id, options=[joinedload(User.organization)])
     if user is None or not user.active or str(user.session_version) != version:
         return None
     if now - row.last_seen_at > min(TOUCH_EVERY, idle_limit() / 10):
