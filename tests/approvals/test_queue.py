@@ -169,3 +169,21 @@ def test_queue_is_paged_and_keeps_filters(app, factory):
     second = c.get("/approvals?category=financial-planning&page=2").get_data(as_text=True)
     assert second.count('aria-label="Approve 8 hours') == 10
     assert c.get("/approvals?page=abc").status_code == 200
+
+
+def test_a_filter_survives_a_rejection_as_it_survives_an_approval(app, queue):
+    import html as html_lib
+
+    c = client_for(app, queue["coord"])
+    page = c.get("/approvals?category=financial-planning").get_data(as_text=True)
+    links = re.findall(r'href="(/approvals/experience/\d+/reject[^"]*)"', page)
+    assert links and all("return_query=" in link for link in links)
+    link = html_lib.unescape(links[0])
+    form = c.get(link).get_data(as_text=True)
+    assert 'name="return_query" value="category=financial-planning"' in form
+    entry = int(re.search(r"/experience/(\d+)/", link)[1])
+    done = post_form(c, f"/approvals/experience/{entry}/reject",
+                     {"reason": "No timesheet", "return_query": "category=financial-planning"},
+                     page_url=link)  # fmt: skip
+    assert done.status_code == 302
+    assert done.headers["Location"].endswith("/approvals?category=financial-planning")

@@ -75,3 +75,22 @@ def test_the_queue_actions_stay_on_screen(browser: Any, live_server: str) -> Non
             assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375, selector
     finally:
         ctx.close()
+
+
+def test_the_enrol_form_offers_only_the_chosen_credentials_pathways(
+    browser: Any, live_server: str
+) -> None:
+    ctx = browser.new_context(base_url=live_server, locale="en-US")
+    try:
+        page = ctx.new_page()
+        login(page, "daniel.kim@demo.tracker")
+        page.goto("/enrol")
+        visible = "els => els.filter(o => !o.hidden).map(o => o.value)"
+        page.select_option("#credential", "cfp")
+        assert set(page.eval_on_selector_all("#pathway option", visible)) == {
+            "", "standard", "apprenticeship"
+        }  # fmt: skip
+        page.select_option("#credential", "cfa")
+        assert page.eval_on_selector_all("#pathway option", visible) == [""]
+    finally:
+        ctx.close()

@@ -124,8 +124,9 @@ QUEUE_ARGS = ("candidate", "start", "end", "category", "page")
 
 
 def _back() -> str:
-    """The queue with the filters it was posted from (re-encoded: nothing else gets through)."""
-    raw = request.form.get("return_query", "")
+    """The queue with the filters it was posted from (re-encoded: nothing else gets through);
+    the reject page carries them from the queue's link (GET) to its form (POST)."""
+    raw = request.values.get("return_query", "")
     kept = [(k, v) for k, v in parse_qsl(raw[:2000]) if k in QUEUE_ARGS and v.isprintable()]
     url = url_for("approvals.queue")
     return f"{url}?{urlencode(kept)}" if kept else url
@@ -180,7 +181,7 @@ def reject(entry_id: int) -> Any:
         except ValidationError as exc:
             apply_errors(form, exc)
         except StaleError as exc:
-            return stale_page(exc, entry, form.seen(), url_for("approvals.queue"))
+            return stale_page(exc, entry, form.seen(), _back())
         except ConflictError as exc:
             return _conflict(exc)
         else:
@@ -192,9 +193,12 @@ def reject(entry_id: int) -> Any:
                 ),
                 "success",
             )
-            return redirect(url_for("approvals.queue"))
+            return redirect(_back())
     status = 400 if request.method == "POST" else 200
-    return render_template("approvals/reject.html", entry=entry, form=form), status
+    return render_template(
+        "approvals/reject.html", entry=entry, form=form, back=_back(),
+        return_query=request.values.get("return_query", "")[:2000],
+    ), status  # fmt: skip
 
 
 @bp.post("/approvals/bulk")

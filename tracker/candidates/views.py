@@ -524,8 +524,11 @@ def delete_evidence(evidence_id: int) -> Any:
 def _enrol_form(catalog: Catalog) -> forms.EnrolForm:
     form = forms.EnrolForm()
     form.credential.choices = catalog.choices(current_language())
+    lang = current_language()
+    # Each pathway names its credential (data-credential): static/js/enrol.js offers only
+    # the chosen credential's; the server checks the pair either way.
     form.pathway.choices = [("", _("Default pathway"))] + [
-        (name, f"{d.name_in(current_language())}: {d.pathway_name(name, current_language())}")
+        (name, f"{d.name_in(lang)}: {d.pathway_name(name, lang)}", {"data-credential": d.id})
         for d in catalog.definitions.values()
         for name in d.pathways
     ]

@@ -21,10 +21,10 @@ from tracker.candidates.cohort import (
     status_counts,
 )
 from tracker.credentials.catalog import current_catalog
-from tracker.credentials.evaluation import evaluate_cohort
+from tracker.home.steps import next_steps
+from tracker.i18n import current_language
 from tracker.mentoring.queries import internships_naming
 from tracker.records.queries import pending_count, visible_candidates_query
-from tracker.timeutil import today
 
 bp = Blueprint("home", __name__)
 HOME_ROWS = 10  # the home page summarises; the cohort page lists everyone
@@ -37,7 +37,9 @@ def index() -> Any:
     catalog = current_catalog()
     context: dict[str, Any] = {"catalog": catalog}
     if user.role is Role.CANDIDATE:
-        context["progress"] = evaluate_cohort(catalog, [user], today())
+        steps = next_steps(catalog, user, current_language())
+        context["progress"] = steps.progress
+        context["steps"] = steps
         return render_template("home/candidate.html", **context)
     if user.role is Role.COORDINATOR:
         visible = visible_candidates_query(user)

@@ -152,29 +152,28 @@ def _legend_items(keys: Iterable[str], right: float) -> list[str]:
 
 
 def status_chart(counts: Mapping[str, int], titles: Mapping[str, str]) -> Markup:
-    """One horizontal bar split by status (the cohort at a glance), with its legend."""
-    total = sum(v for v in counts.values() if v > 0)
+    """One horizontal bar split by status (the cohort at a glance), a legend line per status.
+    Drawn 320 units wide so that its text stays readable when a phone scales it down."""
+    shown = [(key, value) for key, value in counts.items() if value > 0]
+    total = sum(value for _key, value in shown)
     if not total:
         return Markup("")
-    width, height = WIDTH, 64
+    width = 320
+    height = 40 + 18 * len(shown)
     parts: list[str] = []
     x = 0.0
-    legend_x = 0.0
-    for key, value in counts.items():
-        if value <= 0:
-            continue
+    for n, (key, value) in enumerate(shown):
         w = width * value / total
         colour = STATUS_COLOURS.get(key, "#8a8f98")
         label = f"{titles.get(key, key)}: {value}"
-        parts.append(f'<rect x="{x:.1f}" y="0" width="{w:.1f}" height="28" fill="{colour}">'
+        parts.append(f'<rect x="{x:.1f}" y="0" width="{w:.1f}" height="24" fill="{colour}">'
                      f"<title>{escape(label)}</title></rect>")  # fmt: skip
-        parts.append(f'<rect x="{legend_x:.1f}" y="40" width="10" height="10" fill="{colour}"/>')
-        parts.append(f'<text x="{legend_x + 14:.1f}" y="49" font-size="12">{escape(label)}</text>')
-        legend_x += 24 + 7 * len(label)
+        y = 36 + 18 * n
+        parts.append(f'<rect x="0" y="{y}" width="11" height="11" fill="{colour}"/>')
+        parts.append(f'<text x="16" y="{y + 10}" font-size="12">{escape(label)}</text>')
         x += w
-    desc = ", ".join(f"{titles.get(k, k)}: {v}" for k, v in counts.items() if v > 0)
-    return _svg(_("Enrolments by status"), desc, parts, width=max(width, int(legend_x)),
-                height=height)  # fmt: skip
+    desc = ", ".join(f"{titles.get(k, k)}: {v}" for k, v in shown)
+    return _svg(_("Enrolments by status"), desc, parts, width=width, height=height)
 
 
 def _svg(title: str, desc: str, parts: list[str], width: int = WIDTH,
