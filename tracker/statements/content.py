@@ -30,6 +30,7 @@ from tracker.records.adapter import fingerprint, for_credential, load_records
 from tracker.records.kinds import KINDS, VERIFIABLE_KINDS
 from tracker.records.models import Enrolment, EntryStatus, HoursEntry
 from tracker.records.words import DEGREE_LEVELS, PROVIDERS, humanize, word_for
+from tracker.requirements_engine import Definition
 from tracker.web.filters import fmt_date, fmt_hours
 
 # A statement is written in the language current when its content is built and rendered
@@ -222,12 +223,29 @@ def _record_index(records: dict[str, Any], extras: Extras) -> dict[str, dict[str
     return index
 
 
+# The record kinds each kind of requirement reads (credential-format.md §2).
+KINDS_READ = {"degree": "degrees", "courses": "courses", "exam": "exams",
+              "attestation": "attestations", "credential": "credentials"}  # fmt: skip
+
+
+def kinds_used(definition: Definition) -> set[str]:
+    """The self-reported record kinds a credential's requirements read: a statement lists
+    only those (a FINRA statement shows no CFP courses)."""
+    return {KINDS_READ[n.kind] for n in definition.nodes() if n.kind in KINDS_READ}
+
+
 def _checked_records(
-    records: dict[str, Any], index: dict[str, dict[str, Any]], extras: Extras
+    records: dict[str, Any],
+    index: dict[str, dict[str, Any]],
+    extras: Extras,
+    used: set[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """Every self-reported kind of record, each "verified by NAME on DATE" or self-reported."""
+    """Each self-reported record of the kinds the credential reads, "verified by NAME on
+    DATE" or self-reported."""
     out = []
     for key in VERIFIABLE_KINDS:
+        if used is not None and key not in used:
+            continue
         for rec in records.get(KINDS[key].engine_key, []):
             described = index.get(rec["id"], {})
             verified = extras.by_record.get(rec["id"], {}).get("verified")
@@ -482,7 +500,7 @@ def build_content(
         "hours": _hours_table(result),
         "not_counted": _not_counted(result, index, extras),
         "waivers": _waivers(mine, definition.node_titles(lang), people),
-        "records": _checked_records(mine, index, extras),
+        "records": _checked_records(mine, index, extras, kinds_used(definition)),
         "approvals": _approvals(mine, extras),
     }
     return Prepared(content, fingerprint(mine))

@@ -1,0 +1,61 @@
+"""A statement is about one credential (issue 14): a FINRA statement lists no CFP courses
+and shows no CFP hours."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from tracker.accounts.models import User
+from tracker.candidates.operations import add_record, enrol
+from tracker.credentials.catalog import current_catalog
+from tracker.extensions import db
+from tracker.statements.content import prepare_statement
+
+
+def test_a_finra_statement_lists_only_the_records_finra_reads(app, factory):
+    org = factory.org()
+    cand, coord = factory.user("candidate", org), factory.user("coordinator", org)
+
+    def world():
+        me, boss = db.session.get(User, cand.id), db.session.get(User, coord.id)
+        catalog = current_catalog()
+        enrol(boss, me, catalog, {"credential": "finra-rep"})
+        add_record(
+            me,
+            me,
+            "degrees",
+            {
+                "level": "bachelor",
+                "field": "Finance",
+                "institution": "U",
+                "conferred_on": date(2015, 6, 1),
+            },
+        )
+        add_record(
+            me,
+            me,
+            "courses",
+            {
+                "title": "Tax Planning",
+                "provider": "cfp-registered",
+                "topics": ["tax"],
+                "completed_on": date(2020, 1, 1),
+            },
+        )
+        add_record(me, me, "exams", {"code": "SIE", "taken_on": date(2024, 3, 1), "passed": True})
+        add_record(
+            me,
+            me,
+            "experience",
+            {
+                "start": date(2024, 1, 1),
+                "end": date(2024, 1, 31),
+                "hours": 150,
+                "category": "financial-planning",
+            },
+        )
+        return prepare_statement(catalog, me, "finra-rep", date(2025, 1, 1)).content  # fmt: skip
+
+    content = factory.run(world)
+    assert {r["kind"] for r in content["records"]} == {"Exam result"}
+    assert content["hours"]["tables"] == []
