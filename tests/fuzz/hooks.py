@@ -5,7 +5,7 @@ stored rows or the calendar: an entry's end is on or after its start and holds a
 hours a day, a held credential expires after its award, dates of things done are not in
 the future, an internship names a real mentor of the organization, a pathway, rules
 version or requirement belongs to the credential named beside it, a waiver expires after
-today, and evidence is a PDF, PNG or JPEG by content. For a case Schemathesis generated as
+today and waives a requirement the issuer may waive, and evidence is a PDF, PNG or JPEG by content. For a case Schemathesis generated as
 valid (positive), these hooks move such values onto ones that hold, so that the
 positive-data check asks "is every valid request accepted?" and not "do random dates lie
 in the past?". Negative cases are never touched: every check stays on, with the statuses
@@ -97,6 +97,29 @@ def _hours_entry(body: dict[str, Any], patch: bool) -> None:
     body.update(start=start.isoformat(), end=end.isoformat(), hours=hours)
 
 
+def _registration(body: dict[str, Any], patch: bool) -> None:
+    """A registration ends on or after it starts (a PATCH of `end` alone gets a start)."""
+    start, end = _day(body.get("start")), _day(body.get("end"))
+    if end is None:
+        return
+    if start is None and patch:
+        body["start"] = end.isoformat()
+    elif start is not None and end < start:
+        body["start"], body["end"] = end.isoformat(), start.isoformat()
+
+
+# Planned records are records of the format (§2), checked by the engine: the document gives
+# them as objects. A valid what-if plans one thing the format can say.
+PLANNED = {"exams": [{"code": "SIE", "taken_on": "2027-03-01", "passed": True}]}
+
+
+def _what_if(body: dict[str, Any]) -> None:
+    if isinstance(body.get("planned"), dict):
+        body["planned"] = {key: [] for key in body["planned"]} | {
+            key: value for key, value in PLANNED.items() if key in body["planned"]
+        }
+
+
 def _held_credential(body: dict[str, Any], patch: bool) -> None:
     if patch and not {"awarded_on", "expires_on"} & set(body):
         return
@@ -127,8 +150,11 @@ def _version(body: dict[str, Any], credential: Any) -> None:
 
 def _waiver(body: dict[str, Any], rng: random.Random) -> None:
     definition = _definition(body.get("credential"))
-    if definition is not None and body.get("requirement") not in definition.node_titles():
-        body["requirement"] = rng.choice([n for n in definition.node_titles() if n])
+    if definition is not None:
+        # Only what the issuer may waive (`waivable: false` nodes are refused, by design).
+        waivable = [n.id for n in definition.nodes() if n.id and n.waivable]
+        if body.get("requirement") not in waivable and waivable:
+            body["requirement"] = rng.choice(waivable)
     expires = _day(body.get("expires_on"))
     if expires is not None and expires <= _today():
         body["expires_on"] = min(_today() + timedelta(days=1 + expires.toordinal() % 3000),
@@ -153,6 +179,12 @@ def _body(case: Any) -> None:
         body["mentor_id"] = WORLD["mentor_id"]
     if schema is schemas.WaiverIn:
         _waiver(body, rng)
+    if schema is schemas.RegistrationIn:
+        _registration(body, patch)
+    if schema is schemas.WhatIfIn:
+        _what_if(body)
+        _pathway(body, body.get("credential"), rng)
+        _version(body, body.get("credential"))
     if schema is schemas.EnrolmentIn:
         _pathway(body, body.get("credential"), rng)
     if schema is schemas.EnrolmentPatch:

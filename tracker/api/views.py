@@ -7,7 +7,7 @@ schemas; the record kinds' operations are registered once per kind from the regi
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
+from typing import Any, Literal
 
 from flask import Response, g, request, send_file
 from pydantic import Field
@@ -429,7 +429,9 @@ class ProgressQuery(Query):
     as_of: Day | None = Field(None, description="default: today")
     pathway: Pathway | None = Field(None, description="default: the enrolment's")
     version: RulesVersion | None = Field(None, description="a loaded version of the credential")
-    lang: str | None = Field(None, min_length=2, max_length=8)
+    lang: Literal["en", "pl"] | None = Field(
+        None, description="the language of titles and details (default: the user's)"
+    )
 
 
 @op("GET", "/candidates/<int:candidate_id>/progress", operation_id="getProgress",
