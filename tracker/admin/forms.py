@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import EqualTo, Length
 
@@ -89,3 +90,11 @@ class CreateOrganizationForm(FlaskForm):
 
 def organization_choices(orgs: Iterable[Organization], *, blank: str) -> list[tuple[str, str]]:
     return [(NO_ORG, blank), *((str(o.id), o.name) for o in orgs)]
+
+
+class UploadForm(FlaskForm):
+    file = FileField(_l("Definition file (YAML)"), validators=[FileRequired()])
+
+
+class ActionForm(FlaskForm):
+    """CSRF only: preview, publish, discard and withdraw are plain POSTs."""

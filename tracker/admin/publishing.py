@@ -11,13 +11,11 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
 
 from tracker.accounts import policies
 from tracker.accounts.auth import actor
+from tracker.admin.forms import ActionForm, UploadForm
 from tracker.credentials import publishing
 from tracker.credentials.catalog import current_catalog
 from tracker.errors import ConflictError, NotFoundError, ValidationError
@@ -27,14 +25,6 @@ from tracker.tasks import storage
 from tracker.tasks.models import Job
 
 bp = Blueprint("publishing", __name__, url_prefix="/admin/credentials")
-
-
-class UploadForm(FlaskForm):
-    file = FileField(_l("Definition file (YAML)"), validators=[FileRequired()])
-
-
-class ActionForm(FlaskForm):
-    """CSRF only: preview, publish, discard and withdraw are plain POSTs."""
 
 
 @bp.before_request
