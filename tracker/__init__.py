@@ -88,6 +88,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from tracker.web import charts
 
     charts.init_app(app)
+    from tracker.records import words
+
+    words.init_app(app)
     _register_blueprints(app)
 
     from tracker import cli

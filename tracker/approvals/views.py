@@ -24,6 +24,7 @@ from tracker.credentials.catalog import current_catalog
 from tracker.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
 from tracker.records.loading import load_record
 from tracker.records.models import ExperienceEntry
+from tracker.records.words import CATEGORIES, word_for
 from tracker.web.form_errors import apply_errors
 from tracker.web.paging import page_number, row_id
 
@@ -39,7 +40,7 @@ def _filter_form() -> tuple[QueueFilterForm, QueueFilter]:
         (str(cid), name) for cid, name in candidates_with_pending(user)
     ]
     form.category.choices = [("", _("All kinds"))] + [
-        (c, c.replace("-", " ").capitalize()) for c in current_catalog().vocabulary("categories")
+        (c, word_for(CATEGORIES, c)) for c in current_catalog().vocabulary("categories")
     ]
     form.validate()
     flt = QueueFilter(

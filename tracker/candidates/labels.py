@@ -7,7 +7,14 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from tracker.records.words import DEGREE_LEVELS, word_for
+from tracker.records.words import (
+    ATTESTATION_KINDS,
+    DEGREE_LEVELS,
+    EXAM_CODES,
+    HELD_CREDENTIALS,
+    word_for,
+)
+from tracker.web.filters import fmt_date
 
 # An entry's status inside a sentence ("… 40 h (approved)"); other values show as they are.
 ENTRY_STATES = {
@@ -30,17 +37,17 @@ def _hours(value: Any) -> str:
 def record_labels(records: dict[str, Any]) -> dict[str, str]:
     labels: dict[str, str] = {}
     for d in records.get("degrees", []):
-        when = d.get("conferred_on") or _("in progress")
+        when = fmt_date(d["conferred_on"]) if d.get("conferred_on") else _("in progress")
         level = word_for(DEGREE_LEVELS, d["level"])
         labels[d["id"]] = _(
             "%(level)s, %(field)s — %(institution)s (%(when)s)",
             level=level, field=d["field"], institution=d["institution"], when=when,
         )  # fmt: skip
     for c in records.get("courses", []):
-        when = c.get("completed_on") or _("not completed")
+        when = fmt_date(c["completed_on"]) if c.get("completed_on") else _("not completed")
         labels[c["id"]] = f"{c['title']} ({when})"
     for e in records.get("exams", []):
-        values = {"code": e["code"], "day": e["taken_on"]}
+        values = {"code": word_for(EXAM_CODES, e["code"]), "day": fmt_date(e["taken_on"])}
         labels[e["id"]] = (
             _("%(code)s exam, %(day)s, passed", **values)
             if e.get("passed")
@@ -48,8 +55,8 @@ def record_labels(records: dict[str, Any]) -> dict[str, str]:
         )
     for x in records.get("experience", []):
         values = {
-            "start": x["start"],
-            "end": x["end"],
+            "start": fmt_date(x["start"]),
+            "end": fmt_date(x["end"]),
             "hours": _hours(x["hours"]),
             "status": entry_state(x["status"]),
         }
@@ -60,12 +67,14 @@ def record_labels(records: dict[str, Any]) -> dict[str, str]:
         )
     for a in records.get("attestations", []):
         labels[a["id"]] = _(
-            "Attestation '%(kind)s' signed %(day)s", kind=a["kind"], day=a["signed_on"]
+            "Attestation '%(kind)s' signed %(day)s",
+            kind=word_for(ATTESTATION_KINDS, a["kind"]),
+            day=fmt_date(a["signed_on"]),
         )
     for h in records.get("credentials", []):
         labels[h["id"]] = _(
             "Held credential %(credential)s since %(day)s",
-            credential=h["id"].upper(), day=h["awarded_on"],
+            credential=word_for(HELD_CREDENTIALS, h["id"]), day=fmt_date(h["awarded_on"]),
         )  # fmt: skip
     for w in records.get("waivers", []):
         labels[w["id"]] = _(

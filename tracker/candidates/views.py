@@ -55,7 +55,15 @@ from tracker.records.kinds import (
 from tracker.records.loading import authorize, load_candidate, load_record
 from tracker.records.models import Enrolment, EvidenceFile, Waiver
 from tracker.records.queries import internships_of, mentors_of_org, visible_candidates_query
-from tracker.records.words import DEGREE_LEVELS, PROVIDERS
+from tracker.records.words import (
+    ATTESTATION_KINDS,
+    CATEGORIES,
+    DEGREE_LEVELS,
+    EXAM_CODES,
+    HELD_CREDENTIALS,
+    PROVIDERS,
+    TOPICS,
+)
 from tracker.timeutil import today
 from tracker.web.form_errors import apply_errors
 from tracker.web.paging import page_number
@@ -67,17 +75,6 @@ bp.add_app_template_global(waived_requirements, "waived_requirements")
 INLINE_TYPES = frozenset({"application/pdf", "image/png", "image/jpeg"})
 # The kinds the records page lists in its own sections (internships have their own table).
 PAGE_KINDS = tuple(name for name in CANDIDATE_KINDS if name != "internships")
-HELD_CREDENTIALS: list[tuple[str, str]] = [
-    ("cpa", _l("CPA licence")),
-    ("cfa", _l("CFA® charter")),
-    ("chfc", "ChFC®"),
-    ("clu", "CLU®"),
-    ("attorney", _l("Attorney's licence")),
-    ("dba", _l("Doctor of Business Administration")),
-    ("phd-business", _l("PhD in business, finance or economics")),
-]
-
-
 REGISTRATION_KINDS = [("finra", _l("FINRA registration (Form U4 to Form U5)"))]
 
 
@@ -114,18 +111,22 @@ def _prepare(form: Any, kind: str, catalog: Catalog, candidate: User) -> None:
         providers = sorted(vocabulary.providers)
         known = [p for p, _label in PROVIDER_LABELS if p in providers]  # the usual ones first
         form.provider.choices = _choices(known + providers, PROVIDER_LABELS)
-        form.topics.choices = _choices(sorted(vocabulary.topics))
+        form.topics.choices = _choices(sorted(vocabulary.topics), list(TOPICS.items()))
     elif kind == "exams":
-        form.code.choices = _choices(catalog.vocabulary("exam_codes"), readable=False)
+        form.code.choices = _choices(catalog.vocabulary("exam_codes"), list(EXAM_CODES.items()),
+                                     readable=False)  # fmt: skip
     elif kind == "attestations":
-        form.kind.choices = _choices(catalog.vocabulary("attestation_kinds"))
+        form.kind.choices = _choices(
+            catalog.vocabulary("attestation_kinds"), list(ATTESTATION_KINDS.items())
+        )
     elif kind == "credentials":
-        known = [cid for cid, _name in HELD_CREDENTIALS]
         form.credential_id.choices = _choices(
-            known + catalog.vocabulary("credential_ids"), HELD_CREDENTIALS, readable=False
+            list(HELD_CREDENTIALS) + catalog.vocabulary("credential_ids"),
+            list(HELD_CREDENTIALS.items()),
+            readable=False,
         )
     elif kind in ("experience", "internships"):
-        form.category.choices = _choices(catalog.vocabulary("categories"))
+        form.category.choices = _choices(catalog.vocabulary("categories"), list(CATEGORIES.items()))
     elif kind == "registrations":
         form.kind.choices = REGISTRATION_KINDS
     if kind == "internships":

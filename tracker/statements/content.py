@@ -29,7 +29,13 @@ from tracker.i18n import current_language
 from tracker.records.adapter import fingerprint, for_credential, load_records
 from tracker.records.kinds import KINDS, VERIFIABLE_KINDS
 from tracker.records.models import Enrolment, EntryStatus, HoursEntry
-from tracker.records.words import DEGREE_LEVELS, PROVIDERS, humanize, word_for
+from tracker.records.words import (
+    ATTESTATION_KINDS,
+    CATEGORIES,
+    DEGREE_LEVELS,
+    PROVIDERS,
+    word_for,
+)
 from tracker.requirements_engine import Definition
 from tracker.web.filters import fmt_date, fmt_hours
 
@@ -177,7 +183,7 @@ def _record_index(records: dict[str, Any], extras: Extras) -> dict[str, dict[str
         }
     for x in records["experience"]:
         extra = extras.by_record.get(x["id"], {})
-        parts = [humanize(x["category"])]
+        parts = [word_for(CATEGORIES, x["category"])]
         if extra.get("where"):
             parts.append(extra["where"])
         kind = _kind("internships" if x.get("source") == "internship" else "experience")
@@ -191,7 +197,7 @@ def _record_index(records: dict[str, Any], extras: Extras) -> dict[str, dict[str
     for a in records["attestations"]:
         index[a["id"]] = {
             "kind": _kind("attestations"),
-            "what": humanize(a["kind"]),
+            "what": word_for(ATTESTATION_KINDS, a["kind"]),
             "on": a.get("signed_on"),
         }
     for h in records["credentials"]:
