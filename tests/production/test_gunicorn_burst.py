@@ -9,7 +9,6 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from pathlib import Path
 from flask_migrate import upgrade
 
 from tests.conftest import make_app
+from tests.live import stop
 from tests.production.conftest import free_port, write_figures
 from tracker.accounts.operations import create_organization, create_user, issue_token
 from tracker.config import PROJECT_ROOT
@@ -91,16 +91,6 @@ def _wait_until_healthy(proc: subprocess.Popen, port: int, log: Path) -> None:
     raise AssertionError(f"gunicorn did not become healthy:\n{log.read_text()[-3000:]}")
 
 
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=30)
-
-
 def _percentile(values: list[float], pct: float) -> float:
     ordered = sorted(values)
     return round(ordered[min(len(ordered) - 1, int(len(ordered) * pct))], 1)
@@ -151,7 +141,7 @@ def test_burst_of_hour_submissions_under_gunicorn(tmp_path):
             results = list(pool.map(submit, jobs, timeout=REQUEST_TIMEOUT_S * 5))
         elapsed = time.perf_counter() - started
     finally:
-        _stop(proc)
+        stop(proc)
 
     created = {}
     failures = []

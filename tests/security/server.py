@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import http.client
 import os
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -13,14 +11,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from tests.live import free_port, stop
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 BOOT_TIMEOUT_S = 90
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def request(port, method, path, body=None, headers=None, timeout=30):
@@ -69,13 +63,7 @@ def gunicorn(tmp_path: Path, workers: int = 1, env: dict[str, str] | None = None
             time.sleep(0.2)
         yield port
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=30)
+        stop(proc)
 
 
 def run_cli(tmp_path: Path, *args: str) -> str:
