@@ -58,7 +58,6 @@ from tracker.records.queries import internships_of, mentors_of_org, visible_cand
 from tracker.records.words import (
     ATTESTATION_KINDS,
     CATEGORIES,
-    DEGREE_LEVELS,
     EXAM_CODES,
     HELD_CREDENTIALS,
     PROVIDERS,
@@ -279,7 +278,6 @@ def records(candidate_id: int) -> Any:
         candidate=candidate,
         rows=rows,
         kinds={name: KINDS[name].shown_title for name in PAGE_KINDS},
-        degree_levels=DEGREE_LEVELS,
         types=KINDS,
         internships=internships_of(candidate),
         evidence=evidence_ops.for_candidate(candidate.id),
