@@ -3,6 +3,7 @@ and shows no CFP hours."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from tracker.accounts.models import User
@@ -59,3 +60,26 @@ def test_a_finra_statement_lists_only_the_records_finra_reads(app, factory):
     content = factory.run(world)
     assert {r["kind"] for r in content["records"]} == {"Exam result"}
     assert content["hours"]["tables"] == []
+
+
+def test_the_current_renewal_cycle_is_on_the_progress_page_and_the_statement(app, factory):
+    """cfp-ce counts CE in 24-month cycles from certification (§6.4): both show its ends."""
+    from tests.candidates.test_pages import client_for
+
+    org = factory.org()
+    cand, coord = factory.user("candidate", org), factory.user("coordinator", org)
+
+    def world():
+        me, boss = db.session.get(User, cand.id), db.session.get(User, coord.id)
+        catalog = current_catalog()
+        enrol(boss, me, catalog, {"credential": "cfp-ce"})
+        add_record(me, me, "credentials", {"id": "cfp", "awarded_on": date(2024, 1, 15)})
+        return prepare_statement(catalog, me, "cfp-ce", date(2025, 6, 1)).content
+
+    content = factory.run(world)
+    cycles = [r["cycle"] for r in content["requirements"] if "cycle" in r]
+    assert cycles and cycles[0]["start"] == "2024-01-15"
+    html = client_for(app, cand).get(f"/candidates/{cand.id}/progress/cfp-ce?lang=pl")
+    # Periods end on a month's last day: "… – 31 stycznia 20XX" whichever period runs today.
+    assert re.search(r"Bieżący okres rozliczeniowy: \d+ \w+ \d{4} – 31 stycznia \d{4}\.",
+                     html.get_data(as_text=True))  # fmt: skip

@@ -293,6 +293,8 @@ def _requirements(result: dict[str, Any]) -> list[dict[str, Any]]:
             "projected_on": node.get("projected_on"),
             "detail": node.get("detail") or "",
         }
+        if node.get("cycle"):  # a renewal cycle (credential-format.md §6.4)
+            row["cycle"] = {"start": node["cycle"]["start"], "end": node["cycle"]["end"]}
         if "required_hours" in node:
             row["hours"] = {
                 "counted": node["counted_hours"],
