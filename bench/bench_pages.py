@@ -4,6 +4,16 @@
 It starts gunicorn (5 workers) on a free loopback port with the environment pointing at
 that database, logs 8 clients in through the real login form, and stops gunicorn at the
 end, also on error.
+
+Ratios measured side by side against the same server in the same run:
+
+- page_p95_ratio.<page>: the page's p95 ÷ the p95 of GET /api/v1/me (bearer token of the
+  same coordinator), the trivial authenticated request; 8 clients × 20 of them are timed
+  right before and right after each run of the page, so machine load weighs on both.
+- cohort_page_growth: the cohort page's p95 for the admin (every candidate: 5,000) ÷ for
+  the coordinator of a 500-candidate organization, their runs alternating.
+- app_worker_peak_rss_mb: the largest VmHWM of gunicorn's worker processes after the
+  page runs (the admin's cohort over 5,000 candidates included).
 """
 
 from __future__ import annotations
@@ -18,6 +28,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +44,9 @@ ROUNDS = 3
 TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
 
 
-def figure(value: float, unit: str, samples: list[float], **extra: Any) -> dict[str, Any]:
-    return {"value": value, "unit": unit, "runs": len(samples), "median": value, **extra}
+def figure(value: float, unit: str, runs: list[Any], /, **extra: Any) -> dict[str, Any]:
+    """A result: `runs` are the measurements it comes from (their count is kept)."""
+    return {"value": value, "unit": unit, "runs": len(runs), "median": value, **extra}
 
 
 def p95(values: list[float]) -> float:
@@ -134,8 +146,38 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@dataclass(frozen=True)
+class Server:
+    base: str  # http://127.0.0.1:<port>
+    pid: int  # gunicorn's master process
+
+
+def worker_pids(master: int) -> list[int]:
+    """The processes whose parent is `master` (gunicorn's workers)."""
+    children = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text()
+        except OSError:
+            continue
+        ppid = re.search(r"^PPid:\s+(\d+)", text, re.MULTILINE)
+        if ppid is not None and int(ppid.group(1)) == master:
+            children.append(int(status.parent.name))
+    return sorted(children)
+
+
+def peak_rss_mb(pid: int) -> float | None:
+    """The process's peak resident set (VmHWM) in MB; None when it is gone."""
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    match = re.search(r"^VmHWM:\s+(\d+) kB", text, re.MULTILINE)
+    return round(int(match.group(1)) / 1024, 1) if match else None
+
+
 @contextmanager
-def gunicorn(directory: Path) -> Iterator[str]:
+def gunicorn(directory: Path) -> Iterator[Server]:
     """gunicorn serving the generated database; stopped on exit, also on error."""
     port = free_port()
     env = {**os.environ, **environment(directory), "PYTHONPATH": str(ROOT)}
@@ -166,7 +208,7 @@ def gunicorn(directory: Path) -> Iterator[str]:
             if time.monotonic() > deadline:
                 raise RuntimeError("gunicorn did not answer within 60 s")
             time.sleep(0.2)
-        yield base
+        yield Server(base, proc.pid)
     finally:
         proc.terminate()
         try:
@@ -237,22 +279,54 @@ PAGE_PLAN = {
 }
 
 
-def page_latency(base: str, dataset: Dataset, urls: dict[str, list[str]]) -> dict[str, Any]:
+BASELINE_URL = "/api/v1/me"
+BASELINE_PER_CLIENT = 20  # requests per client right before and right after each page run
+
+
+def _logged_in(base: str, email: str, password: str) -> list[_Http]:
     clients = [_Http(base) for _ in range(CLIENTS)]
     for c in clients:
-        login(c, dataset.orgs[0].coordinator_email, dataset.password)
+        login(c, email, password)
+    return clients
+
+
+def _round_p95(clients: list[_Http], urls: list[str], per_client: int, step: int = 7) -> float:
+    """One run: every client fetches `per_client` of the URLs at once; the p95 of them all."""
+    times = concurrently(
+        [_fetch_loop(c, urls, i * step, per_client) for i, c in enumerate(clients)]
+    )
+    return p95([t for client_times in times for t in client_times])
+
+
+def _warm(clients: list[_Http], urls: list[str]) -> float:
+    """The first requests of each worker fill its caches: timed, reported, then excluded."""
+    warm = concurrently([_fetch_loop(c, urls, i * 3, 2) for i, c in enumerate(clients)])
+    return max(t for times in warm for t in times)
+
+
+def page_latency(
+    base: str, dataset: Dataset, urls: dict[str, list[str]], token: str
+) -> dict[str, Any]:
+    """p95 of each page, and of the /api/v1/me baseline timed around each of its runs."""
+    clients = _logged_in(base, dataset.orgs[0].coordinator_email, dataset.password)
+    baseline = [_Http(base) for _ in range(CLIENTS)]
+    for b in baseline:
+        b.headers["Authorization"] = f"Bearer {token}"
+    _warm(baseline, [BASELINE_URL])
     out: dict[str, Any] = {}
     for name, (per_client, target) in PAGE_PLAN.items():
         targets = urls[name]
-        # The first request of each worker fills its result cache: measured, then excluded.
-        warm = concurrently([_fetch_loop(c, targets, i * 3, 2) for i, c in enumerate(clients)])
-        first = max(t for times in warm for t in times)
-        rounds = []
+        first = _warm(clients, targets)
+        rounds, base_rounds = [], []
         for _ in range(ROUNDS):
-            times = concurrently(
-                [_fetch_loop(c, targets, i * 7, per_client) for i, c in enumerate(clients)]
+            before = concurrently(
+                [_fetch_loop(b, [BASELINE_URL], 0, BASELINE_PER_CLIENT) for b in baseline]
             )
-            rounds.append(p95([t for client_times in times for t in client_times]))
+            rounds.append(_round_p95(clients, targets, per_client))
+            after = concurrently(
+                [_fetch_loop(b, [BASELINE_URL], 0, BASELINE_PER_CLIENT) for b in baseline]
+            )
+            base_rounds.append(p95([t for times in before + after for t in times]))
         value = round(statistics.median(rounds), 1)
         out[f"page_p95_ms.{name}"] = figure(
             value,
@@ -262,9 +336,82 @@ def page_latency(base: str, dataset: Dataset, urls: dict[str, list[str]]) -> dic
             requests_per_run=per_client * CLIENTS,
             warmup_max_ms=round(first, 1),
         )
-    for c in clients:
+        # The ratio of the medians; samples: each run's page p95 ÷ its own baseline's.
+        ratio = round(statistics.median(rounds) / statistics.median(base_rounds), 3)
+        out[f"page_p95_ratio.{name}"] = figure(
+            ratio,
+            "ratio",
+            rounds,
+            samples=[round(r / b, 3) for r, b in zip(rounds, base_rounds, strict=True)],
+            page_p95_ms=[round(r, 1) for r in rounds],
+            baseline_p95_ms=[round(b, 1) for b in base_rounds],
+            baseline=f"GET {BASELINE_URL} (bearer token), {2 * BASELINE_PER_CLIENT * CLIENTS} "
+            "requests around each run",
+        )
+    for c in clients + baseline:
         c.close()
     return out
+
+
+COHORT_GROWTH_PER_CLIENT = 6
+
+
+def cohort_growth(base: str, dataset: Dataset, app: Any) -> dict[str, Any]:
+    """The cohort page's p95 for the admin (every candidate) ÷ for the coordinator of the
+    smallest organization (500), in alternating runs against the same server."""
+    from tracker.accounts.models import User
+    from tracker.candidates.cohort import candidate_count, enrolled_count
+    from tracker.extensions import db
+    from tracker.records.queries import visible_candidates_query
+
+    small = min(dataset.orgs, key=lambda o: len(o.candidate_ids))
+    sizes: dict[str, int] = {}
+    with app.app_context():
+        for who, email in (("all", dataset.admin_email), ("small", small.coordinator_email)):
+            user = db.session.scalar(select(User).where(User.email == email))
+            sizes[who] = candidate_count(visible_candidates_query(user))
+            sizes[f"{who}_enrolled"] = enrolled_count(visible_candidates_query(user))
+        db.session.remove()
+    groups = {
+        "all": _logged_in(base, dataset.admin_email, dataset.password),
+        "small": _logged_in(base, small.coordinator_email, dataset.password),
+    }
+    warm = {who: _warm(clients, ["/cohort"]) for who, clients in groups.items()}
+    runs: dict[str, list[float]] = {"all": [], "small": []}
+    for r in range(ROUNDS):
+        for who in ("all", "small") if r % 2 == 0 else ("small", "all"):
+            runs[who].append(_round_p95(groups[who], ["/cohort"], COHORT_GROWTH_PER_CLIENT))
+    for clients in groups.values():
+        for c in clients:
+            c.close()
+    value = round(statistics.median(runs["all"]) / statistics.median(runs["small"]), 3)
+    return {
+        "cohort_page_growth": figure(
+            value,
+            "ratio",
+            runs["all"],
+            samples=[round(a / b, 3) for a, b in zip(runs["all"], runs["small"], strict=True)],
+            candidates={"all": sizes["all"], "small": sizes["small"]},
+            p95_ms={who: [round(t, 1) for t in times] for who, times in runs.items()},
+            warmup_max_ms={who: round(t, 1) for who, t in warm.items()},
+            requests_per_run=COHORT_GROWTH_PER_CLIENT * CLIENTS,
+            how=f"/cohort as the admin (every candidate, {sizes['all']}) ÷ as the coordinator "
+            f"of the smallest organization ({sizes['small']}); runs alternate",
+        )
+    }
+
+
+def worker_memory(server: Server) -> dict[str, Any]:
+    """The largest peak RSS (VmHWM) among gunicorn's workers, read after the page runs."""
+    pids = worker_pids(server.pid)
+    peaks = [m for m in (peak_rss_mb(pid) for pid in pids) if m is not None]
+    if not peaks:
+        raise RuntimeError("no gunicorn worker found under the master process")
+    return {
+        "app_worker_peak_rss_mb": figure(
+            max(peaks), "MB", peaks, samples=peaks, workers=len(peaks), master_pid=server.pid
+        )
+    }
 
 
 def api_tokens(app: Any, dataset: Dataset) -> list[tuple[str, list[int]]]:
@@ -334,11 +481,27 @@ def _approve_loop(base: str, token: str, ids: list[int]) -> Callable[[], list[fl
     return loop
 
 
+def baseline_token(app: Any, dataset: Dataset) -> str:
+    """A bearer token of the first organization's coordinator (the pages' user)."""
+    from tracker.accounts.models import User
+    from tracker.accounts.operations import issue_token
+    from tracker.database import writing
+    from tracker.extensions import db
+
+    with app.app_context(), writing():
+        _token, raw = issue_token(None, db.session.get(User, dataset.orgs[0].coordinator_id))
+        db.session.commit()
+    return raw
+
+
 def run(directory: Path, dataset: Dataset, app: Any) -> dict[str, Any]:
     urls = page_urls(dataset, app)
     results = page_queries(app, dataset, urls)
     plan = api_tokens(app, dataset)
-    with gunicorn(directory) as base:
-        results.update(page_latency(base, dataset, urls))
-        results.update(approvals_throughput(base, plan))
+    token = baseline_token(app, dataset)
+    with gunicorn(directory) as server:
+        results.update(page_latency(server.base, dataset, urls, token))
+        results.update(cohort_growth(server.base, dataset, app))
+        results.update(worker_memory(server))
+        results.update(approvals_throughput(server.base, plan))
     return results

@@ -12,6 +12,7 @@ The per-row operations would take hours for 5,000 × 520 entries; Core inserts t
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -282,12 +283,30 @@ def _attestation(cid: int, kind: str, day: date, now: datetime) -> dict[str, Any
 
 
 def environment(directory: Path) -> dict[str, str]:
-    """The TRACKER_* variables that point the app (and gunicorn) at a throw-away database."""
+    """The TRACKER_* variables that point the app (and gunicorn) at a throw-away database,
+    and at a copy of the shipped credential definitions (so that the preview benchmark can
+    stage a file in its `.staged/` folder without touching the repository's seed/)."""
     return {
         "TRACKER_DATABASE_URL": f"sqlite:///{directory / 'bench.db'}",
         "TRACKER_INSTANCE_DIR": str(directory / "instance"),
+        "TRACKER_CREDENTIALS_DIR": str(directory / CREDENTIALS_DIR),
         "TRACKER_SECRET_KEY": "bench-secret-key-not-for-production",
     }
+
+
+CREDENTIALS_DIR = "credentials"
+
+
+def copy_credentials(directory: Path) -> Path:
+    """The shipped definitions (seed/credentials/*.yaml) copied into `directory`: the same
+    files, so the same catalog fingerprint as the shipped folder."""
+    from tracker.config import shipped_path
+
+    target = directory / CREDENTIALS_DIR
+    target.mkdir(parents=True, exist_ok=True)
+    for source in sorted(shipped_path("credentials").glob("*.y*ml")):
+        shutil.copyfile(source, target / source.name)
+    return target
 
 
 @contextmanager
@@ -296,6 +315,7 @@ def bench_app(directory: Path) -> Iterator[Any]:
     from flask_migrate import upgrade
 
     env = environment(directory)
+    copy_credentials(directory)
     old = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     try:
