@@ -8,7 +8,7 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, synonym
 
 from tracker.accounts.models import User
@@ -147,6 +147,9 @@ class HoursEntry(Model):
     one decision history; `source` tells the two apart, as in the engine's records JSON."""
 
     __tablename__ = "hours_entries"
+    # The approval queues ask for one status of one source: with only the single-column
+    # indexes SQLite walks every employment row (source matches nearly all of them).
+    __table_args__ = (Index("ix_hours_entries_status_source", "status", "source"),)
     record_prefix = "x"
 
     id: Mapped[int] = mapped_column(primary_key=True)
