@@ -73,7 +73,7 @@ def _floor(app: Any, ids: list[int]) -> float:
             .where(Enrolment.candidate_id.in_([p.id for p in people]))
             .order_by(Enrolment.id)
         ).all()
-        with _collector_paused():
+        with collector_paused():
             records = load_records({e.candidate_id for e in enrolments})
         elapsed = time.perf_counter() - started
         if len(records) != len(ids):
@@ -84,7 +84,7 @@ def _floor(app: Any, ids: list[int]) -> float:
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     enabled = gc.isenabled()
     gc.disable()
     try:

@@ -4,17 +4,17 @@ import gc
 
 import pytest
 
-from tracker.credentials.evaluation import _collector_paused
+from tracker.credentials.evaluation import collector_paused
 
 
 def test_collector_is_paused_only_for_bulk_work_and_always_resumed():
     assert gc.isenabled()
-    with _collector_paused(False):
+    with collector_paused(False):
         assert gc.isenabled()
-    with _collector_paused(True):
+    with collector_paused(True):
         assert not gc.isenabled()
     assert gc.isenabled()
-    with pytest.raises(RuntimeError), _collector_paused(True):
+    with pytest.raises(RuntimeError), collector_paused(True):
         raise RuntimeError("boom")
     assert gc.isenabled()
 

@@ -188,7 +188,7 @@ def evaluate_cohort(catalog: Catalog, candidates: Iterable[User], as_of: date) -
     ]
     found = [cache.results.get(key) for key in keys]
     missing = {e.candidate_id for e, hit in zip(enrolments, found, strict=True) if hit is None}
-    with _collector_paused(len(missing) >= BULK_THRESHOLD):
+    with collector_paused(len(missing) >= BULK_THRESHOLD):
         return _evaluate_misses(catalog, people, enrolments, keys, found, missing, as_of)
 
 
@@ -199,7 +199,7 @@ BULK_THRESHOLD = 200
 
 
 @contextmanager
-def _collector_paused(active: bool) -> Iterator[None]:
+def collector_paused(active: bool) -> Iterator[None]:
     was_enabled = gc.isenabled()
     if active and was_enabled:
         gc.disable()

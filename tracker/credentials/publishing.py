@@ -36,6 +36,7 @@ from tracker import tasks
 from tracker.accounts.models import User
 from tracker.audit.operations import record as audit
 from tracker.credentials.catalog import WITHDRAWN_DIR, Catalog, current_catalog
+from tracker.credentials.evaluation import BULK_THRESHOLD, collector_paused
 from tracker.errors import ConflictError, NotFoundError, ValidationError
 from tracker.extensions import db
 from tracker.records.adapter import for_credential, load_records
@@ -316,34 +317,38 @@ def run_preview(job_id: str) -> None:
     catalog = current_catalog()
     new = staged.definition
     as_of = date.fromisoformat(str(params["as_of"]))
+    # Plain columns, not ORM rows: the per-batch commits below would expire rows and make
+    # each one be read again, one by one.
     enrolments = db.session.execute(
-        select(Enrolment, User)
+        select(Enrolment.candidate_id, Enrolment.credential, Enrolment.version,
+               Enrolment.pathway, User.name, User.organization_id)
         .join(User, User.id == Enrolment.candidate_id)
         .where(Enrolment.credential == params["credential"])
         .order_by(User.name, Enrolment.id)
-    ).all()
+    ).all()  # fmt: skip
     job.status, job.started_at, job.total, job.done = "running", utcnow(), len(enrolments), 0
     db.session.commit()
     library = Library([*catalog.library, new]) if new is not None and staged.ok else catalog.library
-    by_candidate = {e.candidate_id: (e, u) for e, u in enrolments}
+    by_candidate = {e.candidate_id: e for e in enrolments}
     rows: list[dict[str, Any]] = []
-    for batch in _batches(list(by_candidate)):
-        records = load_records(batch)
-        for candidate_id in batch:
-            enrolment, user = by_candidate[candidate_id]
-            current = catalog.get(enrolment.credential, enrolment.version)
-            rows.append({
-                "candidate_id": user.id,
-                "candidate": user.name,
-                "organization_id": user.organization_id,
-                "version": enrolment.version,
-                "pathway": enrolment.pathway,
-                "now": _evaluate(current, records[candidate_id], as_of, enrolment.pathway,
-                                 catalog.library),
-                "new": _evaluate(new, records[candidate_id], as_of, enrolment.pathway, library),
-            })  # fmt: skip
-        job.done = len(rows)
-        db.session.commit()
+    with collector_paused(len(by_candidate) >= BULK_THRESHOLD):
+        for batch in _batches(list(by_candidate)):
+            records = load_records(batch)
+            for candidate_id in batch:
+                e = by_candidate[candidate_id]
+                current = catalog.get(e.credential, e.version)
+                mine = records[candidate_id]
+                rows.append({
+                    "candidate_id": candidate_id,
+                    "candidate": e.name,
+                    "organization_id": e.organization_id,
+                    "version": e.version,
+                    "pathway": e.pathway,
+                    "now": _evaluate(current, mine, as_of, e.pathway, catalog.library),
+                    "new": _evaluate(new, mine, as_of, e.pathway, library),
+                })  # fmt: skip
+            job.done = len(rows)
+            db.session.commit()
     rows.sort(key=lambda r: (str(r["candidate"]).lower(), r["candidate_id"]))
     body = {"as_of": as_of.isoformat(), "credential": params["credential"],
             "new_version": new.version if new else None, "rows": rows}  # fmt: skip
