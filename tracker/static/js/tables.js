@@ -21,6 +21,13 @@
         Array.prototype.forEach.call(row.cells, function (cell) {
           var text = labels[column] || "";
           if (text && !cell.hasAttribute("data-label")) { cell.setAttribute("data-label", text); }
+          if (!cell.querySelector(":scope > .cell-value")) {
+            // One box for the cell's content, beside its label (the label may wrap).
+            var value = document.createElement("span");
+            value.className = "cell-value";
+            while (cell.firstChild) { value.appendChild(cell.firstChild); }
+            cell.appendChild(value);
+          }
           column += cell.colSpan || 1;
         });
       });
