@@ -124,7 +124,11 @@ def test_schemathesis_all_checks_against_the_live_api(role: str, tmp_path: Path)
             "run", f"{live.api}/openapi.json",
             "--checks", "all",
             "--seed", str(SEED),
-            "--workers", "2",
+            # One worker: CPython 3.11 before 3.11.8 shares the AST constructor's recursion counter
+            # between threads (python/cpython#106905), and Hypothesis parses lambda sources with
+            # ast.parse while describing filters, so two workers fail now and then with
+            # "SystemError: AST constructor recursion depth mismatch" inside Schemathesis.
+            "--workers", "1",
             "--no-color",
             "--report", "junit",
             "--report-junit-path", str(ARTIFACTS / f"{role}.junit.xml"),
