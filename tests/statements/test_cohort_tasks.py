@@ -91,8 +91,11 @@ def test_every_task_run_twice_still_issues_one_statement_per_enrolment(app, peop
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(JobItem)) == 2
     chunks = held.take(jobs.render_chunk)
-    assert len({t.job_id for t in chunks}) == 1  # the same task id both times
-    run(app, chunks[0])
+    # Two items make two tasks of one (a small cohort is spread thin over the workers),
+    # each enqueued under the same task id by both plans.
+    assert len(chunks) == 4 and len({t.job_id for t in chunks}) == 2
+    for task in {t.job_id: t for t in chunks}.values():
+        run(app, task)
     assert job_row(app, job_id).done == 2
     for task in chunks:  # the duplicate chunk, and once more
         run(app, task)
@@ -115,6 +118,7 @@ def test_two_workers_racing_for_one_item_issue_it_once(app, people, held, monkey
     """The second worker renders too, but loses the conditional update and removes its PDF."""
     from tracker.statements import pdf
 
+    monkeypatch.setattr(jobs, "TASKS_PER_JOB", 1)  # one chunk of both items
     job_id = start(app, people)
     for task in held.take(jobs.plan_cohort):
         run(app, task)
@@ -135,6 +139,14 @@ def test_two_workers_racing_for_one_item_issue_it_once(app, people, held, monkey
         codes = set(db.session.scalars(db.select(JobItem.code)))
         files = {p.stem for p in jobs.storage.job_dir(app, job_id).glob("*.pdf")}
     assert files == codes  # the loser's PDF is gone
+
+
+@pytest.mark.parametrize(
+    ("items", "size", "tasks"), [(1, 1, 1), (2, 1, 2), (24, 2, 12), (100, 8, 13), (1000, 8, 125)]
+)
+def test_a_cohort_is_split_into_enough_tasks_for_every_worker(items, size, tasks):
+    assert jobs.chunk_size(items) == size
+    assert -(-items // jobs.chunk_size(items)) == tasks
 
 
 def test_the_manifest_neutralises_formulas(app, people, held):

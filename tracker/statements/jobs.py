@@ -3,8 +3,9 @@
 The request only records the job (``start_cohort``). Tasks, on whatever host runs them:
 
 1. ``plan_cohort(job_id)``: one job item per enrolment of every candidate (unique per job,
-   candidate and credential), then one ``render_chunk`` task per CHUNK items, so that two
-   queue workers share one cohort;
+   candidate and credential), then ``render_chunk`` tasks of at most CHUNK items, at least
+   TASKS_PER_JOB of them where there are enough items, so that the queue workers share
+   one cohort evenly (24 statements are 12 tasks of 2, 1,000 are 125 of 8);
 2. ``render_chunk(job_id, item_ids)``: for each pending item, evaluate and render the PDF
    outside any write transaction, write it to the storage directory, then in one short
    transaction mark the item done (only if still pending) and record the statement. A
@@ -40,6 +41,7 @@ from tracker.timeutil import utcnow
 
 KIND = "cohort-statements"
 CHUNK = 8
+TASKS_PER_JOB = 12
 ZIP_NAME = "statements.zip"
 MANIFEST_COLUMNS = [
     "file",
@@ -130,8 +132,9 @@ def plan_cohort(job_id: str) -> None:
     )
     if not pending:
         tasks.enqueue(finish_cohort, job_id, job_id=f"{job_id}-finish")
-    for n in range(0, len(pending), CHUNK):
-        part = pending[n : n + CHUNK]
+    size = chunk_size(len(pending))
+    for n in range(0, len(pending), size):
+        part = pending[n : n + size]
         tasks.enqueue(
             render_chunk,
             job_id,
@@ -139,6 +142,12 @@ def plan_cohort(job_id: str) -> None:
             job_id=_chunk_task_id(job_id, part[0]),
             description="cohort statements: a chunk",
         )
+
+
+def chunk_size(items: int) -> int:
+    """Items per render task: CHUNK, or fewer so that a small cohort still makes
+    TASKS_PER_JOB tasks (the last task of a job is what the other workers wait for)."""
+    return max(1, min(CHUNK, -(-items // TASKS_PER_JOB)))
 
 
 def _pdf_name(job_id: str, code: str) -> str:
