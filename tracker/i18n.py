@@ -12,8 +12,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import tzinfo
 from pathlib import Path
+from typing import Any
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, g, has_app_context, has_request_context, request
 from flask_babel import Babel
 
 from tracker import timeutil
@@ -88,6 +89,23 @@ def _zone_for_request() -> None:
     use_zone_of(current_user if current_user and current_user.is_authenticated else None)
 
 
+def translations() -> Any:
+    """The current locale's catalog, looked up once per request and locale: the templates'
+    gettext calls (hundreds on a page) otherwise each repeat Flask-Babel's lookup."""
+    from flask_babel import get_locale, get_translations
+
+    if not has_app_context():
+        return get_translations()
+    state = g.get("_flask_babel")
+    locale = getattr(state, "babel_locale", None) if state is not None else None
+    cached = g.get("_tracker_translations")
+    if cached is not None and locale is not None and cached[0] is locale:
+        return cached[1]
+    catalog = get_translations()
+    g._tracker_translations = (get_locale(), catalog)
+    return catalog
+
+
 def init_app(app: Flask) -> None:
     timeutil.set_default_zone(app.config.get("TIMEZONE"))
     Babel(
@@ -95,6 +113,14 @@ def init_app(app: Flask) -> None:
         locale_selector=select_locale,
         timezone_selector=timeutil.current_zone,
         default_translation_directories=str(TRANSLATIONS),
+    )
+    # The same callables Flask-Babel installs, reading the catalog through translations().
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+        newstyle=True,
     )
     app.before_request(_zone_for_request)
     app.jinja_env.globals["current_language"] = current_language

@@ -319,3 +319,31 @@ def test_candidate_corrects_and_resubmits_a_returned_internship(app, factory, wo
     assert cand.get(f"/candidates/{cid}/internships/new?resubmit={pending_id}").status_code == 409
     coord = client_for(app, world["coord"])
     assert coord.get(url).status_code == 403
+
+
+def test_an_approved_entry_elsewhere_in_the_week_counts_toward_its_cap(app, factory, world):
+    """The checks read only the weeks the page touches, but every entry in them: an
+    approved Monday-to-Wednesday and a pending Thursday-to-Friday make a 50-hour week."""
+    ids = world["ids"]
+    c = client_for(app, world["coord"])
+
+    def add(start, end, hours):
+        def build():
+            user = db.session.get(User, world["ann"].id)
+            return add_record(user, user, "experience", _entry(start, end, hours)).id
+
+        return factory.run(build)
+
+    early = add(date(2025, 11, 3), date(2025, 11, 5), 30)
+    late = add(date(2025, 11, 6), date(2025, 11, 7), 20)
+    old = add(date(2020, 11, 2), date(2020, 11, 6), 35)  # years away: read by no window
+    for entry_id in (early, old):
+        r = c.post(f"/approvals/experience/{entry_id}/approve",
+                   data={"csrf_token": _csrf(c), "version": _version(app, entry_id)})  # fmt: skip
+        assert r.status_code == 302
+    html = c.get("/approvals").get_data(as_text=True)
+    row = _row(html, late)
+    assert "Over weekly cap" in row and "50 h logged, above the 40 h a week" in row
+    assert "Overlaps" not in row and "Likely duplicate" not in row
+    # The totals are the candidate's whole history, the old approved entry included.
+    assert "65 h approved, 370 h pending" in _row(html, ids["plain"])

@@ -2,8 +2,9 @@
 
 Weeks above the weekly cap of the candidate's hours requirements, entries overlapping
 another of the same candidate, likely duplicates (same dates and hours), and the
-candidate's approved and pending totals. A fixed number of statements for a whole page:
-the other entries and the enrolments of the page's candidates, and their evidence.
+candidate's approved and pending totals. A fixed number of statements for a whole page,
+each reading only what the page needs: the totals are summed in SQL, and of the other
+entries only those in the calendar weeks the page's entries touch are read.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 
 from tracker.credentials.catalog import Catalog
 from tracker.extensions import db
@@ -32,11 +33,25 @@ class WeekOverCap:
     """The title of the hours requirement whose cap it is."""
 
 
+@dataclass(frozen=True)
+class Neighbour:
+    """Another entry of the same candidate, as the checks read it (plain columns)."""
+
+    id: int
+    candidate_id: int
+    source: str
+    category: str | None
+    start: date
+    end: date
+    hours: float
+    status: EntryStatus
+
+
 @dataclass
 class EntryChecks:
     over_cap: list[WeekOverCap] = field(default_factory=list)
-    overlaps: list[HoursEntry] = field(default_factory=list)
-    duplicates: list[HoursEntry] = field(default_factory=list)
+    overlaps: list[Neighbour] = field(default_factory=list)
+    duplicates: list[Neighbour] = field(default_factory=list)
 
     @property
     def flagged(self) -> bool:
@@ -61,7 +76,8 @@ class _Cap:
 class QueueChecks:
     entries: dict[int, EntryChecks]
     totals: dict[int, Totals]
-    evidence: dict[int, list[EvidenceFile]]
+    evidence: dict[int, list[Any]]
+    """Per entry, its evidence files (id, record_id, original_name, content_type)."""
 
     @property
     def flagged(self) -> int:
@@ -72,7 +88,7 @@ def _monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def _week_hours(entries: Iterable[HoursEntry]) -> dict[date, float]:
+def _week_hours(entries: Iterable[HoursEntry | Neighbour]) -> dict[date, float]:
     """Hours of each calendar week (Monday to Sunday), each entry spread evenly over its
     days, as the engine counts them."""
     weeks: dict[date, float] = defaultdict(float)
@@ -90,7 +106,12 @@ def _week_hours(entries: Iterable[HoursEntry]) -> dict[date, float]:
     return weeks
 
 
-def _caps(catalog: Catalog, enrolments: Iterable[Enrolment]) -> list[_Cap]:
+class Enrolled(Protocol):
+    credential: str
+    pathway: str | None
+
+
+def _caps(catalog: Catalog, enrolments: Iterable[Enrolled]) -> list[_Cap]:
     caps: list[_Cap] = []
     for enrolment in enrolments:
         definition = catalog.get(enrolment.credential)
@@ -111,31 +132,103 @@ def _caps(catalog: Catalog, enrolments: Iterable[Enrolment]) -> list[_Cap]:
     return caps
 
 
-def _matches(cap: _Cap, entry: HoursEntry) -> bool:
+def _matches(cap: _Cap, entry: HoursEntry | Neighbour) -> bool:
     if cap.categories is not None and entry.category not in cap.categories:
         return False
     return cap.sources is None or entry.source in cap.sources
 
 
+def _month_end(day: date) -> date:
+    following = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return following - timedelta(days=1)
+
+
+def _windows(page: Sequence[HoursEntry]) -> dict[int, list[tuple[date, date]]]:
+    """Per candidate, the calendar weeks (Monday to Sunday) the page's entries touch, merged:
+    every entry that can overlap one of them or share one of their weeks lies inside."""
+    spans: dict[int, list[tuple[date, date]]] = defaultdict(list)
+    for e in page:
+        spans[e.candidate_id].append((_monday(e.start), _monday(e.end) + timedelta(days=6)))
+    merged: dict[int, list[tuple[date, date]]] = {}
+    for cid, parts in spans.items():
+        out: list[tuple[date, date]] = []
+        for lo, hi in sorted(parts):
+            # Windows less than a year apart are read as one: fewer branches to the query,
+            # and the few entries between them are dropped by the checks themselves.
+            if out and lo <= out[-1][1] + timedelta(days=366):
+                out[-1] = (out[-1][0], max(out[-1][1], hi))
+            else:
+                out.append((lo, hi))
+        merged[cid] = out
+    return merged
+
+
 def queue_checks(catalog: Catalog, page: Sequence[HoursEntry]) -> QueueChecks:
-    """The checks of every entry on one page of the queue."""
+    """The checks of every entry on one page of the queue, in four statements: the
+    candidates' totals (summed in SQL), the entries in the weeks the page touches, the
+    enrolments and the evidence."""
     result = QueueChecks({e.id: EntryChecks() for e in page}, {}, {})
     if not page:
         return result
     candidate_ids = sorted({e.candidate_id for e in page})
-    others = db.session.scalars(
-        select(HoursEntry)
-        .where(
-            HoursEntry.candidate_id.in_(candidate_ids),
-            HoursEntry.status.in_([EntryStatus.PENDING, EntryStatus.APPROVED]),
+    counted = [EntryStatus.PENDING, EntryStatus.APPROVED]
+    sums: dict[int, dict[EntryStatus, float]] = defaultdict(dict)
+    for cid, status, hours in db.session.execute(
+        select(HoursEntry.candidate_id, HoursEntry.status, func.sum(HoursEntry.hours))
+        .where(HoursEntry.candidate_id.in_(candidate_ids), HoursEntry.status.in_(counted))
+        .group_by(HoursEntry.candidate_id, HoursEntry.status)
+    ):
+        sums[cid][status] = float(hours or 0)
+    # The weeks to read: the candidates whose windows fall in the same months share one
+    # branch (IN over their ids), so a page of fifty candidates, most with recent entries,
+    # makes a query of a branch or two that SQLAlchemy compiles once and caches; each
+    # branch is a search of the (candidate_id, status, end) index. The few entries read
+    # beyond a candidate's own weeks are dropped by the checks below.
+    groups: dict[tuple[date, date], list[int]] = defaultdict(list)
+    for cid, parts in _windows(page).items():
+        for lo, hi in parts:
+            groups[(lo.replace(day=1), _month_end(hi))].append(cid)
+    near = or_(
+        *(
+            and_(
+                HoursEntry.candidate_id.in_(ids),
+                HoursEntry.status.in_(counted),
+                HoursEntry.end >= lo,
+                HoursEntry.start <= hi,
+            )
+            for (lo, hi), ids in sorted(groups.items())
         )
-        .order_by(HoursEntry.start, HoursEntry.id)
+    )
+    others = [
+        Neighbour(*row)
+        for row in db.session.execute(
+            select(
+                HoursEntry.id,
+                HoursEntry.candidate_id,
+                HoursEntry.source,
+                HoursEntry.category,
+                HoursEntry.start,
+                HoursEntry.end,
+                HoursEntry.hours,
+                HoursEntry.status,
+            )  # fmt: skip
+            .where(near)
+            .order_by(HoursEntry.start, HoursEntry.id)
+        )
+    ]
+    # Plain columns: the checks and the page read a few of each, not whole ORM rows.
+    enrolments = db.session.execute(
+        select(Enrolment.candidate_id, Enrolment.credential, Enrolment.pathway).where(
+            Enrolment.candidate_id.in_(candidate_ids)
+        )
     ).all()
-    enrolments = db.session.scalars(
-        select(Enrolment).where(Enrolment.candidate_id.in_(candidate_ids))
-    ).all()
-    for item in db.session.scalars(
-        select(EvidenceFile)
+    for item in db.session.execute(
+        select(
+            EvidenceFile.id,
+            EvidenceFile.record_id,
+            EvidenceFile.original_name,
+            EvidenceFile.content_type,
+        )  # fmt: skip
         .where(
             EvidenceFile.record_type == "experience",
             EvidenceFile.record_id.in_([e.id for e in page]),
@@ -144,18 +237,26 @@ def queue_checks(catalog: Catalog, page: Sequence[HoursEntry]) -> QueueChecks:
     ):
         result.evidence.setdefault(item.record_id, []).append(item)
 
-    by_candidate: dict[int, list[HoursEntry]] = defaultdict(list)
+    by_candidate: dict[int, list[Neighbour]] = defaultdict(list)
     for row in others:
         by_candidate[row.candidate_id].append(row)
-    enrolled: dict[int, list[Enrolment]] = defaultdict(list)
+    enrolled: dict[int, list[Enrolled]] = defaultdict(list)
     for enrolment in enrolments:
         enrolled[enrolment.candidate_id].append(enrolment)
+
+    known: dict[tuple[tuple[str, str | None], ...], list[_Cap]] = {}
+
+    def caps_of(enrolments: list[Enrolled]) -> list[_Cap]:
+        key = tuple(sorted((e.credential, e.pathway) for e in enrolments))
+        if key not in known:
+            known[key] = _caps(catalog, enrolments)
+        return known[key]
 
     for cid in candidate_ids:
         rows = by_candidate[cid]
         result.totals[cid] = Totals(
-            approved=sum(float(r.hours) for r in rows if r.status is EntryStatus.APPROVED),
-            pending=sum(float(r.hours) for r in rows if r.status is EntryStatus.PENDING),
+            approved=sums[cid].get(EntryStatus.APPROVED, 0.0),
+            pending=sums[cid].get(EntryStatus.PENDING, 0.0),
         )
         mine = [e for e in page if e.candidate_id == cid]
         for entry in mine:
@@ -170,7 +271,7 @@ def queue_checks(catalog: Catalog, page: Sequence[HoursEntry]) -> QueueChecks:
                         and abs(float(other.hours) - float(entry.hours)) < EPSILON
                     )
                     (checks.duplicates if same else checks.overlaps).append(other)
-        for cap in _caps(catalog, enrolled[cid]):
+        for cap in caps_of(enrolled[cid]):
             weeks = _week_hours(r for r in rows if _matches(cap, r))
             for entry in mine:
                 if not _matches(cap, entry):

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 
+from babel import Locale
+from babel.dates import format_date as babel_format_date
+from babel.numbers import format_decimal as babel_format_decimal
 from flask import Flask
-from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
+from flask_babel import format_datetime, format_percent, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -55,18 +59,30 @@ def fmt_date(value: date | str | None) -> str:
             value = datetime.fromisoformat(text) if "T" in text else date.fromisoformat(text)
         except ValueError:
             return text
-    language = _language()
     if isinstance(value, datetime):
         moment = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-        return format_datetime(moment, MOMENT_FORMATS.get(language, MOMENT_FORMATS["en"]))
-    return format_date(value, DATE_FORMATS.get(language, DATE_FORMATS["en"]))
+        return format_datetime(moment, MOMENT_FORMATS.get(_language(), MOMENT_FORMATS["en"]))
+    return _day_text(value, get_locale() or Locale("en"))
+
+
+# A page shows hundreds of days and hours (the queue, a progress page of ten years of
+# weekly entries), many the same: each text is made once per value and locale.
+@lru_cache(maxsize=8192)
+def _day_text(value: date, locale: Locale) -> str:
+    pattern = DATE_FORMATS.get(locale.language, DATE_FORMATS["en"])
+    return str(babel_format_date(value, pattern, locale=locale))
+
+
+@lru_cache(maxsize=8192)
+def _hours_text(value: float, locale: Locale) -> str:
+    return str(babel_format_decimal(value, "#,##0.##", locale=locale))
 
 
 def fmt_hours(value: Any) -> str:
     """Hours as the language writes numbers: 1,234.5 in English, 1 234,5 in Polish."""
     if value is None:
         return "—"
-    return format_decimal(float(value), "#,##0.##")
+    return _hours_text(float(value), get_locale() or Locale("en"))
 
 
 def pct(value: Any) -> str:
