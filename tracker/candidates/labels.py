@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from flask_babel import gettext as _
@@ -14,7 +15,7 @@ from tracker.records.words import (
     HELD_CREDENTIALS,
     word_for,
 )
-from tracker.web.filters import fmt_date
+from tracker.web.filters import fmt_date, fmt_hours
 
 # An entry's status inside a sentence ("… 40 h (approved)"); other values show as they are.
 ENTRY_STATES = {
@@ -29,59 +30,99 @@ def entry_state(status: str) -> str:
     return str(ENTRY_STATES.get(status, status))
 
 
-def _hours(value: Any) -> str:
-    number = float(value)
-    return f"{number:,.0f}" if number == int(number) else f"{number:,.2f}"
+def _degree(d: dict[str, Any]) -> str:
+    when = fmt_date(d["conferred_on"]) if d.get("conferred_on") else _("in progress")
+    level = word_for(DEGREE_LEVELS, d["level"])
+    return _(
+        "%(level)s, %(field)s — %(institution)s (%(when)s)",
+        level=level, field=d["field"], institution=d["institution"], when=when,
+    )  # fmt: skip
 
 
-def record_labels(records: dict[str, Any]) -> dict[str, str]:
-    labels: dict[str, str] = {}
-    for d in records.get("degrees", []):
-        when = fmt_date(d["conferred_on"]) if d.get("conferred_on") else _("in progress")
-        level = word_for(DEGREE_LEVELS, d["level"])
-        labels[d["id"]] = _(
-            "%(level)s, %(field)s — %(institution)s (%(when)s)",
-            level=level, field=d["field"], institution=d["institution"], when=when,
-        )  # fmt: skip
-    for c in records.get("courses", []):
-        when = fmt_date(c["completed_on"]) if c.get("completed_on") else _("not completed")
-        labels[c["id"]] = f"{c['title']} ({when})"
-    for e in records.get("exams", []):
-        values = {"code": word_for(EXAM_CODES, e["code"]), "day": fmt_date(e["taken_on"])}
-        labels[e["id"]] = (
-            _("%(code)s exam, %(day)s, passed", **values)
-            if e.get("passed")
-            else _("%(code)s exam, %(day)s, not passed", **values)
-        )
-    for x in records.get("experience", []):
-        values = {
-            "start": fmt_date(x["start"]),
-            "end": fmt_date(x["end"]),
-            "hours": _hours(x["hours"]),
-            "status": entry_state(x["status"]),
+def _course(c: dict[str, Any]) -> str:
+    when = fmt_date(c["completed_on"]) if c.get("completed_on") else _("not completed")
+    return f"{c['title']} ({when})"
+
+
+def _exam(e: dict[str, Any]) -> str:
+    values = {"code": word_for(EXAM_CODES, e["code"]), "day": fmt_date(e["taken_on"])}
+    if e.get("passed"):
+        return _("%(code)s exam, %(day)s, passed", **values)
+    return _("%(code)s exam, %(day)s, not passed", **values)
+
+
+def _experience(x: dict[str, Any]) -> str:
+    values = {
+        "start": fmt_date(x["start"]),
+        "end": fmt_date(x["end"]),
+        "hours": fmt_hours(x["hours"]),
+        "status": entry_state(x["status"]),
+    }
+    if x.get("source") == "internship":
+        return _("Internship %(start)s – %(end)s, %(hours)s h (%(status)s)", **values)
+    return _("Experience %(start)s – %(end)s, %(hours)s h (%(status)s)", **values)
+
+
+def _attestation(a: dict[str, Any]) -> str:
+    return _(
+        "Attestation '%(kind)s' signed %(day)s",
+        kind=word_for(ATTESTATION_KINDS, a["kind"]),
+        day=fmt_date(a["signed_on"]),
+    )
+
+
+def _held(h: dict[str, Any]) -> str:
+    return _(
+        "Held credential %(credential)s since %(day)s",
+        credential=word_for(HELD_CREDENTIALS, h["id"]), day=fmt_date(h["awarded_on"]),
+    )  # fmt: skip
+
+
+def _waiver(w: dict[str, Any]) -> str:
+    return _(
+        "Waiver by %(name)s on %(day)s: %(reason)s",
+        name=w["approved_by"], day=w["approved_on"], reason=w["reason"],
+    )  # fmt: skip
+
+
+LABELERS: dict[str, Callable[[dict[str, Any]], str]] = {
+    "degrees": _degree,
+    "courses": _course,
+    "exams": _exam,
+    "experience": _experience,
+    "attestations": _attestation,
+    "credentials": _held,
+    "waivers": _waiver,
+}
+
+
+class RecordLabels(Mapping[str, str]):
+    """The label of each record of a records JSON by its engine id, made when a page first
+    asks for it: a progress page shows fifty records per requirement at most, of a
+    candidate who may have logged ten years of weekly entries."""
+
+    def __init__(self, records: dict[str, Any]) -> None:
+        self._records: dict[str, tuple[Callable[[dict[str, Any]], str], dict[str, Any]]] = {
+            r["id"]: (label, r) for kind, label in LABELERS.items() for r in records.get(kind, [])
         }
-        labels[x["id"]] = (
-            _("Internship %(start)s – %(end)s, %(hours)s h (%(status)s)", **values)
-            if x.get("source") == "internship"
-            else _("Experience %(start)s – %(end)s, %(hours)s h (%(status)s)", **values)
-        )
-    for a in records.get("attestations", []):
-        labels[a["id"]] = _(
-            "Attestation '%(kind)s' signed %(day)s",
-            kind=word_for(ATTESTATION_KINDS, a["kind"]),
-            day=fmt_date(a["signed_on"]),
-        )
-    for h in records.get("credentials", []):
-        labels[h["id"]] = _(
-            "Held credential %(credential)s since %(day)s",
-            credential=word_for(HELD_CREDENTIALS, h["id"]), day=fmt_date(h["awarded_on"]),
-        )  # fmt: skip
-    for w in records.get("waivers", []):
-        labels[w["id"]] = _(
-            "Waiver by %(name)s on %(day)s: %(reason)s",
-            name=w["approved_by"], day=w["approved_on"], reason=w["reason"],
-        )  # fmt: skip
-    return labels
+        self._made: dict[str, str] = {}
+
+    def __getitem__(self, record_id: str) -> str:
+        made = self._made.get(record_id)
+        if made is None:
+            label, record = self._records[record_id]
+            made = self._made[record_id] = label(record)
+        return made
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._records)
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+
+def record_labels(records: dict[str, Any]) -> RecordLabels:
+    return RecordLabels(records)
 
 
 def leaves_left(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     Enum,
+    Integer,
     String,
     cast,
     literal,
@@ -186,13 +187,15 @@ def _hours_row(
 def _dated_row(
     kind: int, rid: int, text: Any, on: Any, flag: Any, until: Any, verified_by: Any
 ) -> tuple[str, dict[str, Any]]:
-    """An exam (kind 0), an attestation (1) or a held credential (2)."""
+    """An exam (kind 0), an attestation (1), a held credential (2) or a registration (3)."""
     if kind == 0:
         record = {"id": f"e{rid}", "code": text, "taken_on": _iso(on), "passed": flag}
         return "exams", _verified(record, verified_by)
     if kind == 1:
         record = {"id": f"a{rid}", "kind": text, "signed_on": _iso(on)}
         return "attestations", _verified(record, verified_by)
+    if kind == 3:
+        return "registrations", _registration_row(rid, text, on, until)
     record = {"id": text, "awarded_on": _iso(on), "expires_on": _iso(until)}
     return "credentials", _verified(record, verified_by)
 
@@ -202,7 +205,6 @@ _TABLES: tuple[tuple[str, Any, tuple[str, ...], Any], ...] = (
                          "verified_by_id"), _degree_row),
     ("courses", Course, ("title", "provider", "topics", "credits", "completed_on", "passed",
                          "verified_by_id"), _course_row),
-    ("registrations", Registration, ("kind", "start", "end"), _registration_row),
 )  # fmt: skip
 
 
@@ -229,10 +231,12 @@ def _load_hours(ids: list[int], out: dict[int, dict[str, Any]]) -> None:
 
 
 def _load_dated(ids: list[int], out: dict[int, dict[str, Any]]) -> None:
-    """Exams, attestations and held credentials (few rows each): one query for the three."""
+    """Exams, attestations, held credentials and registrations (few rows each): one query
+    for the four."""
     e, a, h = ExamResult.__table__, Attestation.__table__, HeldCredential.__table__
+    r = Registration.__table__
     # Typed NULLs: PostgreSQL resolves a UNION column's type branch by branch.
-    no_flag, no_date = cast(null(), Boolean), cast(null(), Date)
+    no_flag, no_date, nobody = cast(null(), Boolean), cast(null(), Date), cast(null(), Integer)
     parts = [
         select(literal(0).label("kind"), e.c.candidate_id, e.c.id, e.c.code.label("text"),
                _raw(e.c.taken_on).label("on"), e.c.passed.label("flag"),
@@ -242,6 +246,8 @@ def _load_dated(ids: list[int], out: dict[int, dict[str, Any]]) -> None:
                no_flag, no_date, a.c.verified_by_id).where(a.c.candidate_id.in_(ids)),
         select(literal(2), h.c.candidate_id, h.c.id, h.c.credential_id, _raw(h.c.awarded_on),
                no_flag, h.c.expires_on, h.c.verified_by_id).where(h.c.candidate_id.in_(ids)),
+        select(literal(3), r.c.candidate_id, r.c.id, r.c.kind, _raw(r.c.start),
+               no_flag, r.c.end, nobody).where(r.c.candidate_id.in_(ids)),
     ]  # fmt: skip
     for _kind, cid, *values in db.session.execute(union_all(*parts).order_by("kind", "id")):
         key, record = _dated_row(_kind, *values)
