@@ -248,8 +248,10 @@ def _check_preview(app: Any, job_id: str, enrolments: int) -> None:
 def preview(app: Any, dataset: Dataset) -> dict[str, Any]:
     """A definition-change preview of the cohort ÷ one cold evaluation of the same cohort.
 
-    The preview evaluates every enrolment of the credential twice (the current rules and
-    the staged ones). The denominator is a cold evaluate_cohort of the candidates enrolled
+    The preview evaluates every enrolment of the credential under the staged rules, and
+    takes its result under the current ones from the results table where that row is
+    current (run.py fills the table first, as a running installation keeps it), else
+    evaluates it too. The denominator is a cold evaluate_cohort of the candidates enrolled
     in that credential, which evaluates all of their enrolments (those also enrolled in
     CFA: that one too). Runs alternate; the figure is the ratio of the medians."""
     from sqlalchemy import func, select
@@ -279,6 +281,12 @@ def preview(app: Any, dataset: Dataset) -> dict[str, Any]:
             select(func.count(Enrolment.id)).where(Enrolment.credential == PREVIEW_CREDENTIAL)
         )
         problems = [str(p) for p in staged.problems]
+        from tracker.credentials.catalog import current_catalog
+        from tracker.timeutil import today
+
+        # How many "now" results the preview can read from the (current) results table.
+        current = publishing._current_results(PREVIEW_CREDENTIAL, current_catalog(), today())
+        from_table = len(current)
         db.session.remove()
     jobs: list[str] = []
     previews: list[float] = []
@@ -322,10 +330,12 @@ def preview(app: Any, dataset: Dataset) -> dict[str, Any]:
             cold_s=cold_s,
             candidates=len(ids),
             preview_enrolments=enrolments,
-            preview_evaluations=2 * enrolments,
+            preview_evaluations=2 * enrolments - from_table,
+            preview_now_from_table=from_table,
             cold_evaluations=colds[0][2],
             how=f"run_preview of {PREVIEW_CREDENTIAL}@{PREVIEW_VERSION} (a copy of the current "
-            "definition, effective 2099) over every CFP enrolment, as a task (run_task) ÷ cold "
+            "definition, effective 2099) over every CFP enrolment, as a task (run_task), the "
+            "current results read from the results table where current ÷ cold "
             "evaluate_cohort of the candidates enrolled in CFP; runs alternate",
         )
     }

@@ -177,3 +177,47 @@ def test_the_rules_version_is_the_content_not_the_file_times_or_place(tmp_path):
     assert load_catalog(one).fingerprint == load_catalog(two).fingerprint
     (two / "cfa.yaml").write_text((two / "cfa.yaml").read_text() + "\n# changed\n")
     assert load_catalog(one).fingerprint != load_catalog(two).fingerprint
+
+
+def test_the_preview_reads_current_results_from_the_table_and_evaluates_stale_ones(env):
+    """ "Now" comes from the results table where its row is current (what the cohort shows);
+    a row computed from older records is not used: that enrolment is evaluated again."""
+    app, credentials, factory = env
+    with app.app_context():
+        admin, cand, coord = _people(app, factory)
+        from tracker.accounts.models import User
+        from tracker.candidates.operations import enrol
+        from tracker.credentials.catalog import current_catalog
+        from tracker.credentials.models import EnrolmentResult
+
+        enrol(db.session.get(User, coord.id), db.session.get(User, cand.id), current_catalog(),
+              {"credential": "cfp"})  # fmt: skip
+        db.session.commit()
+        row = db.session.query(EnrolmentResult).filter_by(candidate_id=cand.id).one()
+        evaluated = row.result["status"]
+        assert evaluated != "expired"
+        row.result = {**row.result, "status": "expired"}  # a marker only the table holds
+        db.session.commit()
+    client = app.test_client()
+    login(client, admin.email)
+    staged_url = _upload(client, _next_version((credentials / "cfp.yaml").read_text())).headers[
+        "Location"
+    ]
+    token = staged_url.rsplit("/", 1)[1]
+
+    def preview_now() -> str:
+        started = _post(client, f"/admin/credentials/staged/{token}/preview", staged_url)
+        job_id = started.headers["Location"].rsplit("job=", 1)[1]
+        with app.app_context():
+            from tracker.credentials.publishing import preview_of
+            from tracker.tasks.models import Job
+
+            (only,) = preview_of(db.session.get(Job, job_id))["rows"]
+            return only["now"]["status"]
+
+    assert preview_now() == "expired"
+    with app.app_context():
+        person = db.session.get(User, cand.id)
+        person.records_version += 1  # as a change of records does: the row is stale now
+        db.session.commit()
+    assert preview_now() == evaluated

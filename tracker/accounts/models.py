@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import BigInteger, ForeignKey, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, String, UniqueConstraint, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import Model, db
@@ -47,6 +47,12 @@ class Organization(Model):
 
 class User(UserMixin, Model):
     __tablename__ = "users"
+    # Lists of people sort by lower(name), id: with these a page of the cohort (all of it,
+    # or one organization's) walks an index and stops after one page instead of sorting.
+    __table_args__ = (
+        Index("ix_users_lower_name", func.lower(text("name")), "id"),
+        Index("ix_users_org_lower_name", "organization_id", func.lower(text("name")), "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True, index=True)

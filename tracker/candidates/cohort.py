@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any, cast
 
 from pydantic import Field
-from sqlalchemy import Select, and_, case, event, func, select
+from sqlalchemy import Select, and_, case, event, func, select, true
 from sqlalchemy.orm import Session, defer
 
 from tracker import tasks
@@ -197,6 +197,11 @@ SORT_COLUMNS = {
 }
 
 
+def _visible(visible: Select[Any]) -> Any:
+    """The WHERE of a visible-candidates query (a SELECT of User), to apply to a join."""
+    return visible.whereclause if visible.whereclause is not None else true()
+
+
 def cohort_select(
     visible: Select[Any],
     *,
@@ -205,13 +210,16 @@ def cohort_select(
     sort: str = "name",
     descending: bool = False,
 ) -> Select[Any]:
-    """(Enrolment, EnrolmentResult or None, User) of the visible candidates, sorted in SQL."""
-    ids = visible.with_only_columns(User.id).order_by(None)
+    """(Enrolment, EnrolmentResult or None, User) of the visible candidates, sorted in SQL.
+
+    The visible query's conditions apply to the joined users themselves (not as an IN over
+    its ids), so that a page by name walks the users' (lower(name), id) indexes and stops
+    after one page instead of sorting the whole cohort."""
     stmt = (
         select(Enrolment, EnrolmentResult, User)
         .join(User, User.id == Enrolment.candidate_id)
         .outerjoin(EnrolmentResult, EnrolmentResult.enrolment_id == Enrolment.id)
-        .where(Enrolment.candidate_id.in_(ids))
+        .where(_visible(visible))
         .options(defer(EnrolmentResult.result))  # tens of KB each; the list needs none
     )
     if credential is not None:
@@ -287,7 +295,6 @@ RECOMPUTING = "recomputing"
 def status_counts(visible: Select[Any]) -> dict[str, int]:
     """Enrolments of the visible candidates by stored status; stale or missing rows count as
     "recomputing" (they are not current, so their old status is not counted)."""
-    ids = visible.with_only_columns(User.id).order_by(None)
     current = and_(
         EnrolmentResult.enrolment_id.is_not(None),
         EnrolmentResult.records_version == User.records_version,
@@ -301,7 +308,7 @@ def status_counts(visible: Select[Any]) -> dict[str, int]:
             .select_from(Enrolment)
             .join(User, User.id == Enrolment.candidate_id)
             .outerjoin(EnrolmentResult, EnrolmentResult.enrolment_id == Enrolment.id)
-            .where(Enrolment.candidate_id.in_(ids))
+            .where(_visible(visible))
             .group_by(status)
         ).all()
     )
@@ -321,7 +328,12 @@ def cohort_page(
     """One page of the cohort, sorted and paged in SQL (a page past the end: the last)."""
     stmt = cohort_select(visible, sort=sort, descending=descending)
     total = int(
-        db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+        db.session.scalar(
+            select(func.count(Enrolment.id))
+            .join(User, User.id == Enrolment.candidate_id)
+            .where(_visible(visible))
+        )
+        or 0
     )
     last = max(1, -(-total // per_page))
     page = min(max(page, 1), last)

@@ -37,6 +37,7 @@ from tracker.accounts.models import User
 from tracker.audit.operations import record as audit
 from tracker.credentials.catalog import WITHDRAWN_DIR, Catalog, current_catalog
 from tracker.credentials.evaluation import BULK_THRESHOLD, collector_paused
+from tracker.credentials.models import EnrolmentResult
 from tracker.errors import ConflictError, NotFoundError, ValidationError
 from tracker.extensions import db
 from tracker.records.adapter import for_credential, load_records
@@ -296,6 +297,33 @@ def _evaluate(
     return _result_row(result, None)
 
 
+def _current_results(
+    credential: str, catalog: Catalog, as_of: date
+) -> dict[tuple[int, int], dict[str, Any]]:
+    """The stored results of this credential's enrolments computed under today's rules on
+    this day, by (candidate, records version they were computed from): the columns of
+    _result_row, read from the stored result itself."""
+    result = EnrolmentResult.result
+    rows = db.session.execute(
+        select(EnrolmentResult.candidate_id, EnrolmentResult.records_version,
+               result["status"].as_string(), result["progress"].as_float(),
+               result["due"].as_string(), result["met_on"].as_string(), EnrolmentResult.error)
+        .join(Enrolment, Enrolment.id == EnrolmentResult.enrolment_id)
+        .where(Enrolment.credential == credential,
+               EnrolmentResult.rules_version == catalog.fingerprint,
+               EnrolmentResult.as_of == as_of)
+    )  # fmt: skip
+    out: dict[tuple[int, int], dict[str, Any]] = {}
+    for candidate_id, records_version, status, progress, due, met_on, error in rows:
+        if status is None:
+            out[(candidate_id, records_version)] = _result_row(None, error or "no result")
+            continue
+        out[(candidate_id, records_version)] = _result_row(
+            {"status": status, "progress": progress, "due": due, "met_on": met_on}, None
+        )
+    return out
+
+
 def _batches(ids: list[int]) -> Iterator[list[int]]:
     for start in range(0, len(ids), BATCH):
         yield ids[start : start + BATCH]
@@ -321,13 +349,14 @@ def run_preview(job_id: str) -> None:
     # each one be read again, one by one.
     enrolments = db.session.execute(
         select(Enrolment.candidate_id, Enrolment.credential, Enrolment.version,
-               Enrolment.pathway, User.name, User.organization_id)
+               Enrolment.pathway, User.name, User.organization_id, User.records_version)
         .join(User, User.id == Enrolment.candidate_id)
         .where(Enrolment.credential == params["credential"])
         .order_by(User.name, Enrolment.id)
     ).all()  # fmt: skip
     job.status, job.started_at, job.total, job.done = "running", utcnow(), len(enrolments), 0
     db.session.commit()
+    now_rows = _current_results(str(params["credential"]), catalog, as_of)
     library = Library([*catalog.library, new]) if new is not None and staged.ok else catalog.library
     by_candidate = {e.candidate_id: e for e in enrolments}
     rows: list[dict[str, Any]] = []
@@ -344,7 +373,10 @@ def run_preview(job_id: str) -> None:
                     "organization_id": e.organization_id,
                     "version": e.version,
                     "pathway": e.pathway,
-                    "now": _evaluate(current, mine, as_of, e.pathway, catalog.library),
+                    # The results table's row where it is current (what the cohort shows);
+                    # else the enrolment evaluated here, as the table would be refreshed.
+                    "now": now_rows.get((candidate_id, e.records_version))
+                    or _evaluate(current, mine, as_of, e.pathway, catalog.library),
                     "new": _evaluate(new, mine, as_of, e.pathway, library),
                 })  # fmt: skip
             job.done = len(rows)
