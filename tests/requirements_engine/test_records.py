@@ -222,3 +222,26 @@ def test_unknown_pathway_is_a_records_error() -> None:
     assert caught.value.field == "pathway"
     with pytest.raises(RecordsError, match="pathway"):
         run(d, {"pathway": "zzz"})
+
+
+def test_entries_read_twice_give_the_same_records_and_a_bad_day_is_never_remembered():
+    """parse_records remembers the days of (start, end) texts it has read; the second read
+    of the same texts gives equal records, and an impossible day is refused every time."""
+    from tracker.requirements_engine import records as module
+    from tracker.requirements_engine.records import parse_records
+
+    entry = {"id": "x1", "start": "2031-03-03", "end": "2031-03-07", "hours": 40,
+             "category": "financial-planning", "status": "approved"}  # fmt: skip
+    module._SPANS.pop(("2031-03-03", "2031-03-07"), None)
+    first = parse_records({"experience": [entry]}).experience
+    assert ("2031-03-03", "2031-03-07") in module._SPANS
+    again = parse_records({"experience": [{**entry, "id": "x2"}]}).experience
+    assert [(r.start, r.end, r.start_ord, r.end_ord, r.rate) for r in first] == [
+        (r.start, r.end, r.start_ord, r.end_ord, r.rate) for r in again
+    ]
+    bad = {**entry, "id": "x3", "start": "2031-02-30", "end": "2031-03-02"}
+    for _ in range(2):
+        with pytest.raises(RecordsError) as caught:
+            parse_records({"experience": [bad]})
+        assert caught.value.problems[0].field == "start"
+    assert ("2031-02-30", "2031-03-02") not in module._SPANS

@@ -277,6 +277,33 @@ _STATUSES = frozenset(ENTRY_STATUSES)
 _fromisoformat = date.fromisoformat
 
 
+# The days of entries already read, by their (start, end) text: weekly entries of a cohort
+# share their Mondays and Fridays, so most entries parse no date at all. Bounded; a pure
+# cache of a pure function (same text, same days), safe to share between threads.
+_Span = tuple[date, date, int, int, int]
+_SPANS: dict[tuple[str, str], _Span] = {}
+_SPANS_KEPT = 1 << 16
+
+
+def _span(first: str, last: str) -> _Span | None:
+    """(start, end, their ordinals, days) of well-formed ISO days; None for anything else."""
+    if not (
+        len(first) == 10 and len(last) == 10 and first[4] == first[7] == last[4] == last[7] == "-"
+    ):
+        return None
+    try:
+        start = _fromisoformat(first)
+        end = _fromisoformat(last)
+    except ValueError:
+        return None
+    start_ord, end_ord = start.toordinal(), end.toordinal()
+    span = (start, end, start_ord, end_ord, end_ord - start_ord + 1)
+    if len(_SPANS) >= _SPANS_KEPT:
+        _SPANS.clear()
+    _SPANS[(first, last)] = span
+    return span
+
+
 def _entry(item: Mapping[str, Any], rid: str) -> EntryRecord:
     """An experience entry; the common, well-formed case avoids the generic helpers (speed)."""
     get = item.get
@@ -286,9 +313,6 @@ def _entry(item: Mapping[str, Any], rid: str) -> EntryRecord:
     if (
         type(first) is str
         and type(last) is str
-        and len(first) == 10
-        and len(last) == 10
-        and first[4] == first[7] == last[4] == last[7] == "-"
         and (type(hours) is float or type(hours) is int)
         and status in _STATUSES
         and type(category) is str
@@ -296,15 +320,9 @@ def _entry(item: Mapping[str, Any], rid: str) -> EntryRecord:
         and type(supervised) is bool
         and type(planned) is bool
     ):
-        try:
-            start = _fromisoformat(first)
-            end = _fromisoformat(last)
-        except ValueError:
-            pass
-        else:
-            start_ord = start.toordinal()
-            end_ord = end.toordinal()
-            days = end_ord - start_ord + 1
+        span = _SPANS.get((first, last)) or _span(first, last)
+        if span is not None:
+            start, end, start_ord, end_ord, days = span
             if days > 0 and 0 <= hours <= 24 * days:
                 return EntryRecord(
                     rid, start, end, start_ord, end_ord, float(hours), hours / days,
