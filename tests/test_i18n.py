@@ -84,3 +84,26 @@ def test_the_polish_catalog_is_complete_and_compiled(tmp_path):
     assert compiled == {
         key(m.id): key(m.string) for m in catalog if m.id and done(m.string) and not m.fuzzy
     }, "messages.mo does not match messages.po: run `make translations`"
+
+
+def test_every_code_the_schema_fixes_has_a_word_in_both_languages(app):
+    """Degree levels and registration kinds are declared by the record schemas; each has
+    its word in records/words.py (a code added to a schema without one fails here)."""
+    from typing import get_args
+
+    from flask_babel import force_locale
+
+    from tracker.records import schemas, words
+
+    fixed = {
+        "degree_levels": set(schemas.DEGREE_LEVELS),
+        "registration_kinds": set(get_args(schemas.REGISTRATION_CODES)),
+    }
+    with app.test_request_context():
+        for vocabulary, codes in fixed.items():
+            assert set(words.VOCABULARIES[vocabulary]) == codes, vocabulary
+            for code in codes:
+                english = words.word(code, vocabulary)
+                with force_locale("pl"):
+                    polish = words.word(code, vocabulary)
+                assert polish != english, (vocabulary, code)

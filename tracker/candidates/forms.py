@@ -9,10 +9,12 @@ from wtforms import DateField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from tracker.records.kinds import CANDIDATE_KINDS, KINDS
+from tracker.records.schemas import DEGREE_LEVELS as SCHEMA_LEVELS
 from tracker.records.words import DEGREE_LEVELS
 from tracker.web.schema_forms import SchemaForm, form_class
 
-LEVEL_CHOICES = list(DEGREE_LEVELS.items())
+# The schema's levels (records/schemas.py), each with its word.
+LEVEL_CHOICES = [(level, DEGREE_LEVELS[level]) for level in SCHEMA_LEVELS]
 
 # One form per record kind, built from the kind's schema (records/schemas.py).
 RECORD_FORMS: dict[str, type[SchemaForm]] = {

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, get_args
 
 from flask import (
     Blueprint,
@@ -17,7 +18,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from sqlalchemy import select
 
@@ -55,13 +55,16 @@ from tracker.records.kinds import (
 from tracker.records.loading import authorize, load_candidate, load_record
 from tracker.records.models import Enrolment, EvidenceFile, Waiver
 from tracker.records.queries import internships_of, mentors_of_org, visible_candidates_query
+from tracker.records.schemas import REGISTRATION_CODES
 from tracker.records.words import (
     ATTESTATION_KINDS,
     CATEGORIES,
     EXAM_CODES,
     HELD_CREDENTIALS,
     PROVIDERS,
+    REGISTRATION_KINDS,
     TOPICS,
+    word_for,
 )
 from tracker.timeutil import today
 from tracker.web.form_errors import apply_errors
@@ -74,7 +77,6 @@ bp.add_app_template_global(waived_requirements, "waived_requirements")
 INLINE_TYPES = frozenset({"application/pdf", "image/png", "image/jpeg"})
 # The kinds the records page lists in its own sections (internships have their own table).
 PAGE_KINDS = tuple(name for name in CANDIDATE_KINDS if name != "internships")
-REGISTRATION_KINDS = [("finra", _l("FINRA registration (Form U4 to Form U5)"))]
 
 
 def _kind(name: str) -> RecordKind:
@@ -84,21 +86,12 @@ def _kind(name: str) -> RecordKind:
     return kind
 
 
-# Readable names for the shipped definitions' providers; other ids show as they are.
-PROVIDER_LABELS: list[tuple[str, str]] = list(PROVIDERS.items())
-
-
 def _choices(
-    values: list[str], labels: list[tuple[str, str]] | None = None, *, readable: bool = True
+    values: list[str], words: Mapping[str, Any], *, readable: bool = True
 ) -> list[tuple[str, str]]:
-    """(value, label) for each value, in order; `labels` name the values they know, the rest
-    read as words ("risk-management" → "Risk management") unless `readable` is off (codes)."""
-    names = dict(labels or [])
-
-    def label(value: str) -> str:
-        return value.replace("-", " ").capitalize() if readable else value
-
-    return [(v, names.get(v) or label(v)) for v in dict.fromkeys(values)]
+    """(value, label) for each value, in order: its word (records/words.py), else the code
+    read as words ("risk-management" → "Risk management") unless `readable` is off."""
+    return [(v, word_for(words, v) if readable or v in words else v) for v in dict.fromkeys(values)]
 
 
 def _prepare(form: Any, kind: str, catalog: Catalog, candidate: User) -> None:
@@ -108,26 +101,23 @@ def _prepare(form: Any, kind: str, catalog: Catalog, candidate: User) -> None:
         form.level.choices = forms.LEVEL_CHOICES
     elif kind == "courses":
         providers = sorted(vocabulary.providers)
-        known = [p for p, _label in PROVIDER_LABELS if p in providers]  # the usual ones first
-        form.provider.choices = _choices(known + providers, PROVIDER_LABELS)
-        form.topics.choices = _choices(sorted(vocabulary.topics), list(TOPICS.items()))
+        known = [p for p in PROVIDERS if p in providers]  # the usual ones first
+        form.provider.choices = _choices(known + providers, PROVIDERS)
+        form.topics.choices = _choices(sorted(vocabulary.topics), TOPICS)
     elif kind == "exams":
-        form.code.choices = _choices(catalog.vocabulary("exam_codes"), list(EXAM_CODES.items()),
-                                     readable=False)  # fmt: skip
+        form.code.choices = _choices(catalog.vocabulary("exam_codes"), EXAM_CODES, readable=False)
     elif kind == "attestations":
-        form.kind.choices = _choices(
-            catalog.vocabulary("attestation_kinds"), list(ATTESTATION_KINDS.items())
-        )
+        form.kind.choices = _choices(catalog.vocabulary("attestation_kinds"), ATTESTATION_KINDS)
     elif kind == "credentials":
         form.credential_id.choices = _choices(
             list(HELD_CREDENTIALS) + catalog.vocabulary("credential_ids"),
-            list(HELD_CREDENTIALS.items()),
+            HELD_CREDENTIALS,
             readable=False,
         )
     elif kind in ("experience", "internships"):
-        form.category.choices = _choices(catalog.vocabulary("categories"), list(CATEGORIES.items()))
+        form.category.choices = _choices(catalog.vocabulary("categories"), CATEGORIES)
     elif kind == "registrations":
-        form.kind.choices = REGISTRATION_KINDS
+        form.kind.choices = _choices(list(get_args(REGISTRATION_CODES)), REGISTRATION_KINDS)
     if kind == "internships":
         form.mentor_id.choices = [("", _("Choose a mentor…"))] + [
             (str(m.id), f"{m.name} ({m.email})") for m in mentors_of_org(candidate.organization_id)

@@ -39,6 +39,7 @@ from tracker.schema import (
 )
 
 DEGREE_LEVELS = ("associate", "bachelor", "master", "doctorate")
+REGISTRATION_CODES = Literal["finra"]  # the kinds of registration (credential-format.md §6.5)
 RecordsId = Annotated[str, Field(max_length=64)] | Integer
 
 
@@ -211,7 +212,7 @@ class RegistrationIn(RecordIn):
 
     past_dates: ClassVar[tuple[str, ...]] = ("start", "end")
 
-    kind: Literal["finra"] = Field(
+    kind: REGISTRATION_CODES = Field(
         title=N_("Registration"), description=N_("finra: a FINRA registration (Form U4 to Form U5)")
     )
     firm: OptionalText = Field("", title=N_("Firm"))

@@ -77,6 +77,9 @@ HELD_CREDENTIALS = {
     "phd-business": _l("PhD in business, finance or economics"),
     "effp-efg": _l("EFG® certificate (€FFP Polska)"),
 }
+REGISTRATION_KINDS = {
+    "finra": _l("FINRA registration (Form U4 to Form U5)"),
+}
 VOCABULARIES = {
     "degree_levels": DEGREE_LEVELS,
     "providers": PROVIDERS,
@@ -85,6 +88,7 @@ VOCABULARIES = {
     "attestation_kinds": ATTESTATION_KINDS,
     "exam_codes": EXAM_CODES,
     "credential_ids": HELD_CREDENTIALS,
+    "registration_kinds": REGISTRATION_KINDS,
 }
 
 

@@ -112,7 +112,6 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(fmt_date, "date")
     app.add_template_filter(fmt_hours, "hours")
     app.add_template_filter(pct, "pct")
-    app.add_template_filter(lambda s: str(s).replace("-", " ").capitalize(), "label")
     app.add_template_filter(status_title, "status_title")
     app.add_template_filter(in_language, "name_in_language")
     app.add_template_filter(pathway_in_language, "pathway_in_language")
