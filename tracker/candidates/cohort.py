@@ -7,10 +7,10 @@ import csv
 import io
 from collections.abc import Iterable
 from datetime import date
-from typing import Any, cast
+from typing import Any
 
 from pydantic import Field
-from sqlalchemy import Select, and_, case, event, func, select, true
+from sqlalchemy import Select, and_, case, event, func, select
 from sqlalchemy.orm import Session, defer
 
 from tracker import tasks
@@ -197,9 +197,17 @@ SORT_COLUMNS = {
 }
 
 
-def _visible(visible: Select[Any]) -> Any:
-    """The WHERE of a visible-candidates query (a SELECT of User), to apply to a join."""
-    return visible.whereclause if visible.whereclause is not None else true()
+def _enrolments_of(visible: Select[Any], *columns: Any, results: bool = True) -> Select[Any]:
+    """SELECT columns FROM the visible candidates' enrolments, joined to their users (and
+    stored results). The visible query's conditions apply to the joined users themselves
+    (not as an IN over its ids), so that a page by name walks the users' (lower(name), id)
+    indexes and stops after one page instead of sorting the whole cohort."""
+    stmt = select(*columns).select_from(Enrolment).join(User, User.id == Enrolment.candidate_id)
+    if results:
+        stmt = stmt.outerjoin(EnrolmentResult, EnrolmentResult.enrolment_id == Enrolment.id)
+    if visible.whereclause is not None:
+        stmt = stmt.where(visible.whereclause)
+    return stmt
 
 
 def cohort_select(
@@ -210,17 +218,9 @@ def cohort_select(
     sort: str = "name",
     descending: bool = False,
 ) -> Select[Any]:
-    """(Enrolment, EnrolmentResult or None, User) of the visible candidates, sorted in SQL.
-
-    The visible query's conditions apply to the joined users themselves (not as an IN over
-    its ids), so that a page by name walks the users' (lower(name), id) indexes and stops
-    after one page instead of sorting the whole cohort."""
-    stmt = (
-        select(Enrolment, EnrolmentResult, User)
-        .join(User, User.id == Enrolment.candidate_id)
-        .outerjoin(EnrolmentResult, EnrolmentResult.enrolment_id == Enrolment.id)
-        .where(_visible(visible))
-        .options(defer(EnrolmentResult.result))  # tens of KB each; the list needs none
+    """(Enrolment, EnrolmentResult or None, User) of the visible candidates, sorted in SQL."""
+    stmt = _enrolments_of(visible, Enrolment, EnrolmentResult, User).options(
+        defer(EnrolmentResult.result)  # tens of KB each; the list needs none
     )
     if credential is not None:
         stmt = stmt.where(Enrolment.credential == credential)
@@ -229,7 +229,7 @@ def cohort_select(
     columns = SORT_COLUMNS.get(sort, SORT_COLUMNS["name"])()
     if descending:
         columns = [columns[0].desc(), *columns[1:]]
-    return cast("Select[Any]", stmt.order_by(*columns, Enrolment.id))
+    return stmt.order_by(*columns, Enrolment.id)
 
 
 def rows_of(page: Iterable[Any], catalog: Catalog | None = None) -> list[dict[str, Any]]:
@@ -303,14 +303,7 @@ def status_counts(visible: Select[Any]) -> dict[str, int]:
     )
     status = case((current, EnrolmentResult.status), else_=RECOMPUTING)
     return dict(
-        db.session.execute(
-            select(status, func.count())
-            .select_from(Enrolment)
-            .join(User, User.id == Enrolment.candidate_id)
-            .outerjoin(EnrolmentResult, EnrolmentResult.enrolment_id == Enrolment.id)
-            .where(_visible(visible))
-            .group_by(status)
-        ).all()
+        db.session.execute(_enrolments_of(visible, status, func.count()).group_by(status)).all()
     )
 
 
@@ -328,12 +321,7 @@ def cohort_page(
     """One page of the cohort, sorted and paged in SQL (a page past the end: the last)."""
     stmt = cohort_select(visible, sort=sort, descending=descending)
     total = int(
-        db.session.scalar(
-            select(func.count(Enrolment.id))
-            .join(User, User.id == Enrolment.candidate_id)
-            .where(_visible(visible))
-        )
-        or 0
+        db.session.scalar(_enrolments_of(visible, func.count(Enrolment.id), results=False)) or 0
     )
     last = max(1, -(-total // per_page))
     page = min(max(page, 1), last)
@@ -348,15 +336,8 @@ def not_enrolled(visible: Select[Any], limit: int = 50) -> list[User]:
 
 
 def enrolled_count(visible: Select[Any]) -> int:
-    ids = visible.with_only_columns(User.id).order_by(None)
-    return int(
-        db.session.scalar(
-            select(func.count(func.distinct(Enrolment.candidate_id))).where(
-                Enrolment.candidate_id.in_(ids)
-            )
-        )
-        or 0
-    )
+    count = func.count(func.distinct(Enrolment.candidate_id))
+    return int(db.session.scalar(_enrolments_of(visible, count, results=False)) or 0)
 
 
 def first_candidates(visible: Select[Any], limit: int) -> list[User]:
