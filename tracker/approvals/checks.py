@@ -143,24 +143,16 @@ def _month_end(day: date) -> date:
     return following - timedelta(days=1)
 
 
-def _windows(page: Sequence[HoursEntry]) -> dict[int, list[tuple[date, date]]]:
-    """Per candidate, the calendar weeks (Monday to Sunday) the page's entries touch, merged:
-    every entry that can overlap one of them or share one of their weeks lies inside."""
-    spans: dict[int, list[tuple[date, date]]] = defaultdict(list)
+def _windows(page: Sequence[HoursEntry]) -> dict[int, tuple[date, date]]:
+    """Per candidate, from the Monday of the first week to the Sunday of the last that the
+    page's entries touch: every entry that can overlap one of them or share one of their
+    weeks lies inside (the few between their weeks are dropped by the checks themselves)."""
+    spans: dict[int, tuple[date, date]] = {}
     for e in page:
-        spans[e.candidate_id].append((_monday(e.start), _monday(e.end) + timedelta(days=6)))
-    merged: dict[int, list[tuple[date, date]]] = {}
-    for cid, parts in spans.items():
-        out: list[tuple[date, date]] = []
-        for lo, hi in sorted(parts):
-            # Windows less than a year apart are read as one: fewer branches to the query,
-            # and the few entries between them are dropped by the checks themselves.
-            if out and lo <= out[-1][1] + timedelta(days=366):
-                out[-1] = (out[-1][0], max(out[-1][1], hi))
-            else:
-                out.append((lo, hi))
-        merged[cid] = out
-    return merged
+        lo, hi = _monday(e.start), _monday(e.end) + timedelta(days=6)
+        known = spans.get(e.candidate_id)
+        spans[e.candidate_id] = (min(lo, known[0]), max(hi, known[1])) if known else (lo, hi)
+    return spans
 
 
 def queue_checks(catalog: Catalog, page: Sequence[HoursEntry]) -> QueueChecks:
@@ -185,9 +177,8 @@ def queue_checks(catalog: Catalog, page: Sequence[HoursEntry]) -> QueueChecks:
     # branch is a search of the (candidate_id, status, end) index. The few entries read
     # beyond a candidate's own weeks are dropped by the checks below.
     groups: dict[tuple[date, date], list[int]] = defaultdict(list)
-    for cid, parts in _windows(page).items():
-        for lo, hi in parts:
-            groups[(lo.replace(day=1), _month_end(hi))].append(cid)
+    for cid, (lo, hi) in _windows(page).items():
+        groups[(lo.replace(day=1), _month_end(hi))].append(cid)
     near = or_(
         *(
             and_(
