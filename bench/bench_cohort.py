@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from bench.bench_pages import counting, figure
+from bench.bench_pages import counting, figure, ratio
 from bench.datagen import Dataset
 
 REPEATS = 3
@@ -165,12 +165,9 @@ def run(app: Any, dataset: Dataset) -> dict[str, Any]:
             candidates=len(ids),
             queries=warm[0][1],
         ),
-        # The ratio of the medians of the same number of runs; samples: each pair's ratio.
-        "cohort_evaluation_floor_ratio": figure(
-            round(statistics.median(seconds) / statistics.median(floor_s), 3),
-            "ratio",
+        "cohort_evaluation_floor_ratio": ratio(
             seconds,
-            samples=[round(c / f, 3) for c, f in zip(seconds, floor_s, strict=True)],
+            floor_s,
             cold_s=seconds,
             floor_s=floor_s,
             candidates=len(ids),
@@ -321,11 +318,9 @@ def preview(app: Any, dataset: Dataset) -> dict[str, Any]:
             db.session.remove()
     cold_s = [round(c[0], 3) for c in colds]
     return {
-        "preview_ratio": figure(
-            round(statistics.median(previews) / statistics.median(cold_s), 3),
-            "ratio",
+        "preview_ratio": ratio(
             previews,
-            samples=[round(p / c, 3) for p, c in zip(previews, cold_s, strict=True)],
+            cold_s,
             preview_s=previews,
             cold_s=cold_s,
             candidates=len(ids),

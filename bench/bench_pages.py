@@ -49,6 +49,14 @@ def figure(value: float, unit: str, runs: list[Any], /, **extra: Any) -> dict[st
     return {"value": value, "unit": unit, "runs": len(runs), "median": value, **extra}
 
 
+def ratio(tops: list[float], bottoms: list[float], /, **extra: Any) -> dict[str, Any]:
+    """A ratio measured side by side: the median of `tops` ÷ the median of `bottoms`, runs
+    paired in order (samples: each pair's own ratio)."""
+    value = round(statistics.median(tops) / statistics.median(bottoms), 3)
+    samples = [round(t / b, 3) for t, b in zip(tops, bottoms, strict=True)]
+    return figure(value, "ratio", tops, samples=samples, **extra)
+
+
 def p95(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[max(0, round(0.95 * len(ordered)) - 1)]
@@ -361,13 +369,10 @@ def page_latency(
             requests_per_run=per_client * CLIENTS,
             warmup_max_ms=round(first, 1),
         )
-        # The ratio of the medians; samples: each run's page p95 ÷ its own baseline's.
-        ratio = round(statistics.median(rounds) / statistics.median(base_rounds), 3)
-        out[f"page_p95_ratio.{name}"] = figure(
-            ratio,
-            "ratio",
+        # Each run's page p95 beside its own baseline's.
+        out[f"page_p95_ratio.{name}"] = ratio(
             rounds,
-            samples=[round(r / b, 3) for r, b in zip(rounds, base_rounds, strict=True)],
+            base_rounds,
             page_p95_ms=[round(r, 1) for r in rounds],
             baseline_p95_ms=[round(b, 1) for b in base_rounds],
             baseline=f"GET {BASELINE_URL} (bearer token), {2 * BASELINE_PER_CLIENT * CLIENTS} "
@@ -409,13 +414,10 @@ def cohort_growth(base: str, dataset: Dataset, app: Any) -> dict[str, Any]:
     for clients in groups.values():
         for c in clients:
             c.close()
-    value = round(statistics.median(runs["all"]) / statistics.median(runs["small"]), 3)
     return {
-        "cohort_page_growth": figure(
-            value,
-            "ratio",
+        "cohort_page_growth": ratio(
             runs["all"],
-            samples=[round(a / b, 3) for a, b in zip(runs["all"], runs["small"], strict=True)],
+            runs["small"],
             candidates={"all": sizes["all"], "small": sizes["small"]},
             p95_ms={who: [round(t, 1) for t in times] for who, times in runs.items()},
             warmup_max_ms={who: round(t, 1) for who, t in warm.items()},

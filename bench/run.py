@@ -16,7 +16,6 @@ import json
 import os
 import platform
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -71,16 +70,7 @@ def engine_growth(repeats: int = 5) -> dict[str, Any]:
         row = {r["entries"]: r["ms"] for r in bench_cohort.engine_scaling((520, 5200))}
         small.append(row[520])
         large.append(row[5200])
-    value = round(statistics.median(large) / statistics.median(small), 3)
-    return {
-        "value": value,
-        "unit": "ratio",
-        "runs": repeats,
-        "median": value,
-        "samples": [round(b / a, 3) for a, b in zip(small, large, strict=True)],
-        "ms_at_520": small,
-        "ms_at_5200": large,
-    }
+    return bench_pages.ratio(large, small, ms_at_520=small, ms_at_5200=large)
 
 
 def _log(message: str) -> None:
