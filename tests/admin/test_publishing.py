@@ -34,6 +34,19 @@ def _people(app, factory):
     return admin, cand, coord
 
 
+def _enrolled_people(app, factory):
+    """_people, the candidate enrolled in CFP by the coordinator (committed)."""
+    from tracker.accounts.models import User
+    from tracker.candidates.operations import enrol
+    from tracker.credentials.catalog import current_catalog
+
+    admin, cand, coord = _people(app, factory)
+    enrol(db.session.get(User, coord.id), db.session.get(User, cand.id), current_catalog(),
+          {"credential": "cfp"})  # fmt: skip
+    db.session.commit()
+    return admin, cand, coord
+
+
 def _next_version(text: str, version: str = "2027", effective: str | None = "2027-01-01") -> str:
     text = re.sub(r"(?m)^version:.*$", f"version: '{version}'", text, count=1)
     if effective:
@@ -80,14 +93,7 @@ def test_a_broken_file_shows_its_problems_and_cannot_be_published(env):
 def test_preview_then_publish_keeps_enrolled_candidates_on_their_version(env):
     app, credentials, factory = env
     with app.app_context():
-        admin, cand, coord = _people(app, factory)
-        from tracker.accounts.models import User
-        from tracker.candidates.operations import enrol
-        from tracker.credentials.catalog import current_catalog
-
-        enrol(db.session.get(User, coord.id), db.session.get(User, cand.id), current_catalog(),
-              {"credential": "cfp"})  # fmt: skip
-        db.session.commit()
+        admin, cand, _coord = _enrolled_people(app, factory)
     client = app.test_client()
     login(client, admin.email)
     new = _next_version((credentials / "cfp.yaml").read_text(encoding="utf-8"))
@@ -184,15 +190,10 @@ def test_the_preview_reads_current_results_from_the_table_and_evaluates_stale_on
     a row computed from older records is not used: that enrolment is evaluated again."""
     app, credentials, factory = env
     with app.app_context():
-        admin, cand, coord = _people(app, factory)
+        admin, cand, _coord = _enrolled_people(app, factory)
         from tracker.accounts.models import User
-        from tracker.candidates.operations import enrol
-        from tracker.credentials.catalog import current_catalog
         from tracker.credentials.models import EnrolmentResult
 
-        enrol(db.session.get(User, coord.id), db.session.get(User, cand.id), current_catalog(),
-              {"credential": "cfp"})  # fmt: skip
-        db.session.commit()
         row = db.session.query(EnrolmentResult).filter_by(candidate_id=cand.id).one()
         evaluated = row.result["status"]
         assert evaluated != "expired"
