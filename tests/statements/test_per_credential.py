@@ -13,14 +13,24 @@ from tracker.extensions import db
 from tracker.statements.content import prepare_statement
 
 
-def test_a_finra_statement_lists_only_the_records_finra_reads(app, factory):
+def _statement(factory, credential, as_of, add_records):
+    """A candidate enrolled in `credential` by a coordinator, with the records that
+    add_records(candidate) adds; the candidate and the content of their statement."""
     org = factory.org()
     cand, coord = factory.user("candidate", org), factory.user("coordinator", org)
 
     def world():
         me, boss = db.session.get(User, cand.id), db.session.get(User, coord.id)
         catalog = current_catalog()
-        enrol(boss, me, catalog, {"credential": "finra-rep"})
+        enrol(boss, me, catalog, {"credential": credential})
+        add_records(me)
+        return prepare_statement(catalog, me, credential, as_of).content
+
+    return cand, factory.run(world)
+
+
+def test_a_finra_statement_lists_only_the_records_finra_reads(app, factory):
+    def records(me):
         add_record(
             me,
             me,
@@ -55,9 +65,8 @@ def test_a_finra_statement_lists_only_the_records_finra_reads(app, factory):
                 "category": "financial-planning",
             },
         )
-        return prepare_statement(catalog, me, "finra-rep", date(2025, 1, 1)).content  # fmt: skip
 
-    content = factory.run(world)
+    _cand, content = _statement(factory, "finra-rep", date(2025, 1, 1), records)
     assert {r["kind"] for r in content["records"]} == {"Exam result"}
     assert content["hours"]["tables"] == []
 
@@ -66,17 +75,10 @@ def test_the_current_renewal_cycle_is_on_the_progress_page_and_the_statement(app
     """cfp-ce counts CE in 24-month cycles from certification (§6.4): both show its ends."""
     from tests.candidates.test_pages import client_for
 
-    org = factory.org()
-    cand, coord = factory.user("candidate", org), factory.user("coordinator", org)
-
-    def world():
-        me, boss = db.session.get(User, cand.id), db.session.get(User, coord.id)
-        catalog = current_catalog()
-        enrol(boss, me, catalog, {"credential": "cfp-ce"})
+    def records(me):
         add_record(me, me, "credentials", {"id": "cfp", "awarded_on": date(2024, 1, 15)})
-        return prepare_statement(catalog, me, "cfp-ce", date(2025, 6, 1)).content
 
-    content = factory.run(world)
+    cand, content = _statement(factory, "cfp-ce", date(2025, 6, 1), records)
     cycles = [r["cycle"] for r in content["requirements"] if "cycle" in r]
     assert cycles and cycles[0]["start"] == "2024-01-15"
     html = client_for(app, cand).get(f"/candidates/{cand.id}/progress/cfp-ce?lang=pl")
