@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -36,6 +35,7 @@ import requests
 from sqlalchemy import event, select
 
 from bench.datagen import Dataset, environment
+from tests.live import free_port, stop
 
 ROOT = Path(__file__).resolve().parents[1]
 CLIENTS = 8
@@ -173,12 +173,6 @@ def _count_statements(
 # --- gunicorn -----------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @dataclass(frozen=True)
 class Server:
     base: str  # http://127.0.0.1:<port>
@@ -243,12 +237,7 @@ def gunicorn(directory: Path) -> Iterator[Server]:
             time.sleep(0.2)
         yield Server(base, proc.pid)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
         log.close()
 
 

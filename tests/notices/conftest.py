@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -13,6 +12,7 @@ import pytest
 from flask import Flask
 
 from tests.conftest import _reset, make_app
+from tests.live import free_port
 from tracker.extensions import db
 
 
@@ -36,12 +36,6 @@ def app(_schema: None, outbox: Path) -> Iterator[Flask]:
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Received:

@@ -213,7 +213,8 @@ def test_a_failed_send_keeps_the_notice_and_a_later_run_delivers_it(app, factory
     from aiosmtpd.controller import Controller
 
     from tests.conftest import make_app
-    from tests.notices.conftest import Received, free_port
+    from tests.live import free_port
+    from tests.notices.conftest import Received
     from tracker.database import writing
 
     port = free_port()  # nothing listens there yet

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -50,12 +49,6 @@ def figures(app: Flask, record_property: Any) -> Callable[[str, dict[str, Any]],
         write_figures(f"{name}[{kind}]", values)
 
     return record
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

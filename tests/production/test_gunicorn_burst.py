@@ -20,8 +20,8 @@ from pathlib import Path
 from flask_migrate import upgrade
 
 from tests.conftest import make_app
-from tests.live import stop
-from tests.production.conftest import free_port, write_figures
+from tests.live import free_port, stop
+from tests.production.conftest import write_figures
 from tracker.accounts.operations import create_organization, create_user, issue_token
 from tracker.config import PROJECT_ROOT
 from tracker.database import writing

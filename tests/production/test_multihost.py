@@ -29,7 +29,7 @@ import pytest
 import requests
 
 from tests.conftest import PASSWORD, database_url
-from tests.production.conftest import free_port
+from tests.live import free_port
 from tests.redis_server import redis_server
 from tracker.config import PROJECT_ROOT
 from tracker.database import writing
