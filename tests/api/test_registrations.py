@@ -44,5 +44,8 @@ def test_a_registration_is_recorded_changed_and_reaches_the_engine(app, client, 
     login(client, cand.email)
     page = client.get(f"/candidates/{cand.id}/records").get_data(as_text=True)
     assert "Acme Securities" in page and "Registrations" in page
+    assert "<strong>FINRA registration (Form U4 to Form U5)</strong>" in page  # its word
+    polish = client.get(f"/candidates/{cand.id}/records?lang=pl").get_data(as_text=True)
+    assert "<strong>FINRA registration" not in polish and "Acme Securities" in polish
     form = client.get(f"/candidates/{cand.id}/records/registrations/new")
     assert form.status_code == 200 and "FINRA registration" in form.get_data(as_text=True)
