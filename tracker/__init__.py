@@ -85,9 +85,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from tracker.web import filters
 
     filters.init_app(app)
-    from tracker.web import charts
+    from tracker.web import charts, components
 
     charts.init_app(app)
+    components.init_app(app)
     from tracker.records import words
 
     words.init_app(app)

@@ -14,8 +14,12 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
+from babel import Locale
 from flask import Flask, g, has_app_context, has_request_context, request
 from flask_babel import Babel
+from jinja2 import pass_eval_context
+from jinja2.nodes import EvalContext
+from markupsafe import Markup
 
 from tracker import timeutil
 
@@ -89,6 +93,24 @@ def _zone_for_request() -> None:
     use_zone_of(current_user if current_user and current_user.is_authenticated else None)
 
 
+def _babel_state() -> Any:
+    """Flask-Babel's state in this context (its locale, once chosen), or None."""
+    if not has_app_context():
+        return None
+    return g.__dict__.get("_flask_babel")
+
+
+def current_locale() -> Locale:
+    """The request's (or forced) locale; a page asks for it hundreds of times, so the one
+    Flask-Babel has chosen is read directly once it exists."""
+    locale = getattr(_babel_state(), "babel_locale", None)
+    if locale is not None:
+        return locale  # type: ignore[no-any-return]
+    from flask_babel import get_locale
+
+    return get_locale() or Locale.parse(DEFAULT)
+
+
 def translations() -> Any:
     """The current locale's catalog, looked up once per request and locale: the templates'
     gettext calls (hundreds on a page) otherwise each repeat Flask-Babel's lookup."""
@@ -96,14 +118,59 @@ def translations() -> Any:
 
     if not has_app_context():
         return get_translations()
-    state = g.get("_flask_babel")
-    locale = getattr(state, "babel_locale", None) if state is not None else None
-    cached = g.get("_tracker_translations")
+    store = g.__dict__
+    locale = getattr(store.get("_flask_babel"), "babel_locale", None)
+    cached = store.get("_tracker_translations")
     if cached is not None and locale is not None and cached[0] is locale:
         return cached[1]
     catalog = get_translations()
-    g._tracker_translations = (get_locale(), catalog)
+    store["_tracker_translations"] = (get_locale(), catalog)
     return catalog
+
+
+# The templates' gettext functions. They do what Jinja's "newstyle" gettext does (the
+# message is always a %-format, escaped variables in an autoescaped template), in one call
+# instead of the three context.call levels of Jinja's wrappers: a queue page has 400.
+def _formatted(eval_ctx: EvalContext, message: str, variables: dict[str, Any]) -> str:
+    if eval_ctx.autoescape:
+        # The message is ours (the catalog); the variables are escaped by Markup's %.
+        return Markup(message) % variables  # noqa: S704
+    return message % variables
+
+
+@pass_eval_context
+def _t_gettext(eval_ctx: EvalContext, string: str, /, **variables: Any) -> str:
+    return _formatted(eval_ctx, translations().ugettext(string), variables)
+
+
+@pass_eval_context
+def _t_ngettext(
+    eval_ctx: EvalContext, singular: str, plural: str, num: int, /, **variables: Any
+) -> str:
+    variables.setdefault("num", num)
+    return _formatted(eval_ctx, translations().ungettext(singular, plural, num), variables)
+
+
+@pass_eval_context
+def _t_pgettext(eval_ctx: EvalContext, context: str, string: str, /, **variables: Any) -> str:
+    variables.setdefault("context", context)
+    return _formatted(eval_ctx, translations().upgettext(context, string), variables)
+
+
+@pass_eval_context
+def _t_npgettext(
+    eval_ctx: EvalContext,
+    context: str,
+    singular: str,
+    plural: str,
+    num: int,
+    /,
+    **variables: Any,
+) -> str:
+    variables.setdefault("context", context)
+    variables.setdefault("num", num)
+    message = translations().unpgettext(context, singular, plural, num)
+    return _formatted(eval_ctx, message, variables)
 
 
 def init_app(app: Flask) -> None:
@@ -114,13 +181,14 @@ def init_app(app: Flask) -> None:
         timezone_selector=timeutil.current_zone,
         default_translation_directories=str(TRANSLATIONS),
     )
-    # The same callables Flask-Babel installs, reading the catalog through translations().
-    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
-        gettext=lambda s: translations().ugettext(s),
-        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
-        pgettext=lambda c, s: translations().upgettext(c, s),
-        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
-        newstyle=True,
+    # Flask-Babel's i18n extension stays (for {% trans %}); its callables are replaced by
+    # the equivalent ones above, which read the catalog through translations().
+    app.jinja_env.globals.update(
+        _=_t_gettext,
+        gettext=_t_gettext,
+        ngettext=_t_ngettext,
+        pgettext=_t_pgettext,
+        npgettext=_t_npgettext,
     )
     app.before_request(_zone_for_request)
     app.jinja_env.globals["current_language"] = current_language

@@ -9,34 +9,38 @@ from typing import Any
 from babel import Locale
 from babel.dates import format_date as babel_format_date
 from babel.numbers import format_decimal as babel_format_decimal
+from babel.numbers import format_percent as babel_format_percent
 from flask import Flask
-from flask_babel import format_datetime, format_percent, get_locale
-from flask_babel import lazy_gettext as _l
+from flask_babel import format_datetime
 from flask_login import current_user
 
+from tracker.i18n import current_locale, translations
+from tracker.schema import N_
+
 # Titles of the engine's and the records' status codes, and of the engine's reasons why a
-# record did not count (credential-format.md §4), in the page's language.
+# record did not count (credential-format.md §4): message ids, translated where shown (a
+# list shows hundreds; the request's catalog is one dict lookup, a lazy string is not).
 STATUS_TITLES = {
-    "met": _l("Met"),
-    "waived": _l("Waived"),
-    "in_progress": _l("In progress"),
-    "not_started": _l("Not started"),
-    "expired": _l("Expired"),
-    "not_applicable": _l("Not applicable"),
-    "pending": _l("Pending"),
-    "approved": _l("Approved"),
-    "rejected": _l("Rejected"),
-    "withdrawn": _l("Withdrawn"),
+    "met": N_("Met"),
+    "waived": N_("Waived"),
+    "in_progress": N_("In progress"),
+    "not_started": N_("Not started"),
+    "expired": N_("Expired"),
+    "not_applicable": N_("Not applicable"),
+    "pending": N_("Pending"),
+    "approved": N_("Approved"),
+    "rejected": N_("Rejected"),
+    "withdrawn": N_("Withdrawn"),
 }
 REASON_TITLES = {
-    "pending": _l("waiting for approval"),
-    "rejected": _l("rejected"),
-    "outside_window": _l("outside the time window that counts"),
-    "after_cutoff": _l("dated after the deadline it had to precede"),
-    "not_matching": _l("does not match what this requirement asks for"),
-    "future": _l("dated after the evaluation date"),
-    "not_passed": _l("not passed"),
-    "lapsed": _l("lapsed"),
+    "pending": N_("waiting for approval"),
+    "rejected": N_("rejected"),
+    "outside_window": N_("outside the time window that counts"),
+    "after_cutoff": N_("dated after the deadline it had to precede"),
+    "not_matching": N_("does not match what this requirement asks for"),
+    "future": N_("dated after the evaluation date"),
+    "not_passed": N_("not passed"),
+    "lapsed": N_("lapsed"),
 }
 # One format per language: "26 Nov 2026" in English, "26 listopada 2026" in Polish.
 DATE_FORMATS = {"en": "d MMM y", "pl": "d MMMM y"}
@@ -44,8 +48,7 @@ MOMENT_FORMATS = {"en": "d MMM y HH:mm", "pl": "d MMMM y, HH:mm"}
 
 
 def _language() -> str:
-    locale = get_locale()
-    return locale.language if locale is not None else "en"
+    return str(current_locale().language)
 
 
 def fmt_date(value: date | str | None) -> str:
@@ -62,7 +65,7 @@ def fmt_date(value: date | str | None) -> str:
     if isinstance(value, datetime):
         moment = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
         return format_datetime(moment, MOMENT_FORMATS.get(_language(), MOMENT_FORMATS["en"]))
-    return _day_text(value, get_locale() or Locale("en"))
+    return _day_text(value, current_locale())
 
 
 # A page shows hundreds of days and hours (the queue, a progress page of ten years of
@@ -82,11 +85,17 @@ def fmt_hours(value: Any) -> str:
     """Hours as the language writes numbers: 1,234.5 in English, 1 234,5 in Polish."""
     if value is None:
         return "—"
-    return _hours_text(float(value), get_locale() or Locale("en"))
+    return _hours_text(float(value), current_locale())
+
+
+@lru_cache(maxsize=8192)
+def _percent_text(value: float, locale: Locale) -> str:
+    return str(babel_format_percent(value, "#,##0%", locale=locale))
 
 
 def pct(value: Any) -> str:
-    return format_percent(float(value or 0), "#,##0%")
+    """A share (0..1) as a whole percentage in the page's language."""
+    return _percent_text(float(value or 0), current_locale())
 
 
 def in_language(definition: Any) -> str:
@@ -101,11 +110,15 @@ def pathway_in_language(definition: Any, pathway: str) -> str:
 
 
 def status_title(value: Any) -> str:
-    return str(STATUS_TITLES.get(str(value), str(value)))
+    code = str(value)
+    msgid = STATUS_TITLES.get(code)
+    return str(translations().ugettext(msgid)) if msgid else code
 
 
 def reason_title(value: Any) -> str:
-    return str(REASON_TITLES.get(str(value), str(value)))
+    code = str(value)
+    msgid = REASON_TITLES.get(code)
+    return str(translations().ugettext(msgid)) if msgid else code
 
 
 def init_app(app: Flask) -> None:
