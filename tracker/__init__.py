@@ -85,10 +85,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from tracker.web import filters
 
     filters.init_app(app)
-    from tracker.web import charts, components
+    from tracker.web import charts, components, fragments
 
     charts.init_app(app)
     components.init_app(app)
+    fragments.init_app(app)
     from tracker.records import words
 
     words.init_app(app)

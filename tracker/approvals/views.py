@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -12,7 +13,7 @@ from flask_babel import ngettext
 from tracker.accounts.auth import actor, roles_required
 from tracker.accounts.models import Role
 from tracker.approvals import operations as ops
-from tracker.approvals.checks import queue_checks
+from tracker.approvals.checks import QueueChecks, queue_checks
 from tracker.approvals.forms import BulkForm, DecisionForm, QueueFilterForm, RejectForm
 from tracker.approvals.operations import StaleError
 from tracker.approvals.queries import (
@@ -26,6 +27,7 @@ from tracker.records.loading import load_record
 from tracker.records.models import ExperienceEntry
 from tracker.records.words import CATEGORIES, word_for
 from tracker.web.form_errors import apply_errors
+from tracker.web.fragments import freeze
 from tracker.web.paging import page_number, row_id
 
 bp = Blueprint("approvals", __name__)
@@ -107,9 +109,14 @@ def queue() -> Any:
         actor(), flt, page_number(request.args.get("page")), QUEUE_PAGE_SIZE
     )
     args = {k: v for k, v in request.args.items() if k != "page"}
+    catalog = current_catalog()
+    checks = queue_checks(catalog, page.rows)
+    query = request.query_string.decode()
     return render_template(
         "approvals/queue.html",
-        checks=queue_checks(current_catalog(), page.rows),
+        checks=checks,
+        # The words of categories come from the definitions: their version is in the key.
+        row_keys={e.id: (catalog.fingerprint, _row_key(e, checks, query)) for e in page.rows},
         entries=page.rows,
         page=page,
         page_args=args,
@@ -117,7 +124,32 @@ def queue() -> Any:
         decision_form=DecisionForm(),
         bulk_form=BulkForm(),
         total_hours=total_hours,
-        query=request.query_string.decode(),
+        query=query,
+    )
+
+
+def _row_key(entry: ExperienceEntry, checks: QueueChecks, query: str) -> Hashable:
+    """Everything a queue row shows (its HTML is cached under it: tracker/web/fragments.py),
+    the CSRF token excepted, which the template puts between the row's two fragments."""
+    files = tuple(
+        (f.id, f.original_name, f.content_type) for f in checks.evidence.get(entry.id, [])
+    )
+    return (
+        entry.id,
+        entry.version,
+        entry.candidate_id,
+        entry.candidate.name,
+        entry.hours,
+        entry.start,
+        entry.end,
+        entry.category,
+        entry.supervised,
+        entry.employer,
+        entry.description,
+        freeze(checks.entries[entry.id]),
+        checks.totals[entry.candidate_id],
+        files,
+        query,
     )
 
 

@@ -25,6 +25,7 @@ from tracker.extensions import db
 from tracker.records.models import Enrolment, Waiver
 from tracker.schema import Answer
 from tracker.timeutil import today, utcnow
+from tracker.web.fragments import freeze
 from tracker.web.paging import Page
 
 
@@ -232,8 +233,12 @@ def cohort_select(
     return stmt.order_by(*columns, Enrolment.id)
 
 
-def rows_of(page: Iterable[Any], catalog: Catalog | None = None) -> list[dict[str, Any]]:
-    """Cohort rows for one page of cohort_select; stale rows are recomputed, not shown."""
+def rows_of(
+    page: Iterable[Any], catalog: Catalog | None = None, *, keyed: bool = False
+) -> list[dict[str, Any]]:
+    """Cohort rows for one page of cohort_select; stale rows are recomputed, not shown.
+    `keyed`: each row gets the `cache_key` of its HTML on a page (tracker/web/fragments.py),
+    made of everything the row shows."""
     catalog = catalog or current_catalog()
     as_of = today()
     page = list(page)
@@ -271,21 +276,23 @@ def rows_of(page: Iterable[Any], catalog: Catalog | None = None) -> list[dict[st
                 "error": row.error,
             }
         definition = catalog.get(enrolment.credential)
-        out.append(
-            {
-                "candidate": user,
-                "credential": enrolment.credential,
-                "credential_name": definition.name if definition else enrolment.credential,
-                "pathway": (
-                    definition.pathways.get(enrolment.pathway or "", enrolment.pathway or "")
-                    if definition
-                    else enrolment.pathway
-                )
-                or "",
-                "pathway_id": enrolment.pathway,
-                **values,
-            }
-        )
+        item = {
+            "candidate": user,
+            "credential": enrolment.credential,
+            "credential_name": definition.name if definition else enrolment.credential,
+            "pathway": (
+                definition.pathways.get(enrolment.pathway or "", enrolment.pathway or "")
+                if definition
+                else enrolment.pathway
+            )
+            or "",
+            "pathway_id": enrolment.pathway,
+            **values,
+        }
+        if keyed:
+            shown = tuple(freeze(v) for k, v in item.items() if k != "candidate")
+            item["cache_key"] = (catalog.fingerprint, user.id, user.name, shown)
+        out.append(item)
     return out
 
 
@@ -312,7 +319,7 @@ def soonest_due(visible: Select[Any], limit: int) -> list[dict[str, Any]]:
     stmt = cohort_select(visible, sort="due").where(
         and_(EnrolmentResult.due.is_not(None), EnrolmentResult.status.not_in(("met", WAIVED)))
     )
-    return rows_of(db.session.execute(stmt.limit(limit)))
+    return rows_of(db.session.execute(stmt.limit(limit)), keyed=True)
 
 
 def cohort_page(
@@ -326,7 +333,7 @@ def cohort_page(
     last = max(1, -(-total // per_page))
     page = min(max(page, 1), last)
     chosen = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page))
-    return Page(rows_of(chosen), page, per_page, total)
+    return Page(rows_of(chosen, keyed=True), page, per_page, total)
 
 
 def not_enrolled(visible: Select[Any], limit: int = 50) -> list[User]:

@@ -1,0 +1,110 @@
+"""Cached row fragments (tracker/web/fragments.py): a row is rendered once per content and
+language, and a row whose data changed is rendered afresh, never shown stale."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+
+from tests.approvals.test_queue import post_form, queue  # noqa: F401 - the fixture
+from tests.candidates.test_pages import client_for
+from tracker.accounts.models import User
+from tracker.candidates import operations as records
+from tracker.credentials.catalog import current_catalog
+from tracker.extensions import db
+from tracker.web.fragments import FragmentCache, cache_of, freeze
+
+
+def test_a_fragment_is_rendered_once_per_key():
+    cache, calls = FragmentCache(), []
+
+    def render(text):
+        def run():
+            calls.append(text)
+            return text
+
+        return run
+
+    assert cache.get(("row", 1), render("<tr>a</tr>")) == "<tr>a</tr>"
+    assert cache.get(("row", 1), render("<tr>b</tr>")) == "<tr>a</tr>"
+    assert cache.get(("row", 2), render("<tr>b</tr>")) == "<tr>b</tr>"
+    assert calls == ["<tr>a</tr>", "<tr>b</tr>"] and (cache.hits, cache.misses) == (1, 2)
+
+
+def test_the_cache_keeps_its_size_dropping_the_least_recently_used():
+    cache = FragmentCache(limit_chars=10)
+    for key in ("a", "b", "c"):
+        cache.get(key, lambda: "1234")
+    cache.get("b", lambda: "lost")  # b used again: a is the oldest now
+    cache.get("d", lambda: "1234")
+    assert cache.size <= 10
+    assert cache.get("b", lambda: "new") == "1234"
+    assert cache.get("a", lambda: "new") == "new"
+
+
+@dataclass(frozen=True)
+class Week:
+    start: date
+    hours: float
+
+
+def test_keys_are_frozen_from_the_shown_values():
+    assert freeze({"b": [1, 2], "a": Week(date(2026, 1, 5), 40.0)}) == freeze(
+        {"a": Week(date(2026, 1, 5), 40.0), "b": [1, 2]}
+    )
+    assert freeze([1, 2]) != freeze([2, 1])
+    assert freeze({3, 1}) == freeze({1, 3})
+    with pytest.raises(TypeError, match="cannot key a cached fragment on a object"):
+        freeze(object())
+
+
+@pytest.fixture()
+def cohort(factory):
+    org = factory.org("Fragments Bank")
+    coordinator = factory.user("coordinator", org, email="coord@fragments.example")
+    people = [factory.user("candidate", org, name=name) for name in ("Bea Bell", "Al Alder")]
+
+    def enrol() -> None:
+        for person in people:
+            me = db.session.get(User, person.id)
+            records.enrol(me, me, current_catalog(), {"credential": "cfp"})
+
+    factory.run(enrol)
+    return {"coordinator": coordinator, "people": people}
+
+
+def test_a_cohort_row_follows_its_data_and_the_language(app, cohort, factory):
+    client = client_for(app, cohort["coordinator"])
+    first = client.get("/cohort?lang=en").get_data(as_text=True)
+    assert "Al Alder" in first and ">Not started<" in first
+    hits = cache_of(app).hits
+    assert client.get("/cohort?lang=en").get_data(as_text=True) == first
+    assert cache_of(app).hits >= hits + 2  # both rows came from the cache
+    polish = client.get("/cohort?lang=pl").get_data(as_text=True)
+    assert ">Nierozpoczęty<" in polish and ">Not started<" not in polish
+
+    def rename() -> None:
+        db.session.get(User, cohort["people"][1].id).name = "Alan Alder"
+
+    factory.run(rename)
+    renamed = client.get("/cohort?lang=en").get_data(as_text=True)
+    assert "Alan Alder" in renamed and "Al Alder" not in renamed
+
+
+def test_a_queue_row_shows_the_candidate_s_new_totals_after_a_decision(app, queue):  # noqa: F811
+    client = client_for(app, queue["coord"])
+
+    def totals():
+        html = client.get("/approvals").get_data(as_text=True)
+        return re.findall(r'class="muted small totals">([^<]+)<', html)
+
+    assert totals()[:2] == ["0 h approved, 203 h pending"] * 2
+    first = queue["ids"][("Ann Able", 1)]
+    assert (
+        post_form(client, f"/approvals/experience/{first}/approve", {}, "/approvals").status_code
+        == 302
+    )
+    assert totals()[0] == "101 h approved, 102 h pending"
