@@ -6,12 +6,13 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from pydantic import Field
 from sqlalchemy import Select, and_, case, event, func, select
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session
 
 from tracker import tasks
 from tracker.accounts.models import User
@@ -174,15 +175,6 @@ def refresh_all(batch: int = 500) -> None:
         tasks.enqueue(refresh_results, ids[n : n + batch], description="results")
 
 
-def is_current(row: EnrolmentResult | None, user: User, catalog: Catalog, as_of: date) -> bool:
-    return (
-        row is not None
-        and row.records_version == user.records_version
-        and row.rules_version == catalog.fingerprint
-        and row.as_of == as_of
-    )
-
-
 SORT_COLUMNS = {
     "name": lambda: [func.lower(User.name), User.id, Enrolment.credential],
     "credential": lambda: [Enrolment.credential, func.lower(User.name), User.id],
@@ -211,6 +203,39 @@ def _enrolments_of(visible: Select[Any], *columns: Any, results: bool = True) ->
     return stmt
 
 
+@dataclass(frozen=True)
+class Person:
+    """The candidate of a cohort row, as lists show them."""
+
+    id: int
+    name: str
+    email: str
+
+
+# A cohort row as cohort_select reads it: plain columns (a page of 100 rows as ORM objects
+# of three kinds cost more than the statement itself), the stored result without its tree.
+_ROW_COLUMNS = (
+    Enrolment.id.label("enrolment_id"),
+    Enrolment.credential,
+    Enrolment.pathway,
+    User.id.label("candidate_id"),
+    User.name,
+    User.email,
+    User.records_version.label("candidate_records_version"),
+    EnrolmentResult.enrolment_id.label("result_id"),
+    EnrolmentResult.status,
+    EnrolmentResult.progress,
+    EnrolmentResult.met_on,
+    EnrolmentResult.due,
+    EnrolmentResult.pending_hours,
+    EnrolmentResult.projected_on,
+    EnrolmentResult.error,
+    EnrolmentResult.records_version,
+    EnrolmentResult.rules_version,
+    EnrolmentResult.as_of,
+)
+
+
 def cohort_select(
     visible: Select[Any],
     *,
@@ -219,10 +244,8 @@ def cohort_select(
     sort: str = "name",
     descending: bool = False,
 ) -> Select[Any]:
-    """(Enrolment, EnrolmentResult or None, User) of the visible candidates, sorted in SQL."""
-    stmt = _enrolments_of(visible, Enrolment, EnrolmentResult, User).options(
-        defer(EnrolmentResult.result)  # tens of KB each; the list needs none
-    )
+    """The rows (_ROW_COLUMNS) of the visible candidates' enrolments, sorted in SQL."""
+    stmt = _enrolments_of(visible, *_ROW_COLUMNS)
     if credential is not None:
         stmt = stmt.where(Enrolment.credential == credential)
     if status is not None:
@@ -231,6 +254,19 @@ def cohort_select(
     if descending:
         columns = [columns[0].desc(), *columns[1:]]
     return stmt.order_by(*columns, Enrolment.id)
+
+
+def _is_current_row(row: Any, catalog: Catalog, as_of: date) -> bool:
+    return (
+        row.result_id is not None
+        and row.records_version == row.candidate_records_version
+        and row.rules_version == catalog.fingerprint
+        and row.as_of == as_of
+    )
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 def rows_of(
@@ -242,10 +278,15 @@ def rows_of(
     catalog = catalog or current_catalog()
     as_of = today()
     page = list(page)
-    stale = {user.id: user for _e, row, user in page if not is_current(row, user, catalog, as_of)}
-    # The waived requirements are in the stored result, which lists do not load: load it for
-    # the candidates with an active waiver only (one query to find them).
-    ids = {user.id for _e, _row, user in page}
+    stale_ids = {r.candidate_id for r in page if not _is_current_row(r, catalog, as_of)}
+    fresh: dict[int, dict[str, Any]] = {}
+    if stale_ids:
+        people = db.session.scalars(select(User).where(User.id.in_(stale_ids))).all()
+        for p in evaluate_cohort(catalog, people, as_of):
+            fresh[p.enrolment.id] = {**summary(p.result), "error": p.error}
+    # The waived requirements are in the stored result, which lists do not read: it is read
+    # for the enrolments of candidates with an active waiver only.
+    ids = {r.candidate_id for r in page}
     waived_ids = set(
         db.session.scalars(
             select(Waiver.candidate_id).where(
@@ -253,45 +294,49 @@ def rows_of(
             )
         )
     ) if ids else set()  # fmt: skip
-    fresh: dict[int, dict[str, Any]] = {}
-    if stale:
-        for p in evaluate_cohort(catalog, list(stale.values()), as_of):
-            fresh[p.enrolment.id] = {**summary(p.result), "error": p.error}
+    trees: dict[int, Any] = dict(
+        db.session.execute(
+            select(EnrolmentResult.enrolment_id, EnrolmentResult.result).where(
+                EnrolmentResult.enrolment_id.in_(
+                    [r.enrolment_id for r in page if r.candidate_id in waived_ids]
+                )
+            )
+        ).all()
+    ) if waived_ids else {}  # fmt: skip
     out = []
-    for enrolment, row, user in page:
-        if enrolment.id in fresh:
-            values = fresh[enrolment.id]
+    for r in page:
+        if r.enrolment_id in fresh:
+            values = fresh[r.enrolment_id]
         else:
+            tree = trees.get(r.enrolment_id)
             values = {
-                "status": "met" if row.status == WAIVED else row.status,
-                "waived": row.status == WAIVED,
-                "waivers": waived_requirements(row.result)
-                if user.id in waived_ids and row.result
-                else [],
-                "progress": row.progress,
-                "met_on": row.met_on.isoformat() if row.met_on else None,
-                "due": row.due.isoformat() if row.due else None,
-                "pending_hours": row.pending_hours,
-                "projected_on": row.projected_on.isoformat() if row.projected_on else None,
-                "error": row.error,
+                "status": "met" if r.status == WAIVED else r.status,
+                "waived": r.status == WAIVED,
+                "waivers": waived_requirements(tree) if tree else [],
+                "progress": r.progress,
+                "met_on": _iso(r.met_on),
+                "due": _iso(r.due),
+                "pending_hours": r.pending_hours,
+                "projected_on": _iso(r.projected_on),
+                "error": r.error,
             }
-        definition = catalog.get(enrolment.credential)
+        definition = catalog.get(r.credential)
         item = {
-            "candidate": user,
-            "credential": enrolment.credential,
-            "credential_name": definition.name if definition else enrolment.credential,
+            "candidate": Person(r.candidate_id, r.name, r.email),
+            "credential": r.credential,
+            "credential_name": definition.name if definition else r.credential,
             "pathway": (
-                definition.pathways.get(enrolment.pathway or "", enrolment.pathway or "")
+                definition.pathways.get(r.pathway or "", r.pathway or "")
                 if definition
-                else enrolment.pathway
+                else r.pathway
             )
             or "",
-            "pathway_id": enrolment.pathway,
+            "pathway_id": r.pathway,
             **values,
         }
         if keyed:
             shown = tuple(freeze(v) for k, v in item.items() if k != "candidate")
-            item["cache_key"] = (catalog.fingerprint, user.id, user.name, shown)
+            item["cache_key"] = (catalog.fingerprint, r.candidate_id, r.name, shown)
         out.append(item)
     return out
 
