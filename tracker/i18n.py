@@ -2,7 +2,7 @@
 
 The language of a request is `?lang=`, else the one the user chose on their account page,
 else the browser's `Accept-Language`, else English (app-contract.md, "Language"). Every
-user-facing string goes through gettext (`from flask_babel import gettext as _`,
+user-facing string goes through gettext (`from tracker.i18n import gettext as _`,
 `lazy_gettext as _l` at import time); dates and numbers through Babel's formatters.
 """
 
@@ -12,11 +12,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import tzinfo
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from babel import Locale
 from flask import Flask, g, has_app_context, has_request_context, request
-from flask_babel import Babel
+from flask_babel import Babel, LazyString
 from jinja2 import pass_eval_context
 from jinja2.nodes import EvalContext
 from markupsafe import Markup
@@ -126,6 +126,24 @@ def translations() -> Any:
     catalog = get_translations()
     store["_tracker_translations"] = (get_locale(), catalog)
     return catalog
+
+
+def gettext(string: str, /, **variables: Any) -> str:
+    """Flask-Babel's gettext, read through the request's catalog (translations()): the
+    same text, without its lookups of the locale and the domain on every call."""
+    message = str(translations().ugettext(string))
+    return message % variables if variables else message
+
+
+def ngettext(singular: str, plural: str, num: int, /, **variables: Any) -> str:
+    variables.setdefault("num", num)
+    return str(translations().ungettext(singular, plural, num)) % variables
+
+
+def lazy_gettext(string: str, /, **variables: Any) -> str:
+    """A text translated when shown (module constants), through gettext above; typed as
+    str, as Flask-Babel's is: it is one wherever it is used (labels, messages, choices)."""
+    return cast(str, LazyString(gettext, string, **variables))
 
 
 # The templates' gettext functions. They do what Jinja's "newstyle" gettext does (the

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from tracker.i18n import lazy_gettext as _l
 from tracker.notices.texts import KINDS
 
 LANGUAGE_NAMES = {"en": "English", "pl": "Polski"}

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from tracker import tasks
@@ -27,6 +26,7 @@ from tracker.accounts.operations import request_reset
 from tracker.audit.operations import record as audit
 from tracker.errors import ForbiddenError, ValidationError
 from tracker.extensions import db, limiter
+from tracker.i18n import gettext as _
 from tracker.i18n import languages
 from tracker.mail import public_url
 from tracker.notices import operations as notices

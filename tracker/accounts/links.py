@@ -11,7 +11,6 @@ import hashlib
 import secrets
 
 from flask import current_app
-from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from tracker.accounts import passwords
@@ -19,6 +18,7 @@ from tracker.accounts.models import User
 from tracker.audit.operations import record as audit
 from tracker.errors import ValidationError
 from tracker.extensions import db
+from tracker.i18n import gettext as _
 
 RESET_SECONDS = 3600
 INVITE_SECONDS = 7 * 24 * 3600

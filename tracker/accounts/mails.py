@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import force_locale
-from flask_babel import gettext as _
 
 from tracker import mail
 from tracker.accounts.models import User
 from tracker.extensions import db
 from tracker.i18n import DEFAULT
+from tracker.i18n import gettext as _
 
 
 def send_account_mail(user_id: int, kind: str, token: str, base_url: str) -> bool:

@@ -7,8 +7,6 @@ import hmac
 import secrets
 from datetime import datetime, timedelta
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from tracker.accounts import passwords
@@ -18,6 +16,8 @@ from tracker.accounts.schemas import EmailIn, OrganizationIn
 from tracker.audit.operations import record
 from tracker.errors import ConflictError, ValidationError
 from tracker.extensions import db
+from tracker.i18n import gettext as _
+from tracker.i18n import lazy_gettext as _l
 from tracker.schema import MAX_ID, parse
 from tracker.timeutil import utcnow
 

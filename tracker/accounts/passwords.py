@@ -14,10 +14,10 @@ from functools import lru_cache
 from importlib import resources
 
 from flask import current_app, has_app_context
-from flask_babel import gettext as _
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker.errors import ValidationError
+from tracker.i18n import gettext as _
 
 METHOD = "scrypt:32768:8:3"
 MIN_LENGTH = 12

@@ -6,8 +6,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, logout_user
 
 from tracker.accounts import sessions, throttle
@@ -15,6 +13,8 @@ from tracker.accounts.auth import actor
 from tracker.accounts.forms import LoginForm
 from tracker.accounts.operations import authenticate
 from tracker.audit.operations import record as audit
+from tracker.i18n import gettext as _
+from tracker.i18n import lazy_gettext as _l
 
 bp = Blueprint("accounts", __name__)
 

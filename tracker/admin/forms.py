@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import EmailField, PasswordField, SelectField, StringField
@@ -12,6 +11,7 @@ from wtforms.validators import EqualTo, Length
 
 from tracker.accounts.models import Organization, Role
 from tracker.accounts.operations import ROLE_TITLES
+from tracker.i18n import lazy_gettext as _l
 
 ROLE_CHOICES = [(r.value, ROLE_TITLES[r]) for r in Role]
 NO_ORG = ""

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from tracker.accounts import policies
@@ -20,6 +19,7 @@ from tracker.credentials import publishing
 from tracker.credentials.catalog import current_catalog
 from tracker.errors import ConflictError, NotFoundError, ValidationError
 from tracker.extensions import db, login_manager
+from tracker.i18n import gettext as _
 from tracker.records.loading import authorize
 from tracker.tasks import storage
 from tracker.tasks.models import Job

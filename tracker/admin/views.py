@@ -18,7 +18,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from tracker.accounts import operations as accounts
@@ -29,6 +28,7 @@ from tracker.admin import forms, queries
 from tracker.credentials.catalog import current_catalog
 from tracker.errors import ConflictError, NotFoundError, ValidationError
 from tracker.extensions import login_manager
+from tracker.i18n import gettext as _
 from tracker.mail import public_url
 from tracker.records.loading import authorize
 from tracker.web.form_errors import apply_errors

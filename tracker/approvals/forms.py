@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
+
+from tracker.i18n import lazy_gettext as _l
 
 
 class QueueFilterForm(FlaskForm):

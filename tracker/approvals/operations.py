@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from flask_babel import gettext as _
 from sqlalchemy import CursorResult, update
 
 from tracker.accounts.models import User
@@ -16,6 +15,7 @@ from tracker.approvals.policies import can_decide
 from tracker.audit.operations import record as audit
 from tracker.errors import ConflictError, ForbiddenError
 from tracker.extensions import db
+from tracker.i18n import gettext as _
 from tracker.notices import operations as notices
 from tracker.records.models import EntryStatus, HoursEntry
 from tracker.records.schemas import ApproveIn, RejectIn, SignOffIn

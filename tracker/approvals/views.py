@@ -7,8 +7,6 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from tracker.accounts.auth import actor, roles_required
 from tracker.accounts.models import Role
@@ -23,6 +21,8 @@ from tracker.approvals.queries import (
 )
 from tracker.credentials.catalog import current_catalog
 from tracker.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
+from tracker.i18n import gettext as _
+from tracker.i18n import ngettext
 from tracker.records.loading import load_record
 from tracker.records.models import ExperienceEntry
 from tracker.records.words import CATEGORIES, word_for

@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 from flask import Blueprint, abort, render_template, request
-from flask_babel import gettext as _
 from flask_login import login_required
 
 from tracker.accounts import policies
@@ -14,6 +13,7 @@ from tracker.accounts.auth import actor
 from tracker.audit.operations import verify_chain
 from tracker.auditlog import browse
 from tracker.auditlog.forms import AuditFilterForm
+from tracker.i18n import gettext as _
 from tracker.records.loading import authorize, load_candidate
 from tracker.records.queries import visible_candidates
 from tracker.web.paging import page_number, row_id

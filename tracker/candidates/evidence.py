@@ -10,7 +10,6 @@ from typing import IO, Any
 
 from flask import current_app
 from flask_babel import format_decimal
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from tracker.accounts import policies
@@ -19,6 +18,7 @@ from tracker.audit.operations import record as audit
 from tracker.candidates.operations import require_changeable
 from tracker.errors import ForbiddenError, ValidationError
 from tracker.extensions import db
+from tracker.i18n import gettext as _
 from tracker.records.kinds import KINDS
 from tracker.records.models import EvidenceFile
 

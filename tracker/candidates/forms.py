@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from tracker.i18n import lazy_gettext as _l
 from tracker.records.kinds import CANDIDATE_KINDS, KINDS
 from tracker.records.schemas import DEGREE_LEVELS as SCHEMA_LEVELS
 from tracker.records.words import DEGREE_LEVELS

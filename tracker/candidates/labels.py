@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-
+from tracker.i18n import gettext as _
+from tracker.i18n import lazy_gettext as _l
 from tracker.records.words import (
     ATTESTATION_KINDS,
     DEGREE_LEVELS,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from tracker.accounts import policies
@@ -16,6 +15,7 @@ from tracker.credentials.catalog import Catalog, current_catalog
 from tracker.database import rowcount
 from tracker.errors import ConflictError, DuplicateError, ForbiddenError, ValidationError
 from tracker.extensions import db
+from tracker.i18n import gettext as _
 from tracker.notices import operations as notices
 from tracker.records.kinds import KINDS, RecordKind
 from tracker.records.models import (

@@ -17,7 +17,6 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
 
@@ -44,6 +43,7 @@ from tracker.credentials.evaluation import (
 from tracker.errors import ConflictError, NotFoundError, ValidationError
 from tracker.extensions import db
 from tracker.i18n import current_language
+from tracker.i18n import gettext as _
 from tracker.records.adapter import for_credential, load_records
 from tracker.records.kinds import (
     CANDIDATE_KINDS,

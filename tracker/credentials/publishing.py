@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Any, cast
 
 from flask import Flask, current_app
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 from werkzeug.local import LocalProxy
 
@@ -40,6 +39,7 @@ from tracker.credentials.evaluation import BULK_THRESHOLD, collector_paused
 from tracker.credentials.models import EnrolmentResult
 from tracker.errors import ConflictError, NotFoundError, ValidationError
 from tracker.extensions import db
+from tracker.i18n import gettext as _
 from tracker.records.adapter import for_credential, load_records
 from tracker.records.models import Enrolment
 from tracker.requirements_engine import (

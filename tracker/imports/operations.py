@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from tracker.accounts.models import Role, User
@@ -24,6 +23,7 @@ from tracker.accounts.schemas import UserIn
 from tracker.audit.operations import record as audit
 from tracker.errors import ForbiddenError, TrackerError, ValidationError
 from tracker.extensions import db
+from tracker.i18n import gettext as _
 from tracker.notices import operations as notices
 from tracker.records.kinds import KINDS
 from tracker.records.models import EntryStatus

@@ -6,8 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -19,6 +17,8 @@ from tracker.accounts.auth import actor
 from tracker.accounts.models import Organization, Role, User
 from tracker.errors import ValidationError
 from tracker.extensions import db
+from tracker.i18n import gettext as _
+from tracker.i18n import lazy_gettext as _l
 from tracker.imports.operations import columns, import_csv
 from tracker.records.loading import authorize
 

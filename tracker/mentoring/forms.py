@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import TextAreaField
 from wtforms.validators import Length
 
 from tracker.approvals.forms import Pinned
+from tracker.i18n import lazy_gettext as _l
 from tracker.records.schemas import InternshipIn
 from tracker.web.schema_forms import form_class
 

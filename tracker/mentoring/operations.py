@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask_babel import gettext as _
-
 from tracker.accounts.models import User
 from tracker.audit.operations import record as audit
 from tracker.candidates.operations import add_record, describe
 from tracker.errors import ConflictError, ForbiddenError
+from tracker.i18n import gettext as _
 from tracker.records.kinds import KINDS
 from tracker.records.models import EntryStatus, Internship
 

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import login_required
 
 from tracker.accounts import policies
@@ -17,6 +16,7 @@ from tracker.approvals.operations import StaleError
 from tracker.approvals.policies import can_decide_internship
 from tracker.approvals.views import stale_page
 from tracker.errors import ConflictError, NotFoundError, ValidationError
+from tracker.i18n import gettext as _
 from tracker.mentoring import forms, queries
 from tracker.mentoring.operations import create_internship
 from tracker.records.kinds import KINDS

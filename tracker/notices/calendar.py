@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask_babel import gettext as _
 from icalendar import Calendar, Event
 
 from tracker.accounts.models import User
 from tracker.credentials.catalog import Catalog
 from tracker.credentials.evaluation import evaluate_cohort
+from tracker.i18n import gettext as _
 from tracker.notices.reminders import KeyDate, key_dates
 from tracker.timeutil import utcnow
 

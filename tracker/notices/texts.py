@@ -7,8 +7,9 @@ from datetime import date
 from typing import Any
 
 from flask_babel import format_date, format_decimal
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+
+from tracker.i18n import gettext as _
+from tracker.i18n import lazy_gettext as _l
 
 # The kinds a user may turn off on the account page (account mails are not notices).
 KINDS: dict[str, Any] = {

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from tracker.accounts.auth import actor
 from tracker.credentials.catalog import current_catalog
 from tracker.extensions import db
+from tracker.i18n import gettext as _
 from tracker.mail import public_url
 from tracker.notices import calendar, texts
 from tracker.notices import operations as notices

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from flask_babel import gettext
 from pydantic import BaseModel, Field, create_model
 
+from tracker.i18n import gettext
 from tracker.records import schemas
 from tracker.records.models import (
     Attestation,

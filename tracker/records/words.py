@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
-from flask_babel import lazy_gettext as _l
+
+from tracker.i18n import lazy_gettext as _l
 
 DEGREE_LEVELS = {
     "associate": _l("Associate degree"),

@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import select
 
 from tracker.accounts.models import Organization, User
@@ -25,7 +23,8 @@ from tracker.credentials.catalog import Catalog
 from tracker.credentials.evaluation import evaluate_cached
 from tracker.errors import NotFoundError, TrackerError
 from tracker.extensions import db
-from tracker.i18n import current_language
+from tracker.i18n import current_language, ngettext
+from tracker.i18n import gettext as _
 from tracker.records.adapter import fingerprint, for_credential, load_records
 from tracker.records.kinds import KINDS, VERIFIABLE_KINDS
 from tracker.records.models import Enrolment, EntryStatus, HoursEntry

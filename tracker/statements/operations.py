@@ -6,13 +6,12 @@ import secrets
 from datetime import date, datetime
 from typing import Any
 
-from flask_babel import gettext as _
-
 from tracker.accounts.models import User
 from tracker.accounts.operations import role_title
 from tracker.audit.operations import record as audit
 from tracker.credentials.catalog import Catalog
 from tracker.extensions import db
+from tracker.i18n import gettext as _
 from tracker.statements.content import (
     Prepared,
     content_sha256,

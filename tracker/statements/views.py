@@ -20,7 +20,6 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
 
@@ -32,6 +31,7 @@ from tracker.database import write_intent
 from tracker.errors import ForbiddenError, NotFoundError, ValidationError
 from tracker.extensions import db
 from tracker.filenames import ascii_slug
+from tracker.i18n import gettext as _
 from tracker.records.loading import authorize, load_candidate
 from tracker.records.policies import can_download_statement
 from tracker.records.queries import visible_candidates

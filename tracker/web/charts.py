@@ -16,8 +16,9 @@ from typing import Any
 
 from flask import Flask
 from flask_babel import format_decimal
-from flask_babel import gettext as _
 from markupsafe import Markup, escape
+
+from tracker.i18n import gettext as _
 
 WIDTH, HEIGHT = 640, 260
 LEFT, RIGHT, TOP, BOTTOM = 56, 16, 28, 40

@@ -9,7 +9,6 @@ from typing import Any, cast
 from blinker import Namespace
 from flask import Flask, current_app, g, has_request_context, render_template, request
 from flask.sessions import SecureCookieSessionInterface
-from flask_babel import gettext as _
 from markupsafe import escape
 from werkzeug.exceptions import (
     HTTPException,
@@ -24,6 +23,7 @@ from werkzeug.wrappers import Response
 from tracker.database import write_intent
 from tracker.errors import TrackerError
 from tracker.extensions import db
+from tracker.i18n import gettext as _
 from tracker.web.errors import json_error
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

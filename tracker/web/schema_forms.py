@@ -16,8 +16,6 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from babel.numbers import NumberFormatError, format_decimal, parse_decimal
 from flask_babel import get_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
@@ -35,6 +33,8 @@ from wtforms.validators import InputRequired, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from tracker.errors import ValidationError
+from tracker.i18n import gettext as _
+from tracker.i18n import lazy_gettext as _l
 from tracker.web.form_errors import apply_errors
 
 LONG_TEXT = 500
