@@ -306,6 +306,8 @@ class EvidenceFile(Model):
     """An uploaded transcript, score report or letter attached to one record."""
 
     __tablename__ = "evidence_files"
+    # The files of a page's records (the queue's fifty entries): a search, not a scan.
+    __table_args__ = (Index("ix_evidence_files_record", "record_type", "record_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     candidate_id: Mapped[int] = candidate_fk()
