@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+import pytest
 from engine_builders import define, find, walk
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tracker.requirements_engine import evaluate
+from tracker.requirements_engine import evaluate, evaluate_pathways
 
 DEFINITION = define(
     {"id": "exam", "exam": {"code": "X", "valid_years": 3}},
@@ -208,3 +209,64 @@ def test_waived_means_met_only_because_of_a_waiver(records: dict, as_of: date) -
             assert node["status"] == "met"
         expected = node["status"] == "met" and unwaived[node["id"]] != "met"
         assert node["waived"] == expected, node["id"]
+
+
+# A credential whose pathways both hold DEFINITION (as "test"), one of them also at the exam:
+# evaluate_pathways shares the evaluations of "test" (with and without waivers) between them.
+HOLDER = define(
+    {"id": "exam", "exam": {"code": "Y"}},
+    {
+        "id": "route",
+        "any": [
+            {"id": "now", "pathway": "p1", "credential": {"id": "test"}},
+            {
+                "id": "then",
+                "pathway": "p2",
+                "all": [
+                    {"id": "held", "credential": {"id": "test", "current_at": "exam"}},
+                    {"id": "hours", "hours": {"min": 100}},
+                ],
+            },
+        ],
+    },
+    id="holder",
+    pathways={"p1": "Now", "p2": "Then"},
+)
+
+
+@settings(max_examples=150)
+@given(candidates(), as_of_dates, st.permutations(["p1", "p2", None]))
+def test_pathways_evaluated_together_are_each_as_evaluated_alone(
+    records: dict, as_of: date, order: list
+) -> None:
+    catalog = {"test": DEFINITION}
+    together = evaluate_pathways(HOLDER, records, as_of, order, catalog)
+    assert list(together) == order
+    for pathway in order:
+        assert together[pathway] == evaluate(HOLDER, records, as_of, pathway, catalog)
+
+
+SUB = define({"id": "deg", "degree": {"min_level": "bachelor"}}, id="sub")
+TWO_ROUTES = define(
+    {
+        "id": "route",
+        "any": [
+            {"id": "first", "pathway": "p1", "credential": {"id": "sub"}},
+            {"id": "second", "pathway": "p2", "credential": {"id": "sub"}},
+        ],
+    },
+    id="routes",
+    pathways={"p1": "First", "p2": "Second"},
+)
+
+
+@pytest.mark.parametrize("order", [["p1", "p2"], ["p2", "p1"]])
+def test_a_credential_held_only_by_a_waiver_reads_waived_on_every_pathway(order):
+    """The second pathway reuses the first's evaluation of "sub", met only by a waiver: it
+    is still reported waived (met only because of it), as evaluated alone."""
+    records = {"waivers": [{"id": "w1", "requirement": "deg", "approved_on": "2024-01-02"}]}
+    together = evaluate_pathways(TWO_ROUTES, records, date(2025, 1, 1), order, {"sub": SUB})
+    for pathway in order:
+        alone = evaluate(TWO_ROUTES, records, date(2025, 1, 1), pathway, {"sub": SUB})
+        assert together[pathway] == alone
+        assert alone["status"] == "met" and alone["waived"] is True

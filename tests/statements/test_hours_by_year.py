@@ -36,10 +36,10 @@ def test_the_table_is_the_engines_by_year_from_one_evaluation(app, factory, monk
 
     factory.run(records)
     calls = []
-    real = evaluation_module.evaluate_records
+    real = evaluation_module.evaluate_records_pathways
     monkeypatch.setattr(
         evaluation_module,
-        "evaluate_records",
+        "evaluate_records_pathways",
         lambda *a, **k: calls.append(a) or real(*a, **k),
     )
     cache.results.clear()

@@ -37,7 +37,7 @@ from tracker.candidates.labels import (
 from tracker.credentials.catalog import Catalog, current_catalog
 from tracker.credentials.evaluation import (
     enrolment_for,
-    evaluate_cached,
+    evaluate_cached_pathways,
     evaluate_cohort,
 )
 from tracker.errors import ConflictError, NotFoundError, ValidationError
@@ -202,15 +202,12 @@ def progress(candidate_id: int, credential: str) -> Any:
     records = load_records([candidate.id])[candidate.id]
     version = definition.version
     lang = current_language()  # the engine's titles and details in the page's language
-    result = evaluate_cached(catalog, candidate, credential, as_of, pathway, records,
-                             version=version, lang=lang)  # fmt: skip
-    alternatives = {
-        name: evaluate_cached(
-            catalog, candidate, credential, as_of, name, records, version=version, lang=lang
-        )  # fmt: skip
-        for name in definition.pathways
-        if name != pathway
-    }
+    # The pathway shown and the others beside it, evaluated together.
+    others = [name for name in definition.pathways if name != pathway]
+    results = evaluate_cached_pathways(catalog, candidate, credential, as_of, [pathway, *others],
+                                       records, version=version, lang=lang)  # fmt: skip
+    result = results[pathway]
+    alternatives = {name: results[name] for name in others}
     pathway_form = None
     if enrolment is not None and policies.can_enrol(user, candidate) and definition.pathways:
         pathway_form = forms.PathwayForm(pathway=pathway)

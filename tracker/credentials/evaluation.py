@@ -18,7 +18,7 @@ from tracker.errors import NotFoundError, ValidationError
 from tracker.extensions import db
 from tracker.records.adapter import for_credential, load_records
 from tracker.records.models import Enrolment
-from tracker.requirements_engine import EngineError, evaluate
+from tracker.requirements_engine import Definition, EngineError, evaluate, evaluate_pathways
 
 
 @dataclass
@@ -29,6 +29,14 @@ class Progress:
     enrolment: Enrolment
     result: dict[str, Any] | None
     error: str | None = None
+
+
+def _definition(catalog: Catalog, credential: str, version: str | None) -> Definition:
+    definition = catalog.get(credential, version)
+    if definition is None:
+        what = f"{credential}@{version}" if version else credential
+        raise NotFoundError(f"credential {what!r} is not loaded")
+    return definition
 
 
 def evaluate_records(
@@ -43,16 +51,30 @@ def evaluate_records(
 ) -> dict[str, Any]:
     """The engine's result under the given rules version (the current one when None);
     titles and details in `lang` (English when None)."""
-    definition = catalog.get(credential, version)
-    if definition is None:
-        what = f"{credential}@{version}" if version else credential
-        raise NotFoundError(f"credential {what!r} is not loaded")
+    return evaluate_records_pathways(
+        catalog, credential, records, as_of, [pathway], lang=lang, version=version
+    )[pathway]
+
+
+def evaluate_records_pathways(
+    catalog: Catalog,
+    credential: str,
+    records: dict[str, Any],
+    as_of: date,
+    pathways: Sequence[str | None],
+    *,
+    lang: str | None = None,
+    version: str | None = None,
+) -> dict[str | None, dict[str, Any]]:
+    """evaluate_records for several pathways at once ({pathway: result}): the engine reads
+    the records, and evaluates the other credentials they hold, once for all."""
+    definition = _definition(catalog, credential, version)
     try:
-        return evaluate(
+        return evaluate_pathways(
             definition,
             for_credential(records, credential),
             as_of,
-            pathway=pathway,
+            pathways,
             catalog=catalog.library,
             lang=lang,
         )
@@ -121,16 +143,44 @@ def evaluate_cached(
     version: str | None = None,
 ) -> dict[str, Any]:
     """evaluate_records through the result cache; records are loaded only on a miss."""
-    key = cache.result_key(candidate, credential, pathway, as_of, catalog.fingerprint, lang,
-                           version)  # fmt: skip
-    result = cache.results.get(key)
-    if result is None:
+    return evaluate_cached_pathways(
+        catalog, candidate, credential, as_of, [pathway], records, lang=lang, version=version
+    )[pathway]
+
+
+def evaluate_cached_pathways(
+    catalog: Catalog,
+    candidate: User,
+    credential: str,
+    as_of: date,
+    pathways: Sequence[str | None],
+    records: dict[str, Any] | None = None,
+    *,
+    lang: str | None = None,
+    version: str | None = None,
+) -> dict[str | None, dict[str, Any]]:
+    """evaluate_cached for several pathways ({pathway: result}): the misses are evaluated
+    together (a progress page shows the candidate's pathway beside the others)."""
+    keys = {
+        p: cache.result_key(candidate, credential, p, as_of, catalog.fingerprint, lang, version)
+        for p in pathways
+    }
+    found: dict[str | None, dict[str, Any]] = {}
+    for p, key in keys.items():
+        hit = cache.results.get(key)
+        if hit is not None:
+            found[p] = hit
+    missing = [p for p in pathways if p not in found]
+    if missing:
         if records is None:
             records = load_records([candidate.id])[candidate.id]
-        result = evaluate_records(catalog, credential, records, as_of, pathway, lang=lang,
-                                  version=version)  # fmt: skip
-        cache.results.put(key, result)
-    return result
+        fresh = evaluate_records_pathways(
+            catalog, credential, records, as_of, missing, lang=lang, version=version
+        )
+        for p in missing:
+            cache.results.put(keys[p], fresh[p])
+            found[p] = fresh[p]
+    return {p: found[p] for p in pathways}
 
 
 def evaluate_candidate(
@@ -148,10 +198,7 @@ def evaluate_candidate(
     enrolment = enrolment_for(candidate, credential)
     if version is None and enrolment is not None:
         version = enrolment.version
-    definition = catalog.get(credential, version)
-    if definition is None:
-        what = f"{credential}@{version}" if version else credential
-        raise NotFoundError(f"credential {what!r} is not loaded")
+    definition = _definition(catalog, credential, version)
     if pathway is None:
         pathway = enrolment.pathway if enrolment else None
         if pathway is not None and pathway not in definition.pathways:

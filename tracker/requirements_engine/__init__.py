@@ -7,7 +7,7 @@ no I/O inside `evaluate`. Every error derives from `EngineError`.
 from __future__ import annotations
 
 from .errors import DefinitionError, EngineError, Problem, RecordProblem, RecordsError
-from .evaluate import evaluate
+from .evaluate import evaluate, evaluate_pathways
 from .library import Library, VersionError
 from .loader import load_definition, load_directory, load_library, parse_definition
 from .model import LEVELS, Definition, Node, Text
@@ -27,6 +27,7 @@ __all__ = [
     "Text",
     "VersionError",
     "evaluate",
+    "evaluate_pathways",
     "load_definition",
     "load_directory",
     "load_library",

@@ -211,6 +211,7 @@ class _Context:
         *,
         lang: str = DEFAULT_LANGUAGE,
         waivers: bool = True,
+        credentials: dict[tuple[str, str, date], tuple[Outcome, bool]] | None = None,
     ) -> None:
         self.records = records
         self.as_of = as_of
@@ -219,8 +220,9 @@ class _Context:
         self.use_waivers = waivers
         self.waiver_applied = False
         """Set when a waiver made some node met (then `waived` needs a second evaluation)."""
-        self.credentials: dict[tuple[str, str, date], Outcome] = {}
-        """Evaluations of other credentials: (id, version, as of) -> outcome."""
+        self.credentials = {} if credentials is None else credentials
+        """Evaluations of other credentials: (id, version, as of) -> (outcome, whether a
+        waiver made a node of it met); shared by the pathways of evaluate_pathways."""
         self.active: set[str] = set()
         """Credentials being evaluated: a reference back to one of them is not held."""
 
@@ -854,14 +856,19 @@ class _Evaluator:
         key = (definition.id, definition.version, on)
         known = ctx.credentials.get(key)
         if known is not None:
-            return known
+            outcome, applied = known
+            ctx.waiver_applied = ctx.waiver_applied or applied
+            return outcome
         pathway = self.records.pathway
         if pathway not in definition.pathways:
             pathway = next(iter(definition.pathways), None)
         ctx.active.add(definition.id)
+        before, ctx.waiver_applied = ctx.waiver_applied, False
         root = _Evaluator(definition, pathway, ctx, on).root()
+        applied = ctx.waiver_applied
+        ctx.waiver_applied = before or applied
         ctx.active.discard(definition.id)
-        ctx.credentials[key] = root
+        ctx.credentials[key] = (root, applied)
         return root
 
     def _hours(self, node: Node, spec: HoursSpec, cutoff: date | None) -> _Leaf:
@@ -1069,6 +1076,41 @@ def resolve_language(definition: Definition, lang: str | None) -> str:
     return best_match(tag, (*LANGUAGES, *definition.languages())) or DEFAULT_LANGUAGE
 
 
+@dataclass
+class _Prepared:
+    """One definition and one candidate's records, read once for every pathway asked."""
+
+    definition: Definition
+    as_of: date
+    language: str
+    parsed: Records
+    known: _Catalog
+    planned: bool
+    shared: dict[bool, dict[tuple[str, str, date], tuple[Outcome, bool]]] = field(
+        default_factory=lambda: {True: {}, False: {}}
+    )
+    """The other credentials' outcomes for the parsed records, with and without waivers."""
+
+
+def _prepare(
+    definition: Definition,
+    records: Mapping[str, Any],
+    as_of: date,
+    catalog: Mapping[str, Definition] | Library | None,
+    lang: str | None,
+    planned: bool,
+) -> _Prepared:
+    if isinstance(as_of, datetime):
+        as_of = as_of.date()
+    if not isinstance(as_of, date):
+        raise TypeError("as_of must be a datetime.date")
+    language = resolve_language(definition, lang)
+    parsed = parse_records(records, planned=planned)
+    known = _Catalog(catalog, parsed.versions)
+    known.check_pins(definition)
+    return _Prepared(definition, as_of, language, parsed, known, planned)
+
+
 def evaluate(
     definition: Definition,
     records: Mapping[str, Any],
@@ -1087,18 +1129,36 @@ def evaluate(
     details in that language where there is text in it, else in English. `planned` counts
     the records marked planned as if real (a what-if); otherwise they are left out.
     """
-    if isinstance(as_of, datetime):
-        as_of = as_of.date()
-    if not isinstance(as_of, date):
-        raise TypeError("as_of must be a datetime.date")
-    language = resolve_language(definition, lang)
-    parsed = parse_records(records, planned=planned)
+    prepared = _prepare(definition, records, as_of, catalog, lang, planned)
+    return _evaluate_prepared(prepared, pathway)
+
+
+def evaluate_pathways(
+    definition: Definition,
+    records: Mapping[str, Any],
+    as_of: date,
+    pathways: Sequence[str | None],
+    catalog: Mapping[str, Definition] | Library | None = None,
+    *,
+    lang: str | None = None,
+    planned: bool = False,
+) -> dict[str | None, dict[str, Any]]:
+    """evaluate() for several pathways of one definition: {pathway asked: its result}, each
+    the same as evaluate(..., pathway=p) would give. The records are read once, and the
+    other credentials they hold (`credential:` nodes) are evaluated once for all."""
+    prepared = _prepare(definition, records, as_of, catalog, lang, planned)
+    return {p: _evaluate_prepared(prepared, p) for p in pathways}
+
+
+def _evaluate_prepared(prepared: _Prepared, pathway: str | None) -> dict[str, Any]:
+    definition, as_of, language = prepared.definition, prepared.as_of, prepared.language
+    parsed, known, planned = prepared.parsed, prepared.known, prepared.planned
     chosen = resolve_pathway(definition, parsed, pathway)
-    known = _Catalog(catalog, parsed.versions)
-    known.check_pins(definition)
 
     def run(given: Records, *, waivers: bool = True) -> tuple[Outcome, _Context]:
-        ctx = _Context(given, as_of, known, lang=language, waivers=waivers)
+        # Only the outcomes for the parsed records themselves are shared between pathways.
+        memo = prepared.shared[waivers] if given is parsed else None
+        ctx = _Context(given, as_of, known, lang=language, waivers=waivers, credentials=memo)
         ctx.active.add(definition.id)
         return _Evaluator(definition, chosen, ctx).root(), ctx
 
