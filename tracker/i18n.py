@@ -16,7 +16,7 @@ from typing import Any, cast
 
 from babel import Locale
 from flask import Flask, g, has_app_context, has_request_context, request
-from flask_babel import Babel, LazyString
+from flask_babel import Babel, LazyString, get_locale, get_translations
 from jinja2 import pass_eval_context
 from jinja2.nodes import EvalContext
 from markupsafe import Markup
@@ -57,8 +57,6 @@ def _chosen_language() -> str | None:
 
 
 def current_language() -> str:
-    from flask_babel import get_locale
-
     locale = get_locale()
     return locale.language if locale is not None else DEFAULT
 
@@ -106,16 +104,12 @@ def current_locale() -> Locale:
     locale = getattr(_babel_state(), "babel_locale", None)
     if locale is not None:
         return locale  # type: ignore[no-any-return]
-    from flask_babel import get_locale
-
     return get_locale() or Locale.parse(DEFAULT)
 
 
 def translations() -> Any:
     """The current locale's catalog, looked up once per request and locale: the templates'
     gettext calls (hundreds on a page) otherwise each repeat Flask-Babel's lookup."""
-    from flask_babel import get_locale, get_translations
-
     if not has_app_context():
         return get_translations()
     store = g.__dict__

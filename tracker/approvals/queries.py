@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager
 
 from tracker.accounts.models import Role, User
 from tracker.extensions import db
@@ -41,27 +41,36 @@ class QueueFilter:
     category: str | None = None
 
 
+def _pending_conditions(user: User, flt: QueueFilter) -> list[Any]:
+    """The entries waiting for this user (joined to their candidates), filtered."""
+    where = [
+        ExperienceEntry.status == EntryStatus.PENDING,
+        ExperienceEntry.candidate_id != user.id,
+    ]
+    if user.role is not Role.ADMIN:
+        where.append(User.organization_id == user.organization_id)
+    if flt.candidate_id:
+        where.append(ExperienceEntry.candidate_id == flt.candidate_id)
+    if flt.start:
+        where.append(ExperienceEntry.end >= flt.start)
+    if flt.end:
+        where.append(ExperienceEntry.start <= flt.end)
+    if flt.category:
+        where.append(ExperienceEntry.category == flt.category)
+    return where
+
+
+def _joined(*columns: Any) -> Any:
+    return select(*columns).join(User, User.id == ExperienceEntry.candidate_id)
+
+
 def _experience_query(user: User, flt: QueueFilter) -> Any:
-    stmt = (
-        select(ExperienceEntry)
-        .join(User, User.id == ExperienceEntry.candidate_id)
-        .where(
-            ExperienceEntry.status == EntryStatus.PENDING, ExperienceEntry.candidate_id != user.id
-        )
-        .options(joinedload(ExperienceEntry.candidate))
+    return (
+        _joined(ExperienceEntry)
+        .where(*_pending_conditions(user, flt))
+        .options(contains_eager(ExperienceEntry.candidate))  # the join above, not another
         .order_by(ExperienceEntry.start, ExperienceEntry.id)
     )
-    if user.role is not Role.ADMIN:
-        stmt = stmt.where(User.organization_id == user.organization_id)
-    if flt.candidate_id:
-        stmt = stmt.where(ExperienceEntry.candidate_id == flt.candidate_id)
-    if flt.start:
-        stmt = stmt.where(ExperienceEntry.end >= flt.start)
-    if flt.end:
-        stmt = stmt.where(ExperienceEntry.start <= flt.end)
-    if flt.category:
-        stmt = stmt.where(ExperienceEntry.category == flt.category)
-    return stmt
 
 
 def pending_experience(user: User, flt: QueueFilter | None = None) -> list[ExperienceEntry]:
@@ -70,37 +79,58 @@ def pending_experience(user: User, flt: QueueFilter | None = None) -> list[Exper
     return list(db.session.scalars(_experience_query(user, flt or QueueFilter())))
 
 
-def pending_experience_page(
-    user: User, flt: QueueFilter, page: int, per_page: int
-) -> tuple[Page[ExperienceEntry], float]:
-    """One page of the queue, and the hours of the whole filtered queue (two statements)."""
-    if user.role not in (Role.COORDINATOR, Role.ADMIN):
-        return Page([], 1, per_page, 0), 0.0
-    stmt = _experience_query(user, flt)
-    summary = stmt.with_only_columns(
-        func.count(ExperienceEntry.id), func.coalesce(func.sum(ExperienceEntry.hours), 0)
-    ).order_by(None)
-    total, hours = db.session.execute(summary).one()
-    last = max(1, -(-int(total) // per_page))
-    page = min(max(page, 1), last)
-    rows = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
-    return Page(list(rows), page, per_page, int(total)), float(hours)
+@dataclass(frozen=True)
+class Waiting:
+    """A candidate whose hours wait for the user: how many entries and hours."""
+
+    candidate_id: int
+    name: str
+    entries: int
+    hours: float
 
 
-def candidates_with_pending(user: User) -> list[tuple[int, str]]:
-    """(id, name) of the candidates whose hours wait for this user: the queue's filter."""
+def waiting_by_candidate(user: User) -> list[Waiting]:
+    """Per candidate, the entries and hours waiting for this user, by name (one statement):
+    the queue's filter offers these candidates, and the unfiltered queue's totals add up."""
     if user.role not in (Role.COORDINATOR, Role.ADMIN):
         return []
     stmt = (
-        select(User.id, User.name)
-        .join(ExperienceEntry, ExperienceEntry.candidate_id == User.id)
-        .where(ExperienceEntry.status == EntryStatus.PENDING, User.id != user.id)
+        _joined(
+            User.id,
+            User.name,
+            func.count(ExperienceEntry.id),
+            func.coalesce(func.sum(ExperienceEntry.hours), 0),
+        )
+        .where(*_pending_conditions(user, QueueFilter()))
         .group_by(User.id, User.name)
         .order_by(User.name, User.id)
     )
-    if user.role is not Role.ADMIN:
-        stmt = stmt.where(User.organization_id == user.organization_id)
-    return [(cid, name) for cid, name in db.session.execute(stmt)]
+    return [Waiting(cid, name, int(n), float(h)) for cid, name, n, h in db.session.execute(stmt)]
+
+
+def pending_experience_page(
+    user: User,
+    flt: QueueFilter,
+    page: int,
+    per_page: int,
+    waiting: list[Waiting] | None = None,
+) -> tuple[Page[ExperienceEntry], float]:
+    """One page of the queue, and the hours of the whole filtered queue (two statements;
+    one when `waiting` of the unfiltered queue is given)."""
+    if user.role not in (Role.COORDINATOR, Role.ADMIN):
+        return Page([], 1, per_page, 0), 0.0
+    if waiting is not None and flt == QueueFilter():
+        total, hours = sum(w.entries for w in waiting), sum(w.hours for w in waiting)
+    else:
+        summary = _joined(
+            func.count(ExperienceEntry.id), func.coalesce(func.sum(ExperienceEntry.hours), 0)
+        ).where(*_pending_conditions(user, flt))
+        total, hours = db.session.execute(summary).one()
+    last = max(1, -(-int(total) // per_page))
+    page = min(max(page, 1), last)
+    stmt = _experience_query(user, flt)
+    rows = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
+    return Page(list(rows), page, per_page, int(total)), float(hours)
 
 
 def pending_for(user: User) -> list[PendingItem]:

@@ -16,8 +16,9 @@ from tracker.approvals.forms import BulkForm, DecisionForm, QueueFilterForm, Rej
 from tracker.approvals.operations import StaleError
 from tracker.approvals.queries import (
     QueueFilter,
-    candidates_with_pending,
+    Waiting,
     pending_experience_page,
+    waiting_by_candidate,
 )
 from tracker.credentials.catalog import current_catalog
 from tracker.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
@@ -34,12 +35,11 @@ bp = Blueprint("approvals", __name__)
 QUEUE_PAGE_SIZE = 50
 
 
-def _filter_form() -> tuple[QueueFilterForm, QueueFilter]:
-    user = actor()
+def _filter_form(waiting: list[Waiting]) -> tuple[QueueFilterForm, QueueFilter]:
     form = QueueFilterForm(request.args)
     # Only the candidates with hours waiting are worth filtering by.
     form.candidate.choices = [("", _("All candidates"))] + [
-        (str(cid), name) for cid, name in candidates_with_pending(user)
+        (str(w.candidate_id), w.name) for w in waiting
     ]
     form.category.choices = [("", _("All kinds"))] + [
         (c, word_for(CATEGORIES, c)) for c in current_catalog().vocabulary("categories")
@@ -104,9 +104,11 @@ def _unpinned() -> Any:
 @bp.get("/approvals")
 @roles_required(Role.COORDINATOR, Role.ADMIN)
 def queue() -> Any:
-    form, flt = _filter_form()
+    user = actor()
+    waiting = waiting_by_candidate(user)
+    form, flt = _filter_form(waiting)
     page, total_hours = pending_experience_page(
-        actor(), flt, page_number(request.args.get("page")), QUEUE_PAGE_SIZE
+        user, flt, page_number(request.args.get("page")), QUEUE_PAGE_SIZE, waiting
     )
     args = {k: v for k, v in request.args.items() if k != "page"}
     catalog = current_catalog()

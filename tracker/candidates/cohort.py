@@ -335,8 +335,13 @@ def rows_of(
             **values,
         }
         if keyed:
-            shown = tuple(freeze(v) for k, v in item.items() if k != "candidate")
-            item["cache_key"] = (catalog.fingerprint, r.candidate_id, r.name, shown)
+            # A current row shows its columns (and the waivers, from the tree); a recomputed
+            # one what the evaluation said.
+            if r.enrolment_id in fresh:
+                shown = tuple(freeze(v) for k, v in item.items() if k != "candidate")
+            else:
+                shown = (*r, freeze(values["waivers"]))
+            item["cache_key"] = (catalog.fingerprint, shown)
         out.append(item)
     return out
 
