@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import and_, func, or_, select
 
@@ -33,9 +33,9 @@ class WeekOverCap:
     """The title of the hours requirement whose cap it is."""
 
 
-@dataclass(frozen=True)
-class Neighbour:
-    """Another entry of the same candidate, as the checks read it (plain columns)."""
+class Neighbour(NamedTuple):
+    """Another entry of the same candidate, as the checks read it (plain columns; a tuple:
+    a page reads hundreds)."""
 
     id: int
     candidate_id: int
@@ -243,13 +243,20 @@ def queue_checks(catalog: Catalog, page: Sequence[HoursEntry]) -> QueueChecks:
             known[key] = _caps(catalog, enrolments)
         return known[key]
 
+    # The page's entries as plain rows (read once: each is compared with its neighbours).
+    mine_of: dict[int, list[Neighbour]] = defaultdict(list)
+    for e in page:
+        mine_of[e.candidate_id].append(
+            Neighbour(e.id, e.candidate_id, e.source, e.category, e.start, e.end, float(e.hours),
+                      e.status)  # fmt: skip
+        )
     for cid in candidate_ids:
         rows = by_candidate[cid]
         result.totals[cid] = Totals(
             approved=sums[cid].get(EntryStatus.APPROVED, 0.0),
             pending=sums[cid].get(EntryStatus.PENDING, 0.0),
         )
-        mine = [e for e in page if e.candidate_id == cid]
+        mine = mine_of[cid]
         for entry in mine:
             checks = result.entries[entry.id]
             for other in rows:
@@ -259,7 +266,7 @@ def queue_checks(catalog: Catalog, page: Sequence[HoursEntry]) -> QueueChecks:
                     same = (
                         other.start == entry.start
                         and other.end == entry.end
-                        and abs(float(other.hours) - float(entry.hours)) < EPSILON
+                        and abs(float(other.hours) - entry.hours) < EPSILON
                     )
                     (checks.duplicates if same else checks.overlaps).append(other)
         for cap in caps_of(enrolled[cid]):
