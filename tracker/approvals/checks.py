@@ -246,10 +246,8 @@ def queue_checks(catalog: Catalog, page: Sequence[HoursEntry]) -> QueueChecks:
     # The page's entries as plain rows (read once: each is compared with its neighbours).
     mine_of: dict[int, list[Neighbour]] = defaultdict(list)
     for e in page:
-        mine_of[e.candidate_id].append(
-            Neighbour(e.id, e.candidate_id, e.source, e.category, e.start, e.end, float(e.hours),
-                      e.status)  # fmt: skip
-        )
+        row = (e.id, e.candidate_id, e.source, e.category, e.start, e.end, float(e.hours))
+        mine_of[e.candidate_id].append(Neighbour(*row, e.status))
     for cid in candidate_ids:
         rows = by_candidate[cid]
         result.totals[cid] = Totals(
