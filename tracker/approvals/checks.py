@@ -246,8 +246,11 @@ def queue_checks(catalog: Catalog, page: Sequence[HoursEntry]) -> QueueChecks:
     # The page's entries as plain rows (read once: each is compared with its neighbours).
     mine_of: dict[int, list[Neighbour]] = defaultdict(list)
     for e in page:
-        row = (e.id, e.candidate_id, e.source, e.category, e.start, e.end, float(e.hours))
-        mine_of[e.candidate_id].append(Neighbour(*row, e.status))
+        logged = float(e.hours)
+        own = Neighbour(
+            e.id, e.candidate_id, e.source, e.category, e.start, e.end, logged, e.status
+        )
+        mine_of[e.candidate_id].append(own)
     for cid in candidate_ids:
         rows = by_candidate[cid]
         result.totals[cid] = Totals(
