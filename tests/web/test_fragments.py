@@ -108,3 +108,18 @@ def test_a_queue_row_shows_the_candidate_s_new_totals_after_a_decision(app, queu
         == 302
     )
     assert totals()[0] == "101 h approved, 102 h pending"
+
+
+def test_stale_rows_of_two_candidates_keep_their_own_names(app, cohort):
+    """Recomputed rows of two candidates with the same result are still two rows: each
+    is keyed by who it is, not only by what the evaluation said."""
+    from sqlalchemy import update
+
+    from tracker.credentials.models import EnrolmentResult
+    from tracker.database import writing
+
+    with app.app_context(), writing():
+        db.session.execute(update(EnrolmentResult).values(records_version=-1))
+        db.session.commit()
+    page = client_for(app, cohort["coordinator"]).get("/cohort?lang=en").get_data(as_text=True)
+    assert ">Bea Bell</a>" in page and ">Al Alder</a>" in page

@@ -335,13 +335,9 @@ def rows_of(
             **values,
         }
         if keyed:
-            # A current row shows its columns (and the waivers, from the tree); a recomputed
-            # one what the evaluation said.
-            if r.enrolment_id in fresh:
-                shown = tuple(freeze(v) for k, v in item.items() if k != "candidate")
-            else:
-                shown = (*r, freeze(values["waivers"]))
-            item["cache_key"] = (catalog.fingerprint, shown)
+            # The row's columns (who, which credential) and what it shows of the result
+            # (stored or, for a stale row, recomputed).
+            item["cache_key"] = (catalog.fingerprint, *r, freeze(values))
         out.append(item)
     return out
 
@@ -369,7 +365,7 @@ def soonest_due(visible: Select[Any], limit: int) -> list[dict[str, Any]]:
     stmt = cohort_select(visible, sort="due").where(
         and_(EnrolmentResult.due.is_not(None), EnrolmentResult.status.not_in(("met", WAIVED)))
     )
-    return rows_of(db.session.execute(stmt.limit(limit)), keyed=True)
+    return rows_of(db.session.execute(stmt.limit(limit)))
 
 
 def cohort_page(
