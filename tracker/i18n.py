@@ -57,8 +57,7 @@ def _chosen_language() -> str | None:
 
 
 def current_language() -> str:
-    locale = get_locale()
-    return locale.language if locale is not None else DEFAULT
+    return str(current_locale().language)
 
 
 def zone_of(user: object) -> tzinfo | None:

@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from sqlalchemy import inspect
 
 from tracker.accounts.auth import actor, roles_required
 from tracker.accounts.models import Role
@@ -131,23 +132,17 @@ def queue() -> Any:
 
 
 def _row_key(entry: ExperienceEntry, checks: QueueChecks, query: str) -> Hashable:
-    """Everything a queue row shows (its HTML is cached under it: tracker/web/fragments.py),
-    the CSRF token excepted, which the template puts between the row's two fragments."""
+    """Everything a queue row shows (its HTML is cached under it: tracker/web/fragments.py):
+    every column of the entry, its candidate's name, checks, totals and files, and the
+    filters it returns to; not the CSRF token, which the template puts between the row's
+    two fragments."""
+    columns = tuple(getattr(entry, c.key) for c in inspect(entry).mapper.column_attrs)
     files = tuple(
         (f.id, f.original_name, f.content_type) for f in checks.evidence.get(entry.id, [])
     )
     return (
-        entry.id,
-        entry.version,
-        entry.candidate_id,
+        columns,
         entry.candidate.name,
-        entry.hours,
-        entry.start,
-        entry.end,
-        entry.category,
-        entry.supervised,
-        entry.employer,
-        entry.description,
         freeze(checks.entries[entry.id]),
         checks.totals[entry.candidate_id],
         files,

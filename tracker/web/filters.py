@@ -14,7 +14,7 @@ from flask import Flask
 from flask_babel import format_datetime
 from flask_login import current_user
 
-from tracker.i18n import current_locale, translations
+from tracker.i18n import current_language, current_locale, translations
 from tracker.schema import N_
 
 # Titles of the engine's and the records' status codes, and of the engine's reasons why a
@@ -47,10 +47,6 @@ DATE_FORMATS = {"en": "d MMM y", "pl": "d MMMM y"}
 MOMENT_FORMATS = {"en": "d MMM y HH:mm", "pl": "d MMMM y, HH:mm"}
 
 
-def _language() -> str:
-    return str(current_locale().language)
-
-
 def fmt_date(value: date | str | None) -> str:
     """A day (or a stored UTC moment, shown in the user's zone) in the page's language; ISO
     text is read first, other text shown as is."""
@@ -64,7 +60,7 @@ def fmt_date(value: date | str | None) -> str:
             return text
     if isinstance(value, datetime):
         moment = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-        return format_datetime(moment, MOMENT_FORMATS.get(_language(), MOMENT_FORMATS["en"]))
+        return format_datetime(moment, MOMENT_FORMATS.get(current_language(), MOMENT_FORMATS["en"]))
     return _day_text(value, current_locale())
 
 
@@ -102,23 +98,26 @@ def in_language(definition: Any) -> str:
     """A credential definition's name in the page's language (credential-format.md §6.6)."""
     if definition is None:
         return "—"
-    return str(definition.name_in(_language()))
+    return str(definition.name_in(current_language()))
 
 
 def pathway_in_language(definition: Any, pathway: str) -> str:
-    return str(definition.pathway_name(pathway, _language()))
+    return str(definition.pathway_name(pathway, current_language()))
+
+
+def _title(titles: dict[str, str], value: Any) -> str:
+    """A code's title in the page's language; a code without one shows as it is."""
+    code = str(value)
+    msgid = titles.get(code)
+    return str(translations().ugettext(msgid)) if msgid else code
 
 
 def status_title(value: Any) -> str:
-    code = str(value)
-    msgid = STATUS_TITLES.get(code)
-    return str(translations().ugettext(msgid)) if msgid else code
+    return _title(STATUS_TITLES, value)
 
 
 def reason_title(value: Any) -> str:
-    code = str(value)
-    msgid = REASON_TITLES.get(code)
-    return str(translations().ugettext(msgid)) if msgid else code
+    return _title(REASON_TITLES, value)
 
 
 def init_app(app: Flask) -> None:
