@@ -7,6 +7,7 @@ import re
 from datetime import date
 
 import pytest
+from sqlalchemy import event
 
 from tests.candidates.test_pages import PNG, client_for
 from tests.conftest import extract_csrf
@@ -347,3 +348,38 @@ def test_an_approved_entry_elsewhere_in_the_week_counts_toward_its_cap(app, fact
     assert "Overlaps" not in row and "Likely duplicate" not in row
     # The totals are the candidate's whole history, the old approved entry included.
     assert "65 h approved, 370 h pending" in _row(html, ids["plain"])
+
+
+def test_checks_are_kept_until_the_candidates_records_change(app, factory, world):
+    """A queue shown again reuses its checks (no totals or neighbours are read); a change
+    to the candidate's records (a duplicate of an entry) shows on the next view."""
+    ids = world["ids"]
+    c = client_for(app, world["coord"])
+    before = _row(c.get("/approvals").get_data(as_text=True), ids["plain"])
+    assert "Likely duplicate" not in before and "350 h pending" in before
+    with app.app_context():
+        engine = db.engine
+    seen: list[str] = []
+
+    def listener(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        again = c.get("/approvals").get_data(as_text=True)
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    # The same row (but for the CSRF token: it carries the time it was signed).
+    token = re.compile(r'name="csrf_token" type="hidden" value="[^"]+"')
+    assert token.sub("", _row(again, ids["plain"])) == token.sub("", before)
+    assert not [s for s in seen if "sum(hours_entries.hours)" in s and "GROUP BY" in s
+                and "hours_entries.candidate_id, hours_entries.status" in s]  # fmt: skip
+    assert not [s for s in seen if "enrolments.pathway" in s]
+
+    def duplicate():
+        user = db.session.get(User, world["ann"].id)
+        add_record(user, user, "experience", _entry(date(2025, 10, 1), date(2025, 10, 31), 120))
+
+    factory.run(duplicate)
+    after = _row(c.get("/approvals").get_data(as_text=True), ids["plain"])
+    assert "Likely duplicate" in after and "470 h pending" in after

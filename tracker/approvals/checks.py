@@ -5,21 +5,29 @@ another of the same candidate, likely duplicates (same dates and hours), and the
 candidate's approved and pending totals. A fixed number of statements for a whole page,
 each reading only what the page needs: the totals are summed in SQL, and of the other
 entries only those in the calendar weeks the page's entries touch are read.
+
+An entry's checks are a function of its candidate's entries and enrolments, which any
+change renews the candidate's ``records_version`` for (credentials/cache.py), and of the
+definitions (the catalog's fingerprint). So they are kept per process under those, as the
+engine's results are: a queue shown again, sorted or paged back reads only the checks of
+the candidates whose records changed meanwhile. Evidence files are read every time.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import and_, func, or_, select
 
+from tracker.credentials.cache import ResultCache
 from tracker.credentials.catalog import Catalog
 from tracker.extensions import db
 from tracker.records.models import Enrolment, EntryStatus, EvidenceFile, HoursEntry
+from tracker.web.fragments import freeze
 
 EPSILON = 1e-6
 
@@ -78,6 +86,8 @@ class QueueChecks:
     totals: dict[int, Totals]
     evidence: dict[int, list[Any]]
     """Per entry, its evidence files (id, record_id, original_name, content_type)."""
+    keys: dict[int, Hashable] = field(default_factory=dict)
+    """Per entry, its checks and its candidate's totals as a hashable value (a row key)."""
 
     @property
     def flagged(self) -> int:
@@ -155,10 +165,68 @@ def _windows(page: Sequence[HoursEntry]) -> dict[int, tuple[date, date]]:
     return spans
 
 
+class _Known(NamedTuple):
+    checks: EntryChecks
+    totals: Totals
+    key: Hashable
+
+
+# About 40 KB per 50 rows: 8,192 entries are a few MB per process.
+KNOWN: ResultCache[_Known] = ResultCache(maxsize=8192)
+
+
+def _known_key(catalog: Catalog, entry: HoursEntry) -> Hashable:
+    return (entry.id, entry.version, entry.candidate.records_version, catalog.fingerprint)
+
+
 def queue_checks(catalog: Catalog, page: Sequence[HoursEntry]) -> QueueChecks:
-    """The checks of every entry on one page of the queue, in four statements: the
-    candidates' totals (summed in SQL), the entries in the weeks the page touches, the
-    enrolments and the evidence."""
+    """The checks of every entry on one page of the queue (its candidates loaded with it),
+    and the evidence of every entry. The checks known in this process for the same records
+    and definitions are reused; those of the other entries take three statements (see
+    _computed), the evidence one."""
+    result = QueueChecks({}, {}, _evidence(page))
+    keys = {e.id: _known_key(catalog, e) for e in page}
+    missing = []
+    for e in page:
+        known = KNOWN.get(keys[e.id])
+        if known is None:
+            missing.append(e)
+            continue
+        result.entries[e.id], result.totals[e.candidate_id], result.keys[e.id] = known
+    if missing:
+        fresh = _computed(catalog, missing)
+        for e in missing:
+            checks, totals = fresh.entries[e.id], fresh.totals[e.candidate_id]
+            known = _Known(checks, totals, (freeze(checks), totals))
+            KNOWN.put(keys[e.id], known)
+            result.entries[e.id], result.totals[e.candidate_id], result.keys[e.id] = known
+    return result
+
+
+def _evidence(page: Sequence[HoursEntry]) -> dict[int, list[Any]]:
+    evidence: dict[int, list[Any]] = {}
+    if not page:
+        return evidence
+    for item in db.session.execute(
+        select(
+            EvidenceFile.id,
+            EvidenceFile.record_id,
+            EvidenceFile.original_name,
+            EvidenceFile.content_type,
+        )  # fmt: skip
+        .where(
+            EvidenceFile.record_type == "experience",
+            EvidenceFile.record_id.in_([e.id for e in page]),
+        )
+        .order_by(EvidenceFile.id)
+    ):
+        evidence.setdefault(item.record_id, []).append(item)
+    return evidence
+
+
+def _computed(catalog: Catalog, page: Sequence[HoursEntry]) -> QueueChecks:
+    """The checks of these entries, in three statements: the candidates' totals (summed in
+    SQL), the entries in the weeks the page touches and the enrolments."""
     result = QueueChecks({e.id: EntryChecks() for e in page}, {}, {})
     if not page:
         return result
@@ -213,21 +281,6 @@ def queue_checks(catalog: Catalog, page: Sequence[HoursEntry]) -> QueueChecks:
             Enrolment.candidate_id.in_(candidate_ids)
         )
     ).all()
-    for item in db.session.execute(
-        select(
-            EvidenceFile.id,
-            EvidenceFile.record_id,
-            EvidenceFile.original_name,
-            EvidenceFile.content_type,
-        )  # fmt: skip
-        .where(
-            EvidenceFile.record_type == "experience",
-            EvidenceFile.record_id.in_([e.id for e in page]),
-        )
-        .order_by(EvidenceFile.id)
-    ):
-        result.evidence.setdefault(item.record_id, []).append(item)
-
     by_candidate: dict[int, list[Neighbour]] = defaultdict(list)
     for row in others:
         by_candidate[row.candidate_id].append(row)

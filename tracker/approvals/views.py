@@ -29,7 +29,6 @@ from tracker.records.loading import load_record
 from tracker.records.models import ExperienceEntry
 from tracker.records.words import CATEGORIES, word_for
 from tracker.web.form_errors import apply_errors
-from tracker.web.fragments import freeze
 from tracker.web.paging import page_number, row_id
 
 bp = Blueprint("approvals", __name__)
@@ -140,14 +139,7 @@ def _row_key(entry: ExperienceEntry, checks: QueueChecks, query: str) -> Hashabl
     files = tuple(
         (f.id, f.original_name, f.content_type) for f in checks.evidence.get(entry.id, [])
     )
-    return (
-        columns,
-        entry.candidate.name,
-        freeze(checks.entries[entry.id]),
-        checks.totals[entry.candidate_id],
-        files,
-        query,
-    )
+    return (columns, entry.candidate.name, checks.keys[entry.id], files, query)
 
 
 QUEUE_ARGS = ("candidate", "start", "end", "category", "page")

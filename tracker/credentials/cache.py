@@ -18,7 +18,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from datetime import date
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Delete, Update, event, select, update
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
@@ -38,17 +38,21 @@ RECORD_TABLES = frozenset(
 MAXSIZE = 2048
 
 
-class ResultCache:
-    """A bounded, thread-safe LRU mapping of keys to result dicts."""
+V = TypeVar("V")
+
+
+class ResultCache(Generic[V]):
+    """A bounded, thread-safe LRU mapping of keys to results (the engine's result dicts
+    here; the approval queue's checks in approvals/checks.py)."""
 
     def __init__(self, maxsize: int = MAXSIZE) -> None:
         self.maxsize = maxsize
-        self._data: OrderedDict[Hashable, dict[str, Any]] = OrderedDict()
+        self._data: OrderedDict[Hashable, V] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
 
-    def get(self, key: Hashable) -> dict[str, Any] | None:
+    def get(self, key: Hashable) -> V | None:
         with self._lock:
             value = self._data.get(key)
             if value is None:
@@ -58,7 +62,7 @@ class ResultCache:
             self.hits += 1
             return value
 
-    def put(self, key: Hashable, value: dict[str, Any]) -> None:
+    def put(self, key: Hashable, value: V) -> None:
         with self._lock:
             self._data[key] = value
             self._data.move_to_end(key)
@@ -74,7 +78,7 @@ class ResultCache:
         return len(self._data)
 
 
-results = ResultCache()
+results: ResultCache[dict[str, Any]] = ResultCache()
 
 
 def result_key(

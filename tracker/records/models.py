@@ -148,13 +148,15 @@ class HoursEntry(Model):
 
     __tablename__ = "hours_entries"
     # The approval queues ask for one status of one source: with only the single-column
-    # indexes SQLite walks every employment row (source matches nearly all of them). Their
-    # checks sum the pending and approved hours of a page's candidates (without
-    # (candidate_id, status) SQLite reads every approved row of the installation instead;
-    # with "hours" too the index alone answers) and read the entries ending after the
-    # first week the page touches (the "end").
+    # indexes SQLite walks every employment row (source matches nearly all of them); with
+    # the start and id too the queue's page comes in its order (a page of 50 stops after
+    # 50 of the organization's), and with candidate_id and hours the waiting hours by
+    # candidate come from the index alone. Their checks sum the pending and approved hours
+    # of a page's candidates (without (candidate_id, status) SQLite reads every approved
+    # row of the installation instead; with "hours" too the index alone answers) and read
+    # the entries ending after the first week the page touches (the "end").
     __table_args__ = (
-        Index("ix_hours_entries_status_source", "status", "source"),
+        Index("ix_hours_entries_queue", "status", "source", "start", "id", "candidate_id", "hours"),
         Index(
             "ix_hours_entries_candidate_status_end_hours", "candidate_id", "status", "end", "hours"
         ),
