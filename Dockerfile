@@ -29,5 +29,6 @@ ENV TRACKER_INSTANCE_DIR=/var/lib/tracker/instance \
 EXPOSE 8000
 
 # The app server; compose.yaml runs the same image as `flask --app tracker worker`.
-CMD ["gunicorn", "--workers", "3", "--threads", "4", "--bind", "0.0.0.0:8000", \
+CMD ["gunicorn", "-c", "python:tracker.gunicorn_conf", "--workers", "3", "--threads", "4", \
+     "--bind", "0.0.0.0:8000", \
      "--access-logfile", "-", "tracker:create_app()"]
