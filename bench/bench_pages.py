@@ -1,9 +1,9 @@
 """Page latency and approvals throughput under gunicorn, and SQL statements per page.
 
 `run(directory, dataset)` expects the generated database of bench/datagen.py in `directory`.
-It starts gunicorn (5 workers) on a free loopback port with the environment pointing at
-that database, logs 8 clients in through the real login form, and stops gunicorn at the
-end, also on error.
+It starts gunicorn (5 workers, the shipped tracker/gunicorn_conf.py) on a free loopback
+port with the environment pointing at that database, logs 8 clients in through the real
+login form, and stops gunicorn at the end, also on error.
 
 Ratios measured side by side against the same server in the same run:
 
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -120,7 +121,8 @@ def page_urls(dataset: Dataset, app: Any) -> dict[str, list[str]]:
 
 
 def page_queries(app: Any, dataset: Dataset, urls: dict[str, list[str]]) -> dict[str, Any]:
-    """Statements per page: with an empty result cache (the worst case) and a warm one.
+    """Statements per page: with empty caches of results and fragments (the worst case) and
+    warm ones.
 
     Counted in a thread of its own: the caller holds an app context, and test-client
     requests made inside one share it (its `g` and session: the logged-in user would be
@@ -150,6 +152,13 @@ def _count_statements(
     app: Any, engine: Any, dataset: Dataset, urls: dict[str, list[str]]
 ) -> dict[str, Any]:
     from tracker.credentials import cache
+    from tracker.web.fragments import cache_of, shared_of
+
+    def forget() -> None:
+        """The worst case: no result and no page fragment cached, in any process."""
+        cache.results.clear()
+        cache_of(app).clear()
+        shutil.rmtree(shared_of(app).root, ignore_errors=True)
 
     client = app.test_client()
     login(client, dataset.orgs[0].coordinator_email, dataset.password)
@@ -158,7 +167,7 @@ def _count_statements(
         url = targets[0]
         counts = []
         for _ in range(3):
-            cache.results.clear()
+            forget()
             with counting(engine) as seen:
                 response = client.get(url)
             if response.status_code != 200:
@@ -214,6 +223,9 @@ def gunicorn(directory: Path) -> Iterator[Server]:
     log = (directory / "gunicorn.log").open("w")
     cmd = [
         str(Path(sys.executable).with_name("gunicorn")),
+        # The shipped settings, as `make serve` and the Docker image use them.
+        "-c",
+        "python:tracker.gunicorn_conf",
         "-w",
         str(WORKERS),
         "-b",
@@ -518,6 +530,10 @@ def run(directory: Path, dataset: Dataset, app: Any) -> dict[str, Any]:
     results = page_queries(app, dataset, urls)
     plan = api_tokens(app, dataset)
     token = baseline_token(app, dataset)
+    # Every page starts cold: no fragment of an earlier run on the same data is reused.
+    from tracker.web.fragments import shared_of
+
+    shutil.rmtree(shared_of(app).root, ignore_errors=True)
     with gunicorn(directory) as server:
         results.update(page_latency(server.base, dataset, urls, token))
         results.update(cohort_growth(server.base, dataset, app))

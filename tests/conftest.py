@@ -51,6 +51,8 @@ def make_app(**overrides: Any) -> Flask:
 
 def _reset(app: Flask) -> None:
     Path(app.config["AUDIT_CHECKPOINT"]).unlink(missing_ok=True)
+    # Shared page fragments (tracker/web/fragments.py) belong to the data just deleted.
+    shutil.rmtree(Path(app.config["STORAGE_DIR"]) / "fragments", ignore_errors=True)
     with app.app_context():
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
         with db.engine.begin() as conn:

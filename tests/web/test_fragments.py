@@ -3,7 +3,10 @@ language, and a row whose data changed is rendered afresh, never shown stale."""
 
 from __future__ import annotations
 
+import os
 import re
+import stat
+import time
 from dataclasses import dataclass
 from datetime import date
 
@@ -15,7 +18,7 @@ from tracker.accounts.models import User
 from tracker.candidates import operations as records
 from tracker.credentials.catalog import current_catalog
 from tracker.extensions import db
-from tracker.web.fragments import FragmentCache, cache_of, freeze
+from tracker.web.fragments import SHARED_TTL, FragmentCache, SharedFragments, cache_of, freeze
 
 
 def test_a_fragment_is_rendered_once_per_key():
@@ -123,3 +126,99 @@ def test_stale_rows_of_two_candidates_keep_their_own_names(app, cohort):
         db.session.commit()
     page = client_for(app, cohort["coordinator"]).get("/cohort?lang=en").get_data(as_text=True)
     assert ">Bea Bell</a>" in page and ">Al Alder</a>" in page
+
+
+def test_a_shared_fragment_is_rendered_once_for_every_worker(tmp_path):
+    """Two workers (two stores on one directory): the second reads what the first wrote."""
+    first, second, calls = SharedFragments(tmp_path), SharedFragments(tmp_path), []
+
+    def render(text):
+        def run():
+            calls.append(text)
+            return text
+
+        return run
+
+    key = ("progress", "pl", "", (7, 42, date(2026, 12, 2)))
+    assert first.get(key, render("<section>zażółć</section>")) == "<section>zażółć</section>"
+    assert second.get(key, render("other")) == "<section>zażółć</section>"
+    assert second.get(("progress", "en", "", 7), render("en")) == "en"
+    assert calls == ["<section>zażółć</section>", "en"]
+    stored = first.path(key)
+    assert stat.S_IMODE(stored.stat().st_mode) == 0o600
+    assert not list(tmp_path.glob("*/.*.part"))  # written whole, then renamed into place
+    # Files older than the time to live are removed; the others stay.
+    old = time.time() - SHARED_TTL.total_seconds() - 60
+    os.utime(stored, (old, old))
+    assert first.prune() == 1
+    assert not stored.exists() and second.path(("progress", "en", "", 7)).exists()
+
+
+def test_holes_take_each_request_s_own_parts_into_a_cached_fragment(app):
+    with app.test_request_context("/"):
+        template = app.jinja_env.from_string(
+            '{% call cached("t", 1, holes={"who": who}) %}<p>{{ text }} {{ hole("who") }}'
+            "</p>{% endcall %}"
+        )
+        assert template.render(text="<b>", who="Ann") == "<p>&lt;b&gt; Ann</p>"
+        # The fragment is cached (its text is not rendered again), its hole is not.
+        assert template.render(text="other", who="Bo") == "<p>&lt;b&gt; Bo</p>"
+        # Shown data cannot open a hole: its "<" is escaped.
+        template = app.jinja_env.from_string(
+            '{% call cached("u", 1, holes={"who": "X"}) %}{{ text }}{% endcall %}'
+        )
+        assert template.render(text="<!--hole:who-->") == "&lt;!--hole:who--&gt;"
+
+
+def _progress_url(person):
+    return f"/candidates/{person.id}/progress/cfp?lang=en"
+
+
+def test_a_progress_page_is_evaluated_once_for_every_worker(app, cohort, factory):
+    """Another worker (empty caches of its own) shows the page from the shared fragment,
+    without reading the candidate's records; a change to them shows at once."""
+    from sqlalchemy import event
+
+    from tracker.credentials import cache
+
+    person = cohort["people"][0]
+    client = client_for(app, cohort["coordinator"])
+    token = re.compile(r'name="csrf_token" type="hidden" value="[^"]+"')
+    first = token.sub("", client.get(_progress_url(person)).get_data(as_text=True))
+    assert "Counted 0 of 6,000 h" in first
+    cache_of(app).clear()
+    cache.results.clear()
+    with app.app_context():
+        engine = db.engine
+    seen: list[str] = []
+
+    def listener(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        again = token.sub("", client.get(_progress_url(person)).get_data(as_text=True))
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert again == first
+    assert not [s for s in seen if "FROM hours_entries" in s or "FROM degrees" in s]
+
+    def log_hours() -> None:
+        me = db.session.get(User, person.id)
+        records.add_record(me, me, "experience", {"start": date(2026, 1, 5),
+                           "end": date(2026, 1, 9), "hours": 40, "category": "financial-planning"})  # fmt: skip
+
+    factory.run(log_hours)
+    after = client.get(_progress_url(person)).get_data(as_text=True)
+    assert "40 h pending approval" in after
+
+
+def test_a_progress_page_cached_for_one_user_shows_another_their_own_actions(app, cohort):
+    person = cohort["people"][0]
+    own = client_for(app, person).get(_progress_url(person)).get_data(as_text=True)
+    assert "Add or change records" in own  # only the candidate may change their records
+    theirs = client_for(app, cohort["coordinator"]).get(_progress_url(person))
+    assert theirs.status_code == 200
+    page = theirs.get_data(as_text=True)
+    assert "Add or change records" not in page and "Counted 0 of 6,000 h" in page
+    assert "<!--hole:" not in page and "<!--hole:" not in own

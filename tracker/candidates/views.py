@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
+from functools import cached_property
 from typing import Any, get_args
 
 from flask import (
@@ -183,6 +185,48 @@ def _waiver_form(catalog: Catalog, progress: list[Any]) -> forms.WaiverForm:
     return form
 
 
+class _Shown:
+    """What a progress page shows of the evaluation, computed when first asked for: a page
+    whose fragment is cached (tracker/web/fragments.py) loads and evaluates nothing."""
+
+    def __init__(self, catalog: Catalog, candidate: User, definition: Any,
+                 pathways: list[str | None], as_of: date, lang: str) -> None:  # fmt: skip
+        self.catalog, self.candidate, self.definition = catalog, candidate, definition
+        self.pathways, self.as_of, self.lang = pathways, as_of, lang
+
+    @cached_property
+    def records(self) -> dict[str, Any]:
+        return load_records([self.candidate.id])[self.candidate.id]
+
+    @cached_property
+    def results(self) -> dict[str | None, dict[str, Any]]:
+        # The pathway shown and the others beside it, evaluated together.
+        return evaluate_cached_pathways(
+            self.catalog, self.candidate, self.definition.id, self.as_of, self.pathways,
+            self.records, version=self.definition.version, lang=self.lang,
+        )  # fmt: skip
+
+    @property
+    def result(self) -> dict[str, Any]:
+        return self.results[self.pathways[0]]
+
+    @property
+    def alternatives(self) -> dict[str | None, dict[str, Any]]:
+        return {name: self.results[name] for name in self.pathways[1:]}
+
+    @cached_property
+    def labels(self) -> Any:
+        return record_labels(for_credential(self.records, self.definition.id))
+
+    @cached_property
+    def left(self) -> list[dict[str, Any]]:
+        return leaves_left(self.result["requirements"])
+
+    @cached_property
+    def next_due(self) -> str | None:
+        return next_due(self.result["requirements"])
+
+
 @bp.get("/candidates/<int:candidate_id>/progress/<credential>")
 @login_required
 def progress(candidate_id: int, credential: str) -> Any:
@@ -199,33 +243,31 @@ def progress(candidate_id: int, credential: str) -> Any:
     if pathway and pathway not in definition.pathways:
         raise ValidationError("pathway", _("unknown pathway %(pathway)s", pathway=repr(pathway)))
     as_of = today()
-    records = load_records([candidate.id])[candidate.id]
-    version = definition.version
     lang = current_language()  # the engine's titles and details in the page's language
-    # The pathway shown and the others beside it, evaluated together.
     others = [name for name in definition.pathways if name != pathway]
-    results = evaluate_cached_pathways(catalog, candidate, credential, as_of, [pathway, *others],
-                                       records, version=version, lang=lang)  # fmt: skip
-    result = results[pathway]
-    alternatives = {name: results[name] for name in others}
+    shown = _Shown(catalog, candidate, definition, [pathway, *others], as_of, lang)
     pathway_form = None
     if enrolment is not None and policies.can_enrol(user, candidate) and definition.pathways:
         pathway_form = forms.PathwayForm(pathway=pathway)
         pathway_form.pathway.choices = list(definition.pathways.items())
+    what_if = enrolment is not None and (
+        pathway != enrolled_pathway or definition.version != enrolment.version
+    )
+    # Everything the page's cached fragment shows (the per-user parts are its holes): the
+    # candidate's records and name, the enrolment, the rules, the pathway and the day.
+    enrolled = (enrolment.pathway, enrolment.version) if enrolment else None
+    key = (candidate.id, candidate.records_version, candidate.name, credential,
+           definition.version, pathway, enrolled, as_of, catalog.fingerprint)  # fmt: skip
     return render_template(
         "candidates/progress.html",
         candidate=candidate,
         definition=definition,
-        result=result,
+        shown=shown,
+        progress_key=key,
         enrolment=enrolment,
         pathway=pathway,
-        what_if=enrolment is not None
-        and (pathway != enrolled_pathway or version != enrolment.version),
-        alternatives=alternatives,
-        labels=record_labels(for_credential(records, credential)),
-        left=leaves_left(result["requirements"]),
+        what_if=what_if,
         pathway_form=pathway_form,
-        next_due=next_due(result["requirements"]),
     )
 
 
