@@ -3,6 +3,7 @@ follows every change to a candidate's records; bulk loading builds the same reco
 
 from __future__ import annotations
 
+import shutil
 from datetime import date, timedelta
 
 import pytest
@@ -33,6 +34,7 @@ from tracker.records.models import (
     Waiver,
 )
 from tracker.timeutil import today
+from tracker.web.fragments import cache_of, shared_of
 
 PAGES = ("progress", "cohort", "approvals")
 MAX_STATEMENTS = 14  # constant: one bulk query per record table, waivers of the page
@@ -62,8 +64,10 @@ def _url(app, org, page):
 
 
 def _statements(app, client, url):
-    """Statements of one request with an empty result cache (the worst case)."""
+    """Statements of one request with empty caches of results and fragments (the worst case)."""
     cache.results.clear()
+    cache_of(app).clear()
+    shutil.rmtree(shared_of(app).root, ignore_errors=True)
     with app.app_context():
         engine = db.engine
     with counting(engine) as seen:

@@ -7,8 +7,8 @@ import re
 from datetime import date
 
 import pytest
-from sqlalchemy import event
 
+from bench.bench_pages import counting
 from tests.candidates.test_pages import PNG, client_for
 from tests.conftest import extract_csrf
 from tracker.accounts.models import User
@@ -359,16 +359,8 @@ def test_checks_are_kept_until_the_candidates_records_change(app, factory, world
     assert "Likely duplicate" not in before and "350 h pending" in before
     with app.app_context():
         engine = db.engine
-    seen: list[str] = []
-
-    def listener(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
+    with counting(engine) as seen:
         again = c.get("/approvals").get_data(as_text=True)
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
     # The same row (but for the CSRF token: it carries the time it was signed).
     token = re.compile(r'name="csrf_token" type="hidden" value="[^"]+"')
     assert token.sub("", _row(again, ids["plain"])) == token.sub("", before)

@@ -12,9 +12,10 @@ from datetime import date
 
 import pytest
 
+from bench.bench_pages import counting
 from tests.approvals.test_queue import post_form, queue  # noqa: F401 - the fixture
 from tests.candidates.test_pages import client_for
-from tracker.accounts.models import User
+from tracker.accounts.models import Organization, User
 from tracker.candidates import operations as records
 from tracker.credentials.catalog import current_catalog
 from tracker.extensions import db
@@ -177,8 +178,6 @@ def _progress_url(person):
 def test_a_progress_page_is_evaluated_once_for_every_worker(app, cohort, factory):
     """Another worker (empty caches of its own) shows the page from the shared fragment,
     without reading the candidate's records; a change to them shows at once."""
-    from sqlalchemy import event
-
     from tracker.credentials import cache
 
     person = cohort["people"][0]
@@ -190,16 +189,8 @@ def test_a_progress_page_is_evaluated_once_for_every_worker(app, cohort, factory
     cache.results.clear()
     with app.app_context():
         engine = db.engine
-    seen: list[str] = []
-
-    def listener(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
+    with counting(engine) as seen:
         again = token.sub("", client.get(_progress_url(person)).get_data(as_text=True))
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
     assert again == first
     assert not [s for s in seen if "FROM hours_entries" in s or "FROM degrees" in s]
 
@@ -222,3 +213,25 @@ def test_a_progress_page_cached_for_one_user_shows_another_their_own_actions(app
     page = theirs.get_data(as_text=True)
     assert "Add or change records" not in page and "Counted 0 of 6,000 h" in page
     assert "<!--hole:" not in page and "<!--hole:" not in own
+
+
+def test_the_queue_filter_offers_a_candidate_as_soon_as_their_hours_wait(app, queue, factory):  # noqa: F811
+    client = client_for(app, queue["coord"])
+    options = re.compile(r'<option (?:selected )?value="[0-9]*">([^<]+)</option>')
+    assert options.findall(client.get("/approvals").get_data(as_text=True))[:3] == [
+        "All candidates", "Ann Able", "Bob Baker"
+    ]  # fmt: skip
+
+    with app.app_context():
+        org = db.session.get(Organization, queue["coord"].organization_id)
+    cy = factory.user("candidate", org, name="Cy Cole")
+
+    def newcomer() -> None:
+        me = db.session.get(User, cy.id)
+        records.add_record(me, me, "experience", {"start": date(2025, 6, 2),
+                           "end": date(2025, 6, 6), "hours": 30, "category": "financial-planning"})  # fmt: skip
+
+    factory.run(newcomer)
+    html = client.get("/approvals").get_data(as_text=True)
+    assert "Cy Cole" in options.findall(html)
+    assert html.count('id="entry-') == 4  # the table too: the newcomer's row is on it

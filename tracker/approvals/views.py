@@ -114,11 +114,18 @@ def queue() -> Any:
     catalog = current_catalog()
     checks = queue_checks(catalog, page.rows)
     query = request.query_string.decode()
+    # The words of categories come from the definitions: their version is in the keys.
+    row_keys = {e.id: (catalog.fingerprint, _row_key(e, checks, query)) for e in page.rows}
     return render_template(
         "approvals/queue.html",
         checks=checks,
-        # The words of categories come from the definitions: their version is in the key.
-        row_keys={e.id: (catalog.fingerprint, _row_key(e, checks, query)) for e in page.rows},
+        row_keys=row_keys,
+        table_key=tuple(row_keys.values()),
+        filter_key=(
+            catalog.fingerprint,
+            tuple((w.candidate_id, w.name) for w in waiting),
+            tuple(request.args.items(multi=True)),
+        ),
         entries=page.rows,
         page=page,
         page_args=args,
