@@ -85,6 +85,19 @@ def counting(engine: Any) -> Iterator[list[str]]:
         event.remove(engine, "before_cursor_execute", listener)
 
 
+def forget_caches(app: Any) -> None:
+    """The worst case of a page: nothing cached, in any process (evaluation results, the
+    approval queue's checks, page fragments in the process and the shared files)."""
+    from tracker.approvals import checks
+    from tracker.credentials import cache
+    from tracker.web.fragments import cache_of, shared_of
+
+    cache.results.clear()
+    checks.KNOWN.clear()
+    cache_of(app).clear()
+    shutil.rmtree(shared_of(app).root, ignore_errors=True)
+
+
 def login(client: Any, email: str, password: str) -> None:
     """Log in through the real form with its CSRF token (Flask test client or requests)."""
     is_requests = isinstance(client, _Http)
@@ -151,15 +164,6 @@ def page_queries(app: Any, dataset: Dataset, urls: dict[str, list[str]]) -> dict
 def _count_statements(
     app: Any, engine: Any, dataset: Dataset, urls: dict[str, list[str]]
 ) -> dict[str, Any]:
-    from tracker.credentials import cache
-    from tracker.web.fragments import cache_of, shared_of
-
-    def forget() -> None:
-        """The worst case: no result and no page fragment cached, in any process."""
-        cache.results.clear()
-        cache_of(app).clear()
-        shutil.rmtree(shared_of(app).root, ignore_errors=True)
-
     client = app.test_client()
     login(client, dataset.orgs[0].coordinator_email, dataset.password)
     out: dict[str, Any] = {}
@@ -167,7 +171,7 @@ def _count_statements(
         url = targets[0]
         counts = []
         for _ in range(3):
-            forget()
+            forget_caches(app)
             with counting(engine) as seen:
                 response = client.get(url)
             if response.status_code != 200:

@@ -3,13 +3,12 @@ follows every change to a candidate's records; bulk loading builds the same reco
 
 from __future__ import annotations
 
-import shutil
 from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
 
-from bench.bench_pages import counting
+from bench.bench_pages import counting, forget_caches
 from bench.datagen import PASSWORD, populate
 from tests.conftest import login
 from tracker.accounts.models import User
@@ -34,7 +33,6 @@ from tracker.records.models import (
     Waiver,
 )
 from tracker.timeutil import today
-from tracker.web.fragments import cache_of, shared_of
 
 PAGES = ("progress", "cohort", "approvals")
 MAX_STATEMENTS = 14  # constant: one bulk query per record table, waivers of the page
@@ -64,10 +62,8 @@ def _url(app, org, page):
 
 
 def _statements(app, client, url):
-    """Statements of one request with empty caches of results and fragments (the worst case)."""
-    cache.results.clear()
-    cache_of(app).clear()
-    shutil.rmtree(shared_of(app).root, ignore_errors=True)
+    """Statements of one request with every cache empty (the worst case)."""
+    forget_caches(app)
     with app.app_context():
         engine = db.engine
     with counting(engine) as seen:
