@@ -86,7 +86,7 @@ def test_a_cohort_row_follows_its_data_and_the_language(app, cohort, factory):
     assert "Al Alder" in first and ">Not started<" in first
     hits = cache_of(app).hits
     assert client.get("/cohort?lang=en").get_data(as_text=True) == first
-    assert cache_of(app).hits >= hits + 2  # both rows came from the cache
+    assert cache_of(app).hits >= hits + 1  # the table, and so both rows, from the cache
     polish = client.get("/cohort?lang=pl").get_data(as_text=True)
     assert ">Nierozpoczęty<" in polish and ">Not started<" not in polish
 

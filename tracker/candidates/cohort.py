@@ -336,8 +336,9 @@ def rows_of(
         }
         if keyed:
             # The row's columns (who, which credential) and what it shows of the result
-            # (stored or, for a stale row, recomputed).
-            item["cache_key"] = (catalog.fingerprint, *r, freeze(values))
+            # (stored or, for a stale row, recomputed); only the waivers' list needs freezing.
+            shown = tuple((k, freeze(v) if k == "waivers" else v) for k, v in values.items())
+            item["cache_key"] = (catalog.fingerprint, *r, shown)
         out.append(item)
     return out
 

@@ -778,15 +778,18 @@ def cohort() -> Any:
     if sort not in SORT_KEYS:
         sort = "name"
     direction = "desc" if request.args.get("dir") == "desc" else "asc"
+    page = cohort_page(
+        visible,
+        sort=sort,
+        descending=direction == "desc",
+        page=page_number(request.args.get("page")),
+        per_page=COHORT_PAGE_SIZE,
+    )
     return render_template(
         "candidates/cohort.html",
-        page=cohort_page(
-            visible,
-            sort=sort,
-            descending=direction == "desc",
-            page=page_number(request.args.get("page")),
-            per_page=COHORT_PAGE_SIZE,
-        ),
+        page=page,
+        # The whole table is a cached fragment under its order and its rows' keys.
+        table_key=(sort, direction, tuple(row["cache_key"] for row in page.rows)),
         sort=sort,
         direction=direction,
         not_enrolled=not_enrolled(visible),
