@@ -131,7 +131,8 @@ def test_stale_rows_of_two_candidates_keep_their_own_names(app, cohort):
 
 def test_a_shared_fragment_is_rendered_once_for_every_worker(tmp_path):
     """Two workers (two stores on one directory): the second reads what the first wrote."""
-    first, second, calls = SharedFragments(tmp_path), SharedFragments(tmp_path), []
+    root = tmp_path / "fragments"
+    first, second, calls = SharedFragments(root), SharedFragments(root), []
 
     def render(text):
         def run():
@@ -147,7 +148,8 @@ def test_a_shared_fragment_is_rendered_once_for_every_worker(tmp_path):
     assert calls == ["<section>zażółć</section>", "en"]
     stored = first.path(key)
     assert stat.S_IMODE(stored.stat().st_mode) == 0o600
-    assert not list(tmp_path.glob("*/.*.part"))  # written whole, then renamed into place
+    assert stat.S_IMODE(root.stat().st_mode) == stat.S_IMODE(stored.parent.stat().st_mode) == 0o700
+    assert not list(root.glob("*/.*.part"))  # written whole, then renamed into place
     # Files older than the time to live are removed; the others stay.
     old = time.time() - SHARED_TTL.total_seconds() - 60
     os.utime(stored, (old, old))

@@ -129,7 +129,8 @@ class SharedFragments:
             pass
         html = str(render())
         try:
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+            path.parent.mkdir(exist_ok=True, mode=0o700)
             partial = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
             fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
