@@ -23,13 +23,17 @@ def job_dir(app: Flask, job_id: str) -> Path:
     return Path(app.config["STORAGE_DIR"]) / "jobs" / job_id
 
 
-def write_atomic(path: Path, data: bytes) -> Path:
+def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> Path:
+    """Write `data` to `path` whole or not at all: a file of its own (0600, in a 0700
+    folder), renamed into place. `durable`: synced to disk first (a cache need not be)."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     partial = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
-    with open(partial, "wb") as fh:
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
         fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
+        if durable:
+            fh.flush()
+            os.fsync(fh.fileno())
     partial.replace(path)
     return path
 

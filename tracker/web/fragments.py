@@ -33,9 +33,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import random
-import secrets
 import threading
 import time
 from collections import OrderedDict
@@ -50,6 +48,7 @@ from flask import Flask, current_app, request
 from markupsafe import Markup
 
 from tracker.i18n import current_locale
+from tracker.tasks.storage import write_atomic
 
 LIMIT_CHARS = 8_000_000  # per process: about 8,000 queue rows or 16,000 cohort rows
 SHARED_TTL = timedelta(days=2)  # the shared files: every key holds a day or a version
@@ -130,12 +129,7 @@ class SharedFragments:
         html = str(render())
         try:
             self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
-            path.parent.mkdir(exist_ok=True, mode=0o700)
-            partial = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
-            fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(html)
-            partial.replace(path)
+            write_atomic(path, html.encode("utf-8"), durable=False)
         except OSError as exc:  # a cache: the page is shown all the same
             log.warning("shared fragment not stored: %s", exc)
         if random.randrange(PRUNE_EVERY) == 0:  # noqa: S311 - not a secret
