@@ -5,22 +5,16 @@ from wtforms import DateField, HiddenField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from tracker.i18n import lazy_gettext as _l
-from tracker.web.widgets import Select
 
 
 class QueueFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET filter changes nothing
 
-    # A hundred candidates: the faster select (the same HTML).
-    candidate = SelectField(
-        _l("Candidate"), validators=[Optional()], validate_choice=False, widget=Select()
-    )
+    candidate = SelectField(_l("Candidate"), validators=[Optional()], validate_choice=False)
     start = DateField(_l("From"), validators=[Optional()])
     end = DateField(_l("To"), validators=[Optional()])
-    category = SelectField(
-        _l("Kind of work"), validators=[Optional()], validate_choice=False, widget=Select()
-    )
+    category = SelectField(_l("Kind of work"), validators=[Optional()], validate_choice=False)
 
 
 class Pinned(FlaskForm):
