@@ -74,7 +74,7 @@ def _floor(app: Any, ids: list[int]) -> float:
             .order_by(Enrolment.id)
         ).all()
         with collector_paused():
-            records = load_records({e.candidate_id for e in enrolments})
+            records = load_records({e.candidate_id for e in enrolments}, typed=True)
         elapsed = time.perf_counter() - started
         if len(records) != len(ids):
             raise RuntimeError(f"read the records of {len(records)} candidates, not {len(ids)}")

@@ -32,6 +32,7 @@ from tracker.records.models import (
     Registration,
     Waiver,
 )
+from tracker.requirements_engine.records import EntryRecord, parse_records
 from tracker.timeutil import today
 
 PAGES = ("progress", "cohort", "approvals")
@@ -203,3 +204,14 @@ def test_bulk_loading_builds_the_same_records_as_the_row_converters(app, factory
             expected["waivers"].append(rec.waiver_record(waiver, coord.email))
         assert bulk == expected
         assert rec.fingerprint(bulk) == rec.fingerprint(expected)
+        # For evaluation, the entries come typed: the same records the engine makes of them.
+        typed = rec.load_records([cand.id], typed=True)[cand.id]
+        assert {k: v for k, v in typed.items() if k != "experience"} == {
+            k: v for k, v in bulk.items() if k != "experience"
+        }
+        assert all(isinstance(x, EntryRecord) for x in typed["experience"])
+        assert (
+            parse_records({"experience": typed["experience"]}).experience
+            == parse_records({"experience": bulk["experience"]}).experience
+        )
+        assert len(typed["experience"]) == 2

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from engine_builders import define, entry, run
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tracker.requirements_engine import EngineError, RecordsError, validate_records
 
@@ -245,3 +248,95 @@ def test_entries_read_twice_give_the_same_records_and_a_bad_day_is_never_remembe
             parse_records({"experience": [bad]})
         assert caught.value.problems[0].field == "start"
     assert ("2031-02-30", "2031-03-02") not in module._SPANS
+
+
+# --- typed entries (entry_record): what a caller holding plain rows hands the engine --------
+
+ENTRY_FIELDS = ("start", "end", "hours", "category", "source", "supervised", "status", "planned")
+ENTRY_DEFAULTS = {"category": "", "source": "", "supervised": False, "planned": False}
+
+
+def _typed(item: dict[str, Any]) -> Any:
+    from tracker.requirements_engine import entry_record
+
+    fields = {**ENTRY_DEFAULTS, **item}
+    return entry_record(item["id"], *(fields.get(name) for name in ENTRY_FIELDS))
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        pytest.param(c[1]["experience"][0], id=c[0])
+        for c in BAD
+        if isinstance(c[1].get("experience"), list) and isinstance(c[1]["experience"][0], dict)
+    ],
+)
+def test_entry_record_refuses_every_bad_entry(item: dict[str, Any]) -> None:
+    """None: the caller passes the JSON object, and parse_records names the field."""
+    assert _typed(item) is None
+
+
+_ISO_DAYS = st.dates(min_value=date(1990, 1, 1), max_value=date(2040, 12, 31)).map(date.isoformat)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    start=st.one_of(_ISO_DAYS, st.just("2024-02-30"), st.just("3/4/2024"), st.none()),
+    length=st.integers(min_value=-3, max_value=400),
+    hours=st.one_of(
+        st.floats(min_value=-1, max_value=10_000), st.integers(-1, 10_000), st.just(float("nan")),
+        st.just("8"), st.none(),
+    ),
+    status=st.sampled_from(["approved", "pending", "rejected", "withdrawn", "ok", None]),
+    category=st.one_of(st.sampled_from(["", "financial-planning"]), st.just(3)),
+    supervised=st.sampled_from([True, False, None, 1]),
+    planned=st.sampled_from([True, False, None]),
+)  # fmt: skip
+def test_entry_record_is_what_the_checked_parser_makes_of_the_same_entry(
+    start: str | None, length: int, hours: Any, status: Any, category: Any, supervised: Any,
+    planned: Any,
+) -> None:  # fmt: skip
+    """entry_record is the fast path of parse_records; the field-by-field checks
+    (_entry_checked, which names the problem) are the reference it must agree with."""
+    from tracker.requirements_engine.records import _Bad, _entry_checked, parse_records
+
+    end = start
+    if start is not None and len(start) == 10 and start != "2024-02-30":
+        end = (date.fromisoformat(start) + timedelta(days=length)).isoformat()
+    item = {"id": "x1", "start": start, "end": end, "hours": hours, "status": status,
+            "category": category, "supervised": supervised, "planned": planned}  # fmt: skip
+    typed = _typed(item)
+    try:
+        checked = _entry_checked(item, "x1")
+    except _Bad:
+        assert typed is None
+        with pytest.raises(RecordsError):
+            parse_records({"experience": [item]})
+        return
+    assert typed is None or typed == checked
+    assert parse_records({"experience": [item]}, planned=True).experience == (checked,)
+    if typed is not None:
+        # Given typed, parse_records keeps the record as it is.
+        assert parse_records({"experience": [typed]}, planned=True).experience == (typed,)
+
+
+def test_typed_entries_evaluate_as_their_json_and_are_still_checked() -> None:
+    from tracker.requirements_engine.records import parse_records
+
+    d = define({"id": "work", "hours": {"min": 100}})
+    items = [entry("x1", "2024-01-01", "2024-01-31", 60),
+             entry("x2", "2024-02-01", "2024-02-29", 50, status="pending"),
+             entry("x3", "2024-03-01", "2024-03-31", 70, planned=True)]  # fmt: skip
+    typed = [_typed(item) for item in items]
+    assert None not in typed
+    for planned in (False, True):
+        as_json = run(d, {"experience": items}, planned=planned)
+        assert run(d, {"experience": typed}, planned=planned) == as_json
+        # Mixed with JSON objects too (a what-if adds planned entries as JSON).
+        assert run(d, {"experience": [typed[0], items[1], typed[2]]}, planned=planned) == as_json
+    # Planned typed entries are left out unless asked for, as planned JSON ones are.
+    assert [r.id for r in parse_records({"experience": typed}).experience] == ["x1", "x2"]
+    with pytest.raises(RecordsError) as caught:
+        validate_records({"experience": [typed[0], {**items[0]}]})
+    assert (caught.value.record_id, caught.value.field) == ("x1", "id")
+    assert "duplicate" in caught.value.reason

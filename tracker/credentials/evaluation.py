@@ -266,7 +266,7 @@ def _evaluate_misses(
     missing: set[int],
     as_of: date,
 ) -> list[Progress]:
-    records = load_records(missing) if missing else {}
+    records = load_records(missing, typed=True) if missing else {}
     out: list[Progress] = []
     for enrolment, key, hit in zip(enrolments, keys, found, strict=True):
         candidate = people[enrolment.candidate_id]

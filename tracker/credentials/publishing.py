@@ -362,7 +362,7 @@ def run_preview(job_id: str) -> None:
     rows: list[dict[str, Any]] = []
     with collector_paused(len(by_candidate) >= BULK_THRESHOLD):
         for batch in _batches(list(by_candidate)):
-            records = load_records(batch)
+            records = load_records(batch, typed=True)
             for candidate_id in batch:
                 e = by_candidate[candidate_id]
                 current = catalog.get(e.credential, e.version)

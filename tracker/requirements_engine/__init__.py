@@ -11,7 +11,7 @@ from .evaluate import evaluate, evaluate_pathways
 from .library import Library, VersionError
 from .loader import load_definition, load_directory, load_library, parse_definition
 from .model import LEVELS, Definition, Node, Text
-from .records import validate_records
+from .records import entry_record, validate_records
 from .render import render_text
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "RecordsError",
     "Text",
     "VersionError",
+    "entry_record",
     "evaluate",
     "evaluate_pathways",
     "load_definition",

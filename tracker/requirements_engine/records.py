@@ -304,31 +304,60 @@ def _span(first: str, last: str) -> _Span | None:
     return span
 
 
-def _entry(item: Mapping[str, Any], rid: str) -> EntryRecord:
-    """An experience entry; the common, well-formed case avoids the generic helpers (speed)."""
-    get = item.get
-    first, last, hours, status = get("start"), get("end"), get("hours"), get("status")
-    category, source, supervised = get("category", ""), get("source", ""), get("supervised", False)
-    planned = get("planned", False)
+def entry_record(
+    rid: str,
+    start: object,
+    end: object,
+    hours: object,
+    category: object,
+    source: object,
+    supervised: object,
+    status: object,
+    planned: object = False,
+) -> EntryRecord | None:
+    """The typed record parse_records makes of a well-formed experience entry, given field by
+    field (days as ISO text); None when any field is not in that common form: pass the JSON
+    object instead, and parse_records checks it and names the problem.
+
+    A caller holding plain rows (the app's database) builds its entries with this and hands
+    them to parse_records or evaluate in place of the JSON objects, which skips a dict per
+    entry and its parsing."""
     if (
-        type(first) is str
-        and type(last) is str
+        type(start) is str
+        and type(end) is str
         and (type(hours) is float or type(hours) is int)
+        and type(status) is str
         and status in _STATUSES
         and type(category) is str
         and type(source) is str
         and type(supervised) is bool
         and type(planned) is bool
     ):
-        span = _SPANS.get((first, last)) or _span(first, last)
+        span = _SPANS.get((start, end)) or _span(start, end)
         if span is not None:
-            start, end, start_ord, end_ord, days = span
+            first, last, start_ord, end_ord, days = span
             if days > 0 and 0 <= hours <= 24 * days:
                 return EntryRecord(
-                    rid, start, end, start_ord, end_ord, float(hours), hours / days,
+                    rid, first, last, start_ord, end_ord, float(hours), hours / days,
                     category, source, supervised, status, planned,
                 )  # fmt: skip
-    return _entry_checked(item, rid)
+    return None
+
+
+def _entry(item: Mapping[str, Any], rid: str) -> EntryRecord:
+    get = item.get
+    record = entry_record(
+        rid,
+        get("start"),
+        get("end"),
+        get("hours"),
+        get("category", ""),
+        get("source", ""),
+        get("supervised", False),
+        get("status"),
+        get("planned", False),
+    )
+    return record if record is not None else _entry_checked(item, rid)
 
 
 def _entry_checked(item: Mapping[str, Any], rid: str) -> EntryRecord:
@@ -446,6 +475,9 @@ def _versions(value: object, problems: list[RecordProblem]) -> dict[str, str]:
 def parse_records(records: Mapping[str, Any], *, planned: bool = False) -> Records:
     """Validate candidate records; raise RecordsError naming every bad record and field.
 
+    Each item is a JSON object; an experience item may also be the EntryRecord that
+    entry_record made of one.
+
     Records marked `"planned": true` are validated like the others and then left out,
     unless `planned` asks to keep them (a what-if evaluation).
     """
@@ -468,8 +500,18 @@ def parse_records(records: Mapping[str, Any], *, planned: bool = False) -> Recor
             problems.append(RecordProblem(kind, None, None, "must be a list"))
             continue
         parser = _PARSERS[kind]
+        typed = kind == "experience"  # its items may come already typed (entry_record)
         seen: set[str] = set()
         for i, item in enumerate(items):
+            if typed and isinstance(item, EntryRecord):
+                # Checked when it was made.
+                if item.id in seen:
+                    problems.append(RecordProblem(kind, item.id, "id", "duplicate record id"))
+                    continue
+                seen.add(item.id)
+                if planned or not item.planned:
+                    out.append(item)
+                continue
             if type(item) is not dict and not isinstance(item, Mapping):
                 problems.append(RecordProblem(kind, f"#{i + 1}", None, "must be an object"))
                 continue
