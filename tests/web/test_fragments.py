@@ -244,3 +244,55 @@ def test_the_queue_filter_offers_a_candidate_as_soon_as_their_hours_wait(app, qu
     html = client.get("/approvals").get_data(as_text=True)
     assert "Cy Cole" in options.findall(html)
     assert html.count('id="entry-') == 4  # the table too: the newcomer's row is on it
+
+
+def test_a_queue_shown_again_reads_no_entry_and_shows_every_change(app, queue, factory):  # noqa: F811
+    """The queue's table is keyed by its rows (entry version, candidate records_version
+    and name) and files: shown again, it reads neither the entries nor their checks; an
+    edit, a rename, a file and a decision each show on the next view."""
+    from tracker.records.models import EvidenceFile, ExperienceEntry
+
+    client = client_for(app, queue["coord"])
+    first = client.get("/approvals").get_data(as_text=True)
+    with app.app_context():
+        engine = db.engine
+    with counting(engine) as seen:
+        again = client.get("/approvals").get_data(as_text=True)
+    assert again.count('id="entry-') == first.count('id="entry-') == 3
+    # Only the page's plain rows, the waiting totals and the files: no entry's columns, no
+    # totals of a candidate, no enrolments (the checks).
+    assert not [s for s in seen if "hours_entries.employer" in s or "enrolments" in s]
+    assert [s for s in seen if "evidence_files" in s]
+    entry_id = queue["ids"][("Ann Able", 1)]
+
+    def edit() -> None:
+        ann = db.session.get(User, queue["ann"].id)
+        row = db.session.get(ExperienceEntry, entry_id)
+        records.update_record(ann, ann, "experience", row, {"start": row.start, "end": row.end,
+                              "hours": 77, "category": row.category})  # fmt: skip
+
+    factory.run(edit)
+    html = client.get("/approvals").get_data(as_text=True)
+    assert 'aria-label="Approve 77 hours of Ann Able"' in html
+    assert "0 h approved, 179 h pending" in html  # her totals follow the edit too
+
+    def rename() -> None:
+        db.session.get(User, queue["bob"].id).name = "Robert Baker"
+
+    factory.run(rename)
+    html = client.get("/approvals").get_data(as_text=True)
+    assert "Robert Baker" in html and "Bob Baker" not in html
+
+    def attach() -> None:
+        db.session.add(EvidenceFile(candidate_id=queue["ann"].id, record_type="experience",
+                                    record_id=entry_id, original_name="payslip-jan.pdf",
+                                    stored_name="f" * 64, content_type="application/pdf",
+                                    size=10, sha256="0" * 64, uploaded_by_id=queue["ann"].id))  # fmt: skip
+
+    factory.run(attach)
+    assert "payslip-jan.pdf" in client.get("/approvals").get_data(as_text=True)
+    assert (
+        post_form(client, f"/approvals/experience/{entry_id}/approve", {}, "/approvals").status_code
+        == 302
+    )
+    assert client.get("/approvals").get_data(as_text=True).count('id="entry-') == 2

@@ -179,12 +179,14 @@ def _known_key(catalog: Catalog, entry: HoursEntry) -> Hashable:
     return (entry.id, entry.version, entry.candidate.records_version, catalog.fingerprint)
 
 
-def queue_checks(catalog: Catalog, page: Sequence[HoursEntry]) -> QueueChecks:
+def queue_checks(
+    catalog: Catalog, page: Sequence[HoursEntry], evidence: dict[int, list[Any]]
+) -> QueueChecks:
     """The checks of every entry on one page of the queue (its candidates loaded with it),
-    and the evidence of every entry. The checks known in this process for the same records
-    and definitions are reused; those of the other entries take three statements (see
-    _computed), the evidence one."""
-    result = QueueChecks({}, {}, _evidence(page))
+    with the page's evidence (evidence_of). The checks known in this process for the same
+    records and definitions are reused; those of the other entries take three statements
+    (see _computed)."""
+    result = QueueChecks({}, {}, evidence)
     keys = {e.id: _known_key(catalog, e) for e in page}
     missing = []
     for e in page:
@@ -203,9 +205,11 @@ def queue_checks(catalog: Catalog, page: Sequence[HoursEntry]) -> QueueChecks:
     return result
 
 
-def _evidence(page: Sequence[HoursEntry]) -> dict[int, list[Any]]:
+def evidence_of(entry_ids: Sequence[int]) -> dict[int, list[Any]]:
+    """Per entry, its evidence files (id, record_id, original_name, content_type), in one
+    statement. Files are not covered by the records' versions: read on every view."""
     evidence: dict[int, list[Any]] = {}
-    if not page:
+    if not entry_ids:
         return evidence
     for item in db.session.execute(
         select(
@@ -216,7 +220,7 @@ def _evidence(page: Sequence[HoursEntry]) -> dict[int, list[Any]]:
         )  # fmt: skip
         .where(
             EvidenceFile.record_type == "experience",
-            EvidenceFile.record_id.in_([e.id for e in page]),
+            EvidenceFile.record_id.in_(entry_ids),
         )
         .order_by(EvidenceFile.id)
     ):

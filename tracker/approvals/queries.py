@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
@@ -108,15 +109,28 @@ def waiting_by_candidate(user: User) -> list[Waiting]:
     return [Waiting(cid, name, int(n), float(h)) for cid, name, n, h in db.session.execute(stmt)]
 
 
+class QueueRow(NamedTuple):
+    """One row of a queue page, as its cached HTML is keyed (approvals/views.py): the entry's
+    version changes with any change to it (optimistic locking), and the candidate's
+    records_version with any change to their records (what the row's checks read)."""
+
+    id: int
+    version: int
+    candidate_id: int
+    name: str
+    records_version: int
+
+
 def pending_experience_page(
     user: User,
     flt: QueueFilter,
     page: int,
     per_page: int,
     waiting: list[Waiting] | None = None,
-) -> tuple[Page[ExperienceEntry], float]:
-    """One page of the queue, and the hours of the whole filtered queue (two statements;
-    one when `waiting` of the unfiltered queue is given)."""
+) -> tuple[Page[QueueRow], float]:
+    """One page of the queue, as plain rows, and the hours of the whole filtered queue (two
+    statements; one when `waiting` of the unfiltered queue is given). pending_entries reads
+    the entries themselves."""
     if user.role not in (Role.COORDINATOR, Role.ADMIN):
         return Page([], 1, per_page, 0), 0.0
     if waiting is not None and flt == QueueFilter():
@@ -128,9 +142,34 @@ def pending_experience_page(
         total, hours = db.session.execute(summary).one()
     last = max(1, -(-int(total) // per_page))
     page = min(max(page, 1), last)
-    stmt = _experience_query(user, flt)
-    rows = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
-    return Page(list(rows), page, per_page, int(total)), float(hours)
+    stmt = (
+        _joined(
+            ExperienceEntry.id,
+            ExperienceEntry.version,
+            ExperienceEntry.candidate_id,
+            User.name,
+            User.records_version,
+        )  # fmt: skip
+        .where(*_pending_conditions(user, flt))
+        .order_by(ExperienceEntry.start, ExperienceEntry.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    rows = [QueueRow(*row) for row in db.session.execute(stmt)]
+    return Page(rows, page, per_page, int(total)), float(hours)
+
+
+def pending_entries(rows: Sequence[QueueRow]) -> list[ExperienceEntry]:
+    """The entries of these rows with their candidates (one statement), in the rows' order."""
+    if not rows:
+        return []
+    stmt = (
+        _joined(ExperienceEntry)
+        .where(ExperienceEntry.id.in_([r.id for r in rows]))
+        .options(contains_eager(ExperienceEntry.candidate))
+    )
+    found = {e.id: e for e in db.session.scalars(stmt)}
+    return [found[r.id] for r in rows if r.id in found]
 
 
 def pending_for(user: User) -> list[PendingItem]:

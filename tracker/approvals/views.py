@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Hashable
+from functools import cached_property
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -12,16 +13,18 @@ from sqlalchemy import inspect
 from tracker.accounts.auth import actor, roles_required
 from tracker.accounts.models import Role
 from tracker.approvals import operations as ops
-from tracker.approvals.checks import QueueChecks, queue_checks
+from tracker.approvals.checks import QueueChecks, evidence_of, queue_checks
 from tracker.approvals.forms import BulkForm, DecisionForm, QueueFilterForm, RejectForm
 from tracker.approvals.operations import StaleError
 from tracker.approvals.queries import (
     QueueFilter,
+    QueueRow,
     Waiting,
+    pending_entries,
     pending_experience_page,
     waiting_by_candidate,
 )
-from tracker.credentials.catalog import current_catalog
+from tracker.credentials.catalog import Catalog, current_catalog
 from tracker.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
 from tracker.i18n import gettext as _
 from tracker.i18n import ngettext
@@ -35,23 +38,26 @@ bp = Blueprint("approvals", __name__)
 QUEUE_PAGE_SIZE = 50
 
 
-def _filter_form(waiting: list[Waiting]) -> tuple[QueueFilterForm, QueueFilter]:
+def _filter_form(waiting: list[Waiting], catalog: Catalog) -> QueueFilterForm:
     form = QueueFilterForm(request.args)
     # Only the candidates with hours waiting are worth filtering by.
     form.candidate.choices = [("", _("All candidates"))] + [
         (str(w.candidate_id), w.name) for w in waiting
     ]
     form.category.choices = [("", _("All kinds"))] + [
-        (c, word_for(CATEGORIES, c)) for c in current_catalog().vocabulary("categories")
+        (c, word_for(CATEGORIES, c)) for c in catalog.vocabulary("categories")
     ]
     form.validate()
-    flt = QueueFilter(
+    return form
+
+
+def _queue_filter(form: QueueFilterForm) -> QueueFilter:
+    return QueueFilter(
         candidate_id=row_id(form.candidate.data),
         start=form.start.data if not form.start.errors else None,
         end=form.end.data if not form.end.errors else None,
         category=form.category.data or None,
     )
-    return form, flt
 
 
 def _conflict(exc: ConflictError) -> Any:
@@ -105,36 +111,76 @@ def _unpinned() -> Any:
 @roles_required(Role.COORDINATOR, Role.ADMIN)
 def queue() -> Any:
     user = actor()
+    catalog = current_catalog()
     waiting = waiting_by_candidate(user)
-    form, flt = _filter_form(waiting)
+    shown = _Shown(catalog, waiting)
+    flt = _queue_filter(shown.filter_form) if request.args else QueueFilter()
     page, total_hours = pending_experience_page(
         user, flt, page_number(request.args.get("page")), QUEUE_PAGE_SIZE, waiting
     )
+    shown.rows = page.rows
+    shown.evidence = evidence_of([r.id for r in page.rows])
+    shown.query = request.query_string.decode()
     args = {k: v for k, v in request.args.items() if k != "page"}
-    catalog = current_catalog()
-    checks = queue_checks(catalog, page.rows)
-    query = request.query_string.decode()
-    # The words of categories come from the definitions: their version is in the keys.
-    row_keys = {e.id: (catalog.fingerprint, _row_key(e, checks, query)) for e in page.rows}
     return render_template(
         "approvals/queue.html",
-        checks=checks,
-        row_keys=row_keys,
-        table_key=tuple(row_keys.values()),
+        shown=shown,
+        # The table, its summary of warnings and its bulk form: the category words come
+        # from the definitions (their fingerprint), files are read on every view.
+        table_key=(
+            catalog.fingerprint,
+            shown.query,
+            tuple(page.rows),
+            tuple(
+                (entry_id, tuple((f.id, f.original_name, f.content_type) for f in files))
+                for entry_id, files in sorted(shown.evidence.items())
+            ),
+        ),
         filter_key=(
             catalog.fingerprint,
             tuple((w.candidate_id, w.name) for w in waiting),
             tuple(request.args.items(multi=True)),
         ),
-        entries=page.rows,
         page=page,
         page_args=args,
-        filter_form=form,
         decision_form=DecisionForm(),
         bulk_form=BulkForm(),
         total_hours=total_hours,
-        query=query,
+        query=shown.query,
     )
+
+
+class _Shown:
+    """What the queue's cached fragments show, read only when a fragment is missing: the
+    filter form, and the page's entries with their checks and row keys (a queue shown again
+    reads none of them: tracker/web/fragments.py)."""
+
+    def __init__(self, catalog: Catalog, waiting: list[Waiting]) -> None:
+        self.catalog = catalog
+        self.waiting = waiting
+        self.rows: list[QueueRow] = []
+        self.evidence: dict[int, list[Any]] = {}
+        self.query = ""
+
+    @cached_property
+    def filter_form(self) -> QueueFilterForm:
+        return _filter_form(self.waiting, self.catalog)
+
+    @cached_property
+    def entries(self) -> list[ExperienceEntry]:
+        return pending_entries(self.rows)
+
+    @cached_property
+    def checks(self) -> QueueChecks:
+        return queue_checks(self.catalog, self.entries, self.evidence)
+
+    @cached_property
+    def row_keys(self) -> dict[int, Hashable]:
+        # The words of categories come from the definitions: their version is in the keys.
+        return {
+            e.id: (self.catalog.fingerprint, _row_key(e, self.checks, self.query))
+            for e in self.entries
+        }
 
 
 def _row_key(entry: ExperienceEntry, checks: QueueChecks, query: str) -> Hashable:
