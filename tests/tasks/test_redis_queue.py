@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -124,6 +125,35 @@ def test_the_worker_command_serves_the_queue(queued_app):
     result = queued_app.test_cli_runner().invoke(args=["worker", "--burst"])
     assert result.exit_code == 0, result.output
     assert organizations(queued_app) == ["Served Bank"]
+
+
+def test_a_worker_whose_warm_up_fails_still_serves_the_queue(queued_app):
+    def broken() -> None:
+        raise OSError("no fonts here")
+
+    queued_app.config["WORKER_WARM_UP"] = broken
+    enqueue(queued_app, make_organization, "Warm Bank")
+    result = queued_app.test_cli_runner().invoke(args=["worker", "--burst"])
+    assert result.exit_code == 0, result.output
+    assert "warm-up failed (no fonts here)" in result.output
+    assert organizations(queued_app) == ["Warm Bank"]
+
+
+def test_the_worker_warm_up_loads_what_each_task_s_first_statement_would(app):
+    """Run before the worker forks a process per task: the template compiled, the catalog
+    and the signing key loaded, so that a fork finds them ready."""
+    from tracker.credentials import catalog
+    from tracker.statements import signing
+    from tracker.statements.pdf import TEMPLATE, warm_up
+
+    with app.app_context():
+        signing._signer.cache_clear()
+        app.jinja_env.cache.clear()
+        catalog._cache.clear()
+        warm_up()
+        assert signing._signer.cache_info().currsize == 1
+        assert any(name == TEMPLATE for _loader, name in app.jinja_env.cache)
+        assert Path(app.config["CREDENTIALS_DIR"]) in catalog._cache
 
 
 def test_throttling_counts_in_redis_when_it_is_configured(tmp_path, monkeypatch):

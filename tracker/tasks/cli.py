@@ -53,6 +53,9 @@ def worker_cmd(burst: bool, name: str | None, maintenance_interval: int) -> None
     db.engine.dispose()  # the worker's jobs open their own connections
     warm_up: Callable[[], None] | None = app.config.get(WARM_UP)
     if warm_up is not None:
-        warm_up()  # each job runs in a fork of this process
+        try:
+            warm_up()  # each job runs in a fork of this process
+        except Exception as exc:  # noqa: BLE001 - the task that needs it reports it again
+            click.echo(f"Warning: the worker's warm-up failed ({exc}); tasks still run.", err=True)
     app.config["WORKER_MAINTENANCE_INTERVAL"] = maintenance_interval
     backend.work(app, burst=burst, name=name)
