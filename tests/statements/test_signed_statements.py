@@ -88,3 +88,60 @@ def test_statements_from_the_page_are_signed_and_use_the_public_url(factory, peo
     assert "Signature is Valid" in _pdfsig(target)
     text = pdf_text(response.data)
     assert "https://verify.bank.test/verify/" in text.replace("\n", "")
+
+
+def _ec_key_and_certificate(key_path, cert_path, common_name: str) -> None:
+    """A bank's own ECDSA P-256 key and self-signed certificate."""
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name)
+        .public_key(key.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(days=30))
+        .sign(key, hashes.SHA256())
+    )  # fmt: skip
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                         serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))  # fmt: skip
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+
+
+def test_an_ecdsa_key_of_the_bank_signs_valid_statements_too(factory, people, tmp_path):
+    from tests.conftest import make_app
+
+    key, cert = tmp_path / "bank-ec.key", tmp_path / "bank-ec.crt"
+    _ec_key_and_certificate(key, cert, "Harbour Bank EC signing")
+    app = make_app(SIGNING_KEY=str(key), SIGNING_CERT=str(cert))
+    report = _pdfsig(_statement(app.test_cli_runner(), people, tmp_path))
+    assert "Signature is Valid" in report and "Harbour Bank EC signing" in report, report
+    assert "ECDSA" in report or "ecdsa" in report.lower(), report
+
+
+def test_the_signing_key_is_parsed_once_for_all_signatures(
+    app, runner, people, tmp_path, monkeypatch
+):
+    """pyHanko's SimpleSigner parses (and OpenSSL checks) the key for every signature, twice
+    a PDF; the kept-key signer parses it once (statements/signing.py)."""
+    from cryptography.hazmat.primitives import serialization
+
+    from tracker.statements import signing
+
+    parsed = []
+    real = serialization.load_der_private_key
+
+    def counting(*args, **kwargs):
+        parsed.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(serialization, "load_der_private_key", counting)
+    signing._signer.cache_clear()
+    for _ in range(2):
+        assert "Signature is Valid" in _pdfsig(_statement(runner, people, tmp_path))
+    assert len(parsed) == 1
