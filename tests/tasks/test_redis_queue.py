@@ -121,8 +121,16 @@ def test_the_worker_command_needs_redis(app):
 
 
 def test_the_worker_command_serves_the_queue(queued_app):
+    import gc
+
     enqueue(queued_app, make_organization, "Served Bank")
-    result = queued_app.test_cli_runner().invoke(args=["worker", "--burst"])
+    gc.unfreeze()
+    try:
+        result = queued_app.test_cli_runner().invoke(args=["worker", "--burst"])
+        # Before it forks for the tasks, the worker froze what it had loaded.
+        assert gc.get_freeze_count() > 1000
+    finally:
+        gc.unfreeze()
     assert result.exit_code == 0, result.output
     assert organizations(queued_app) == ["Served Bank"]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Callable
 from typing import cast
@@ -57,5 +58,10 @@ def worker_cmd(burst: bool, name: str | None, maintenance_interval: int) -> None
             warm_up()  # each job runs in a fork of this process
         except Exception as exc:  # noqa: BLE001 - the task that needs it reports it again
             click.echo(f"Warning: the worker's warm-up failed ({exc}); tasks still run.", err=True)
+    # What is loaded now lives as long as the worker: out of the collector's reach, as in
+    # the app's workers (tracker/gunicorn_conf.py). The forks that run the tasks share it
+    # unwritten, and their full collections no longer walk it.
+    gc.collect()
+    gc.freeze()
     app.config["WORKER_MAINTENANCE_INTERVAL"] = maintenance_interval
     backend.work(app, burst=burst, name=name)
