@@ -252,7 +252,8 @@ def _queue_cohort(
         connection.close()
 
 
-def run(repeats: int = 5) -> dict[str, dict]:
+def run(repeats: int = 5, pairs: int = 11) -> dict[str, dict]:
+    """`pairs` statement/WeasyPrint pairs, `repeats` 1-worker/2-worker cohort pairs."""
     with tempfile.TemporaryDirectory(prefix="bench-statements-") as name:
         tmp = Path(name)
         app = _app(tmp)
@@ -260,10 +261,17 @@ def run(repeats: int = 5) -> dict[str, dict]:
         _weasyprint_alone(app, html)
         statement_runs: list[float] = []
         alone_runs: list[float] = []
-        for _ in range(repeats):
-            elapsed, html = _one_statement(app)
+        # The machine's speed drifts within seconds: pairs, each in the other order from
+        # the one before (a drift then favours neither side), and their median.
+        for n in range(pairs):
+            if n % 2:
+                alone = _weasyprint_alone(app, html)
+                elapsed, html = _one_statement(app)
+            else:
+                elapsed, html = _one_statement(app)
+                alone = _weasyprint_alone(app, html)
             statement_runs.append(elapsed)
-            alone_runs.append(_weasyprint_alone(app, html))
+            alone_runs.append(alone)
         ratios = [s / a for s, a in zip(statement_runs, alone_runs, strict=True)]
 
         people = _cohort_people(app)
@@ -273,11 +281,13 @@ def run(repeats: int = 5) -> dict[str, dict]:
         peaks: list[float] = []
         with redis_server() as redis_url:
             _queue_cohort(tmp, redis_url, people, 1)  # warm-up: imports, fonts, file cache
-            for _ in range(max(1, min(repeats, 3))):
-                one, peak_one = _queue_cohort(tmp, redis_url, people, 1)
-                two, peak_two = _queue_cohort(tmp, redis_url, people, 2)
-                speedups.append(one / two)
-                peaks += [peak_one, peak_two]
+            for n in range(max(1, repeats)):
+                order = (2, 1) if n % 2 else (1, 2)  # alternating, as above
+                seconds = {}
+                for workers in order:
+                    seconds[workers], peak = _queue_cohort(tmp, redis_url, people, workers)
+                    peaks.append(peak)
+                speedups.append(seconds[1] / seconds[2])
     return {
         "statement_s": _metric(statement_runs, "s"),
         "statement_overhead_ratio": _metric(
