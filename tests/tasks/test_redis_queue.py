@@ -135,6 +135,24 @@ def test_the_worker_command_serves_the_queue(queued_app):
     assert organizations(queued_app) == ["Served Bank"]
 
 
+def test_an_idle_worker_looks_for_abandoned_tasks_every_maintenance_interval(
+    queued_app, monkeypatch
+):
+    """RQ's idle worker waits on Redis for worker_ttl - 15 s (405 s by default) and cleans
+    up a killed worker's tasks only between waits: the wait is the maintenance interval."""
+    from rq import Worker
+
+    seen = {}
+
+    def record(worker, **_kwargs):
+        seen["wait"], seen["maintenance"] = worker.dequeue_timeout, worker.maintenance_interval
+
+    monkeypatch.setattr(Worker, "work", record)
+    queued_app.config["WORKER_MAINTENANCE_INTERVAL"] = 2
+    RedisQueue(queued_app.config["REDIS_URL"]).work(queued_app, burst=True)
+    assert seen == {"wait": 2, "maintenance": 2}
+
+
 def test_a_worker_whose_warm_up_fails_still_serves_the_queue(queued_app):
     def broken() -> None:
         raise OSError("no fonts here")
