@@ -27,7 +27,6 @@ from tracker.credentials.cache import ResultCache
 from tracker.credentials.catalog import Catalog
 from tracker.extensions import db
 from tracker.records.models import Enrolment, EntryStatus, EvidenceFile, HoursEntry
-from tracker.web.fragments import freeze
 
 EPSILON = 1e-6
 
@@ -86,8 +85,6 @@ class QueueChecks:
     totals: dict[int, Totals]
     evidence: dict[int, list[Any]]
     """Per entry, its evidence files (id, record_id, original_name, content_type)."""
-    keys: dict[int, Hashable] = field(default_factory=dict)
-    """Per entry, its checks and its candidate's totals as a hashable value (a row key)."""
 
     @property
     def flagged(self) -> int:
@@ -168,7 +165,6 @@ def _windows(page: Sequence[HoursEntry]) -> dict[int, tuple[date, date]]:
 class _Known(NamedTuple):
     checks: EntryChecks
     totals: Totals
-    key: Hashable
 
 
 # About 40 KB per 50 rows: 8,192 entries are a few MB per process.
@@ -194,14 +190,14 @@ def queue_checks(
         if known is None:
             missing.append(e)
             continue
-        result.entries[e.id], result.totals[e.candidate_id], result.keys[e.id] = known
+        result.entries[e.id], result.totals[e.candidate_id] = known
     if missing:
         fresh = _computed(catalog, missing)
         for e in missing:
             checks, totals = fresh.entries[e.id], fresh.totals[e.candidate_id]
-            known = _Known(checks, totals, (freeze(checks), totals))
+            known = _Known(checks, totals)
             KNOWN.put(keys[e.id], known)
-            result.entries[e.id], result.totals[e.candidate_id], result.keys[e.id] = known
+            result.entries[e.id], result.totals[e.candidate_id] = known
     return result
 
 

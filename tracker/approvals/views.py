@@ -8,7 +8,6 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from sqlalchemy import inspect
 
 from tracker.accounts.auth import actor, roles_required
 from tracker.accounts.models import Role
@@ -125,17 +124,8 @@ def queue() -> Any:
     return render_template(
         "approvals/queue.html",
         shown=shown,
-        # The table, its summary of warnings and its bulk form: the category words come
-        # from the definitions (their fingerprint), files are read on every view.
-        table_key=(
-            catalog.fingerprint,
-            shown.query,
-            tuple(page.rows),
-            tuple(
-                (entry_id, tuple((f.id, f.original_name, f.content_type) for f in files))
-                for entry_id, files in sorted(shown.evidence.items())
-            ),
-        ),
+        # The table, its summary of warnings and its bulk form, under its rows' keys.
+        table_key=tuple(shown.row_keys.values()),
         filter_key=(
             catalog.fingerprint,
             tuple((w.candidate_id, w.name) for w in waiting),
@@ -176,23 +166,20 @@ class _Shown:
 
     @cached_property
     def row_keys(self) -> dict[int, Hashable]:
-        # The words of categories come from the definitions: their version is in the keys.
+        """Everything a row shows, for its cached HTML: the entry (its version changes with
+        any change to it), its candidate's name and records (its checks and totals), its
+        files, the filters it returns to, and the definitions' fingerprint (the category
+        words and the caps come from them); not the CSRF token, a hole between the row's
+        two fragments."""
+        fingerprint = self.catalog.fingerprint
         return {
-            e.id: (self.catalog.fingerprint, _row_key(e, self.checks, self.query))
-            for e in self.entries
+            row.id: (fingerprint, row, _files_key(self.evidence.get(row.id, [])), self.query)
+            for row in self.rows
         }
 
 
-def _row_key(entry: ExperienceEntry, checks: QueueChecks, query: str) -> Hashable:
-    """Everything a queue row shows (its HTML is cached under it: tracker/web/fragments.py):
-    every column of the entry, its candidate's name, checks, totals and files, and the
-    filters it returns to; not the CSRF token, which the template puts between the row's
-    two fragments."""
-    columns = tuple(getattr(entry, c.key) for c in inspect(entry).mapper.column_attrs)
-    files = tuple(
-        (f.id, f.original_name, f.content_type) for f in checks.evidence.get(entry.id, [])
-    )
-    return (columns, entry.candidate.name, checks.keys[entry.id], files, query)
+def _files_key(files: list[Any]) -> Hashable:
+    return tuple((f.id, f.original_name, f.content_type) for f in files)
 
 
 QUEUE_ARGS = ("candidate", "start", "end", "category", "page")

@@ -170,11 +170,15 @@ def _course_row(
     )
 
 
+def _hours_id(source: Any, rid: int) -> str:
+    return f"{'i' if source == 'internship' else 'x'}{rid}"
+
+
 def _hours_row(
     rid: int, src: Any, start: Any, end: Any, hours: Any, cat: Any, sup: Any, st: Any
 ) -> dict[str, Any]:
     return {
-        "id": f"{'i' if src == 'internship' else 'x'}{rid}",
+        "id": _hours_id(src, rid),
         "start": start if type(start) is str else _iso(start),
         "end": end if type(end) is str else _iso(end),
         "hours": hours,
@@ -235,8 +239,7 @@ def _load_hours(ids: list[int], out: dict[int, dict[str, Any]], typed: bool) -> 
         start = start if type(start) is str else _iso(start)
         end = end if type(end) is str else _iso(end)
         status = st if type(st) is str else _status(st)
-        typed_entry = entry_record(f"{'i' if src == 'internship' else 'x'}{rid}", start, end,
-                                   hours, cat, src, sup, status)  # fmt: skip
+        typed_entry = entry_record(_hours_id(src, rid), start, end, hours, cat, src, sup, status)
         # An entry the engine's fast path does not take goes as JSON: its check names it.
         lists[cid].append(
             typed_entry

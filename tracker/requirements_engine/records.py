@@ -526,15 +526,7 @@ def parse_records(records: Mapping[str, Any], *, planned: bool = False) -> Recor
                 continue
             seen.add(rid)
             try:
-                if typed:  # _entry, without its call (a cohort has millions of entries)
-                    get = item.get
-                    record = entry_record(
-                        rid, get("start"), get("end"), get("hours"), get("category", ""),
-                        get("source", ""), get("supervised", False), get("status"),
-                        get("planned", False),
-                    ) or _entry_checked(item, rid)  # fmt: skip
-                else:
-                    record = parser(item, rid)
+                record = parser(item, rid)
             except _Bad as bad:
                 problems.append(RecordProblem(kind, rid, bad.field, bad.reason))
             else:
